@@ -1,0 +1,411 @@
+//! Authentication: static bearer, Basic, and OAuth2 token sources with a cache that
+//! refreshes before expiry and lets exactly one refresh run however many tasks wait.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+
+use crate::secret::Secret;
+
+/// A source of "now", injectable so token expiry can be tested without sleeping.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current instant.
+    fn now(&self) -> Instant;
+}
+
+/// The system's monotonic clock.
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+}
+
+/// A clock that moves only when told to (for tests).
+#[derive(Debug)]
+pub struct ManualClock {
+    start: Instant,
+    offset_ms: AtomicU64,
+}
+
+impl ManualClock {
+    /// A clock standing at the current instant.
+    pub fn new() -> Self {
+        Self { start: Instant::now(), offset_ms: AtomicU64::new(0) }
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.offset_ms.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        self.start + Duration::from_millis(self.offset_ms.load(Ordering::SeqCst))
+    }
+}
+
+/// An access token as a token endpoint issued it.
+#[derive(Clone, Debug)]
+pub struct Token {
+    /// The bearer value.
+    pub access_token: Secret,
+    /// Lifetime from the moment it was issued, when the endpoint said.
+    pub expires_in: Option<Duration>,
+    /// A refresh token, when the endpoint issued one.
+    pub refresh_token: Option<Secret>,
+    /// Granted scopes, as the endpoint listed them.
+    pub scope: Option<String>,
+}
+
+/// Why a token could not be had.
+pub enum TokenError {
+    /// The token endpoint could not be reached or its answer not read.
+    Transport(reqwest::Error),
+    /// The token endpoint answered with an error; the response is kept whole so the
+    /// caller gets the provider's own error body.
+    Rejected(http::Response<bytes::Bytes>),
+}
+
+impl fmt::Debug for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            Self::Rejected(r) => f.debug_tuple("Rejected").field(&r.status().as_u16()).finish(),
+        }
+    }
+}
+
+/// Boxed future returned by [`TokenSource::fetch`].
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Token, TokenError>> + Send + 'a>>;
+
+/// Something that can get a fresh access token. Caching and single-flight are the
+/// [`TokenCache`]'s job, so a source only fetches.
+pub trait TokenSource: Send + Sync + fmt::Debug {
+    /// Gets a new token over `http` (the client's own connection settings: a provider
+    /// that wants mTLS on the token call gets it).
+    fn fetch<'a>(&'a self, http: &'a reqwest::Client) -> TokenFuture<'a>;
+}
+
+#[derive(Clone)]
+struct Cached {
+    token: Arc<Token>,
+    /// When the token stops being handed out (expiry minus the margin).
+    refresh_at: Option<Instant>,
+    generation: u64,
+}
+
+/// Caches a [`TokenSource`]'s token, refreshes it `margin` before it expires, and runs
+/// one refresh at a time: callers that arrive during a refresh wait for its result.
+pub struct TokenCache {
+    source: Arc<dyn TokenSource>,
+    margin: Duration,
+    default_lifetime: Option<Duration>,
+    clock: Arc<dyn Clock>,
+    state: Mutex<Option<Cached>>,
+    refresh: tokio::sync::Mutex<()>,
+    fetches: AtomicU64,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("source", &self.source)
+            .field("margin", &self.margin)
+            .field("fetches", &self.fetches.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A token handed out by the cache, with the generation needed to report it rejected.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    /// The token.
+    pub token: Arc<Token>,
+    generation: u64,
+}
+
+impl TokenCache {
+    /// Wraps a source. Tokens are refreshed 60 s before they expire.
+    pub fn new(source: Arc<dyn TokenSource>) -> Self {
+        Self {
+            source,
+            margin: Duration::from_secs(60),
+            default_lifetime: None,
+            clock: Arc::new(SystemClock),
+            state: Mutex::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+            fetches: AtomicU64::new(0),
+        }
+    }
+
+    /// How long before expiry a token is replaced.
+    pub fn with_margin(mut self, margin: Duration) -> Self {
+        self.margin = margin;
+        self
+    }
+
+    /// Lifetime assumed when the endpoint gives none (by default such a token is kept
+    /// until the API rejects it).
+    pub fn with_default_lifetime(mut self, lifetime: Duration) -> Self {
+        self.default_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Uses another clock (tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How many times the source was asked for a token.
+    pub fn fetch_count(&self) -> u64 {
+        self.fetches.load(Ordering::Relaxed)
+    }
+
+    fn current(&self, now: Instant) -> Option<IssuedToken> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.as_ref().and_then(|cached| match cached.refresh_at {
+            Some(at) if now >= at => None,
+            _ => Some(IssuedToken { token: cached.token.clone(), generation: cached.generation }),
+        })
+    }
+
+    /// A valid token: the cached one, or a new one fetched by exactly one caller.
+    pub async fn token(&self, http: &reqwest::Client) -> Result<IssuedToken, TokenError> {
+        if let Some(issued) = self.current(self.clock.now()) {
+            return Ok(issued);
+        }
+        let _guard = self.refresh.lock().await;
+        // Another caller may have refreshed while this one waited.
+        if let Some(issued) = self.current(self.clock.now()) {
+            return Ok(issued);
+        }
+        self.fetch_locked(http).await
+    }
+
+    /// Replaces a token the API rejected as expired. When another caller already
+    /// replaced it, that newer token is returned and nothing is fetched.
+    pub async fn replace(
+        &self,
+        http: &reqwest::Client,
+        rejected: &IssuedToken,
+    ) -> Result<IssuedToken, TokenError> {
+        let _guard = self.refresh.lock().await;
+        let newer = {
+            let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state
+                .as_ref()
+                .filter(|c| c.generation != rejected.generation)
+                .map(|c| IssuedToken { token: c.token.clone(), generation: c.generation })
+        };
+        if let Some(issued) = newer {
+            return Ok(issued);
+        }
+        self.fetch_locked(http).await
+    }
+
+    async fn fetch_locked(&self, http: &reqwest::Client) -> Result<IssuedToken, TokenError> {
+        self.fetches.fetch_add(1, Ordering::Relaxed);
+        let issued_at = self.clock.now();
+        let token = self.source.fetch(http).await?;
+        let lifetime = token.expires_in.or(self.default_lifetime);
+        let refresh_at = lifetime.map(|l| issued_at + l.saturating_sub(self.margin));
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let generation = state.as_ref().map_or(1, |c| c.generation + 1);
+        let token = Arc::new(token);
+        *state = Some(Cached { token: token.clone(), refresh_at, generation });
+        tracing::debug!(generation, lifetime_s = lifetime.map(|l| l.as_secs()), "access token refreshed");
+        Ok(IssuedToken { token, generation })
+    }
+}
+
+/// How a client authenticates its requests.
+#[derive(Clone, Default)]
+pub enum Auth {
+    /// No credentials.
+    #[default]
+    None,
+    /// A fixed bearer token.
+    Bearer(Secret),
+    /// HTTP Basic.
+    Basic {
+        /// User name.
+        username: String,
+        /// Password.
+        password: Secret,
+    },
+    /// Tokens from a source, cached.
+    Tokens(Arc<TokenCache>),
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Bearer(_) => f.write_str("Bearer([redacted])"),
+            Self::Basic { username, .. } => {
+                f.debug_struct("Basic").field("username", username).field("password", &"[redacted]").finish()
+            }
+            Self::Tokens(cache) => f.debug_tuple("Tokens").field(cache).finish(),
+        }
+    }
+}
+
+/// `Authorization` header value for a bearer token, marked sensitive so no layer logs it.
+pub fn bearer_header(token: &Secret) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// `Authorization` header value for HTTP Basic, marked sensitive.
+pub fn basic_header(username: &str, password: &Secret) -> Option<HeaderValue> {
+    let encoded = base64::engine::general_purpose::STANDARD
+        .encode(format!("{username}:{}", password.expose()));
+    let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// How an OAuth2 client authenticates itself at the token endpoint.
+#[derive(Clone, Debug)]
+pub enum ClientAuth {
+    /// No client secret: the TLS client certificate identifies the client (Nopan).
+    None,
+    /// `client_id` and `client_secret` in HTTP Basic (RFC 6749 §2.3.1).
+    Basic {
+        /// Client id.
+        client_id: String,
+        /// Client secret.
+        client_secret: Secret,
+    },
+    /// `client_id` and `client_secret` in the form body.
+    Body {
+        /// Client id.
+        client_id: String,
+        /// Client secret.
+        client_secret: Secret,
+    },
+}
+
+/// OAuth2 client-credentials grant: a form POST of `grant_type=client_credentials` plus
+/// extra parameters (scope, provider-specific ids).
+#[derive(Clone, Debug)]
+pub struct ClientCredentials {
+    token_url: String,
+    params: Vec<(String, String)>,
+    client_auth: ClientAuth,
+}
+
+impl ClientCredentials {
+    /// A grant against `token_url` (absolute).
+    pub fn new(token_url: impl Into<String>, client_auth: ClientAuth) -> Self {
+        Self { token_url: token_url.into(), params: Vec::new(), client_auth }
+    }
+
+    /// Adds a form parameter (`scope`, `audience`, a provider's account id, ...).
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+}
+
+impl TokenSource for ClientCredentials {
+    fn fetch<'a>(&'a self, http: &'a reqwest::Client) -> TokenFuture<'a> {
+        Box::pin(async move {
+            let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+            form.extend(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let mut request = http.post(&self.token_url).header(reqwest::header::ACCEPT, "application/json");
+            match &self.client_auth {
+                ClientAuth::None => {}
+                ClientAuth::Basic { client_id, client_secret } => {
+                    if let Some(value) = basic_header(client_id, client_secret) {
+                        request = request.header(AUTHORIZATION, value);
+                    }
+                }
+                ClientAuth::Body { client_id, client_secret } => {
+                    form.push(("client_id", client_id));
+                    form.push(("client_secret", client_secret.expose()));
+                }
+            }
+            let response = request.form(&form).send().await.map_err(TokenError::Transport)?;
+            read_token_response(response).await
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenWire {
+    access_token: Secret,
+    #[serde(default, deserialize_with = "lenient_seconds")]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    refresh_token: Option<Secret>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Number(u64),
+        Text(String),
+    }
+    Ok(match Option::<Seconds>::deserialize(d)? {
+        None => None,
+        Some(Seconds::Number(n)) => Some(n),
+        Some(Seconds::Text(t)) => t.trim().parse().ok(),
+    })
+}
+
+use serde::Deserialize as _;
+
+/// Reads a token endpoint's answer: a JSON token on 2xx, the whole response kept as
+/// [`TokenError::Rejected`] otherwise.
+pub async fn read_token_response(response: reqwest::Response) -> Result<Token, TokenError> {
+    let status = response.status();
+    if !status.is_success() {
+        let mut builder = http::Response::builder().status(status);
+        for (name, value) in response.headers() {
+            builder = builder.header(name, value);
+        }
+        let body = response.bytes().await.map_err(TokenError::Transport)?;
+        let rejected = builder.body(body).unwrap_or_else(|_| bad_gateway());
+        return Err(TokenError::Rejected(rejected));
+    }
+    // reqwest's own decoding keeps the error a reqwest::Error (kind: decode); serde's
+    // message names fields and types, not the token.
+    let wire: TokenWire = response.json().await.map_err(TokenError::Transport)?;
+    Ok(Token {
+        access_token: wire.access_token,
+        expires_in: wire.expires_in.map(Duration::from_secs),
+        refresh_token: wire.refresh_token,
+        scope: wire.scope,
+    })
+}
+
+// http::Response::builder only fails on invalid parts, and every part above came from a
+// valid response; rather than panic, such a case is reported as an empty 502.
+fn bad_gateway() -> http::Response<bytes::Bytes> {
+    let mut response = http::Response::new(bytes::Bytes::new());
+    *response.status_mut() = http::StatusCode::BAD_GATEWAY;
+    response
+}

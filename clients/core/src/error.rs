@@ -1,0 +1,235 @@
+//! Error plumbing shared by every provider: one shape for provider errors, the
+//! conversion from progenitor's error, configuration errors.
+
+use std::fmt;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+
+use crate::raw::RawBody;
+
+/// Header the core puts on a response that came from the token endpoint rather than the
+/// operation's own endpoint, so errors can say where they came from.
+pub const ORIGIN_HEADER: &str = "x-payspec-origin";
+
+/// A provider's error code type: every documented code as a variant, `Unknown` for the
+/// rest. Implemented by each provider crate.
+pub trait ErrorCode: Sized + fmt::Debug + Clone {
+    /// Parses a code as the provider sends it (codes are strings).
+    fn from_code(code: &str) -> Self;
+    /// Whether the provider documents this code as transient.
+    fn is_retryable(&self) -> bool;
+    /// The code a response without a recognisable code gets.
+    fn missing() -> Self;
+}
+
+/// The fields every provider envelope has, under whatever names it uses.
+#[derive(Clone, Debug, Default)]
+pub struct EnvelopeFields {
+    /// The provider's error code.
+    pub code: Option<String>,
+    /// The provider's human-readable message.
+    pub message: Option<String>,
+    /// The provider's id of this request or call.
+    pub request_id: Option<String>,
+}
+
+/// Where a provider error came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorOrigin {
+    /// The operation's own endpoint.
+    Operation,
+    /// The token endpoint, while payspec was getting a token for the operation.
+    TokenEndpoint,
+}
+
+/// An error the provider answered with: one shape for every provider.
+#[derive(Clone)]
+pub struct ProviderError<C> {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The typed code (`missing()` when the body had none).
+    pub code: C,
+    /// The code exactly as sent, if any.
+    pub raw_code: Option<String>,
+    /// The provider's message, if any.
+    pub message: Option<String>,
+    /// The provider's request or call id, if any.
+    pub request_id: Option<String>,
+    /// The raw response body.
+    pub body: Bytes,
+    /// Where it came from.
+    pub origin: ErrorOrigin,
+}
+
+impl<C: ErrorCode> ProviderError<C> {
+    /// Whether the same request may succeed later: the code says so, or the status is
+    /// one of 408, 429, 502, 503, 504.
+    pub fn is_retryable(&self) -> bool {
+        self.code.is_retryable() || is_transient_status(self.status)
+    }
+}
+
+/// 408, 429, 502, 503 and 504: statuses that say "try again".
+pub fn is_transient_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504)
+}
+
+impl<C: fmt::Debug> fmt::Debug for ProviderError<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderError")
+            .field("status", &self.status.as_u16())
+            .field("code", &self.code)
+            .field("raw_code", &self.raw_code)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("origin", &self.origin)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+impl<C: fmt::Debug> fmt::Display for ProviderError<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status.as_u16())?;
+        match &self.raw_code {
+            Some(raw) => write!(f, ", code {raw} ({:?})", self.code)?,
+            None => write!(f, ", no code")?,
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        if self.origin == ErrorOrigin::TokenEndpoint {
+            write!(f, " (from the token endpoint)")?;
+        }
+        Ok(())
+    }
+}
+
+/// A response payspec could not read as the spec describes it.
+#[derive(Clone)]
+pub struct InvalidResponse {
+    /// HTTP status, when known.
+    pub status: Option<StatusCode>,
+    /// What was wrong.
+    pub reason: String,
+    /// The body, when it was read. Never printed by `Debug` or `Display`: a malformed
+    /// success body may hold a secret.
+    pub body: Option<Bytes>,
+}
+
+impl fmt::Debug for InvalidResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InvalidResponse")
+            .field("status", &self.status.map(|s| s.as_u16()))
+            .field("reason", &self.reason)
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .finish()
+    }
+}
+
+impl fmt::Display for InvalidResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "unexpected response (HTTP {}): {}", status.as_u16(), self.reason),
+            None => write!(f, "unreadable response: {}", self.reason),
+        }
+    }
+}
+
+/// Every way a call can fail, before a provider crate adds its own variants.
+#[derive(Debug)]
+pub enum Failure<C> {
+    /// The provider answered with an error.
+    Provider(ProviderError<C>),
+    /// The request broke a constraint of the spec and was not sent.
+    InvalidRequest(String),
+    /// No response: connection, TLS, timeout.
+    Transport(reqwest::Error),
+    /// A response that could not be read as the spec describes it.
+    InvalidResponse(InvalidResponse),
+}
+
+impl<C: ErrorCode> Failure<C> {
+    /// Converts progenitor's error for an operation whose error type is the provider's
+    /// envelope wrapped in [`RawBody`]; `fields` reads the envelope's common fields.
+    pub fn from_progenitor<T>(
+        error: progenitor_client::Error<RawBody<T>>,
+        fields: impl FnOnce(&T) -> EnvelopeFields,
+    ) -> Self {
+        use progenitor_client::Error as E;
+        match error {
+            E::InvalidRequest(message) | E::Custom(message) => Failure::InvalidRequest(message),
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
+                Failure::Transport(e)
+            }
+            E::ErrorResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let (parsed, body) = response.into_inner().into_parts();
+                let envelope = fields(&parsed);
+                let origin = match headers.get(ORIGIN_HEADER) {
+                    Some(v) if v == "token-endpoint" => ErrorOrigin::TokenEndpoint,
+                    _ => ErrorOrigin::Operation,
+                };
+                Failure::Provider(ProviderError {
+                    status,
+                    code: envelope.code.as_deref().map(C::from_code).unwrap_or_else(C::missing),
+                    raw_code: envelope.code,
+                    message: envelope.message,
+                    request_id: envelope.request_id,
+                    body,
+                    origin,
+                })
+            }
+            E::InvalidResponsePayload(body, e) => Failure::InvalidResponse(InvalidResponse {
+                status: None,
+                reason: format!("body does not match the spec: {e}"),
+                body: Some(body),
+            }),
+            E::UnexpectedResponse(response) => Failure::InvalidResponse(InvalidResponse {
+                status: Some(response.status()),
+                reason: "status not described by the spec".into(),
+                body: None,
+            }),
+        }
+    }
+}
+
+/// A client could not be built from its configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required setting is missing.
+    #[error("missing setting: {0}")]
+    Missing(&'static str),
+    /// The base URL is unusable.
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl {
+        /// The URL (credentials removed).
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A PEM input is unusable.
+    #[error("invalid {what} PEM: {reason}")]
+    InvalidPem {
+        /// Which input.
+        what: &'static str,
+        /// What is wrong (never the material itself).
+        reason: String,
+    },
+    /// TLS could not be set up.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    /// A setting has an invalid value.
+    #[error("invalid {name}: {reason}")]
+    Invalid {
+        /// The setting.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}

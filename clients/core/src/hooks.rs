@@ -1,0 +1,362 @@
+//! What every generated client runs around every request. The generated `ClientHooks`
+//! glue calls [`pre`] and [`exec`]; provider behaviour arrives as data in
+//! [`ClientInner`] and [`OperationTable`], never as code in the glue.
+//!
+//! - `pre`: drops progenitor's `api-version` header unless the provider wants it, adds the
+//!   idempotency key (once per call) and the correlation id.
+//! - `exec`: authorizes, sends, replays once after a token-expired answer, and retries
+//!   transient failures of retry-safe requests with backoff, all in one tracing span.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use tracing::Instrument;
+
+use crate::auth::{Auth, IssuedToken, TokenError, basic_header, bearer_header};
+use crate::error::ORIGIN_HEADER;
+use crate::idempotency::{KeyGenerator, UuidKeys};
+use crate::retry::{RetryPolicy, retry_after};
+
+/// Facts about a spec's operations, generated from the spec into each API crate.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationTable {
+    /// The header that carries an idempotency key, if the API has one.
+    pub idempotency_header: Option<&'static str>,
+    /// Operations that accept the idempotency header (sorted).
+    pub idempotent: &'static [&'static str],
+    /// Operations that send no credentials, e.g. the token endpoint (sorted).
+    pub unauthenticated: &'static [&'static str],
+}
+
+/// A provider's behaviour, as data: how it says "token expired", what else is transient.
+#[derive(Clone, Copy)]
+pub struct ProviderProfile {
+    /// Name for spans and errors, e.g. `nopan`.
+    pub name: &'static str,
+    /// Whether an error response means "the access token expired": payspec then gets a
+    /// new token and replays the request once.
+    pub token_expired: fn(StatusCode, &[u8]) -> bool,
+    /// Whether an error response is transient beyond the policy's statuses.
+    pub transient: fn(StatusCode, &[u8]) -> bool,
+    /// Keep progenitor's `api-version` header (only for providers that define it).
+    pub send_api_version: bool,
+    /// A header that carries a per-call correlation id, filled when the caller set none.
+    pub correlation_header: Option<&'static str>,
+}
+
+impl fmt::Debug for ProviderProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderProfile").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+fn never(_: StatusCode, _: &[u8]) -> bool {
+    false
+}
+
+impl ProviderProfile {
+    /// A profile with no provider-specific behaviour.
+    pub const fn plain(name: &'static str) -> Self {
+        Self {
+            name,
+            token_expired: never,
+            transient: never,
+            send_api_version: false,
+            correlation_header: None,
+        }
+    }
+}
+
+struct InnerState {
+    auth: Auth,
+    retry: RetryPolicy,
+    keys: Arc<dyn KeyGenerator>,
+    profile: ProviderProfile,
+}
+
+/// The inner value of every generated client: auth, retry policy, key generator and
+/// provider profile. Cheap to clone.
+#[derive(Clone)]
+pub struct ClientInner(Arc<InnerState>);
+
+impl fmt::Debug for ClientInner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientInner")
+            .field("provider", &self.0.profile.name)
+            .field("auth", &self.0.auth)
+            .field("retry", &self.0.retry)
+            .field("keys", &self.0.keys)
+            .finish()
+    }
+}
+
+impl ClientInner {
+    /// Builds the inner value.
+    pub fn new(profile: ProviderProfile, auth: Auth, retry: RetryPolicy) -> Self {
+        Self::with_keys(profile, auth, retry, Arc::new(UuidKeys))
+    }
+
+    /// Builds the inner value with a specific idempotency-key generator.
+    pub fn with_keys(
+        profile: ProviderProfile,
+        auth: Auth,
+        retry: RetryPolicy,
+        keys: Arc<dyn KeyGenerator>,
+    ) -> Self {
+        Self(Arc::new(InnerState { auth, retry, keys, profile }))
+    }
+
+    /// The auth settings.
+    pub fn auth(&self) -> &Auth {
+        &self.0.auth
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.0.retry
+    }
+
+    /// The provider profile.
+    pub fn profile(&self) -> &ProviderProfile {
+        &self.0.profile
+    }
+
+    /// A fresh idempotency key from the configured generator.
+    pub fn new_key(&self) -> String {
+        self.0.keys.generate()
+    }
+}
+
+/// Runs before the request is sent (once per call, not per attempt).
+pub fn pre(
+    inner: &ClientInner,
+    operations: &OperationTable,
+    request: &mut reqwest::Request,
+    operation_id: &str,
+) -> Result<(), String> {
+    let profile = inner.profile();
+    if !profile.send_api_version {
+        request.headers_mut().remove("api-version");
+    }
+    if let Some(header) = operations.idempotency_header {
+        if operations.idempotent.binary_search(&operation_id).is_ok()
+            && !request.headers().contains_key(header)
+        {
+            insert(request, header, &inner.new_key())?;
+        }
+    }
+    if let Some(header) = profile.correlation_header {
+        if !request.headers().contains_key(header) {
+            insert(request, header, &uuid::Uuid::new_v4().to_string())?;
+        }
+    }
+    Ok(())
+}
+
+fn insert(request: &mut reqwest::Request, name: &str, value: &str) -> Result<(), String> {
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("header {name}: {e}"))?;
+    let value = HeaderValue::from_str(value).map_err(|e| format!("header {name}: {e}"))?;
+    request.headers_mut().insert(name, value);
+    Ok(())
+}
+
+/// Whether a request may be sent again without risk of doing its effect twice.
+pub fn retry_safe(request: &reqwest::Request, operations: &OperationTable) -> bool {
+    matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    ) || operations
+        .idempotency_header
+        .is_some_and(|h| request.headers().contains_key(h))
+}
+
+enum Authorized {
+    Ready(Option<IssuedToken>),
+    /// The token endpoint's own answer, handed to the caller as this operation's answer.
+    Refused(reqwest::Response),
+}
+
+async fn authorize(
+    inner: &ClientInner,
+    http: &reqwest::Client,
+    request: &mut reqwest::Request,
+    stale: Option<&IssuedToken>,
+) -> reqwest::Result<Authorized> {
+    let value = match inner.auth() {
+        Auth::None => return Ok(Authorized::Ready(None)),
+        Auth::Bearer(token) => bearer_header(token),
+        Auth::Basic { username, password } => basic_header(username, password),
+        Auth::Tokens(cache) => {
+            let issued = match stale {
+                Some(stale) => cache.replace(http, stale).await,
+                None => cache.token(http).await,
+            };
+            match issued {
+                Ok(issued) => {
+                    if let Some(value) = bearer_header(&issued.token.access_token) {
+                        request.headers_mut().insert(AUTHORIZATION, value);
+                    }
+                    return Ok(Authorized::Ready(Some(issued)));
+                }
+                Err(TokenError::Transport(e)) => return Err(e),
+                Err(TokenError::Rejected(response)) => {
+                    let mut response = response;
+                    response
+                        .headers_mut()
+                        .insert(ORIGIN_HEADER, HeaderValue::from_static("token-endpoint"));
+                    return Ok(Authorized::Refused(reqwest::Response::from(response)));
+                }
+            }
+        }
+    };
+    if let Some(value) = value {
+        request.headers_mut().insert(AUTHORIZATION, value);
+    }
+    Ok(Authorized::Ready(None))
+}
+
+/// Reads a response's body and gives back an equivalent response plus the bytes.
+async fn buffer(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, bytes::Bytes)> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut rebuilt = http::Response::new(body.clone());
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok((reqwest::Response::from(rebuilt), body))
+}
+
+fn transient_transport(error: &reqwest::Error) -> bool {
+    error.is_connect() || error.is_timeout() || error.is_request()
+}
+
+/// Sends the request: authorization, one replay after "token expired", retries of
+/// transient failures for retry-safe requests. Returns the last response or error.
+pub async fn exec(
+    inner: &ClientInner,
+    http: &reqwest::Client,
+    operations: &OperationTable,
+    request: reqwest::Request,
+    operation_id: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::info_span!(
+        "payspec.call",
+        provider = inner.profile().name,
+        operation = operation_id,
+        method = %request.method(),
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let result = run(inner, http, operations, request, operation_id)
+        .instrument(span.clone())
+        .await;
+    span.record("duration_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+    match &result {
+        Ok(response) => span.record("status", response.status().as_u16()),
+        Err(e) => span.record("status", tracing::field::display(error_kind(e))),
+    };
+    result
+}
+
+fn error_kind(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect-error"
+    } else {
+        "transport-error"
+    }
+}
+
+async fn run(
+    inner: &ClientInner,
+    http: &reqwest::Client,
+    operations: &OperationTable,
+    template: reqwest::Request,
+    operation_id: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    let started = Instant::now();
+    let policy = inner.retry();
+    let profile = inner.profile();
+    let authenticated = operations.unauthenticated.binary_search(&operation_id).is_err();
+    let safe = retry_safe(&template, operations);
+    let mut attempt: u32 = 0;
+    let mut stale: Option<IssuedToken> = None;
+    let mut replayed = false;
+    // Each attempt sends a copy; a body that cannot be copied (a stream) leaves the loop
+    // and is sent once, as is.
+    while let Some(mut request) = template.try_clone() {
+        attempt += 1;
+        tracing::Span::current().record("attempt", attempt);
+        let mut used = None;
+        if authenticated {
+            match authorize(inner, http, &mut request, stale.take().as_ref()).await? {
+                Authorized::Ready(token) => used = token,
+                Authorized::Refused(response) => return Ok(response),
+            }
+        }
+        let response = match http.execute(request).await {
+            Ok(response) => response,
+            Err(error) => {
+                let delay = (safe && transient_transport(&error))
+                    .then(|| policy.next_delay(attempt + 1, started.elapsed(), None))
+                    .flatten();
+                let Some(delay) = delay else { return Err(error) };
+                tracing::debug!(
+                    attempt,
+                    kind = error_kind(&error),
+                    delay_ms = millis(delay),
+                    "retrying after a transport error"
+                );
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+        };
+        let status = response.status();
+        if !(status.is_client_error() || status.is_server_error()) {
+            return Ok(response);
+        }
+        let may_replay = status == StatusCode::UNAUTHORIZED && used.is_some() && !replayed;
+        if !may_replay && !safe {
+            return Ok(response);
+        }
+        let (response, body) = buffer(response).await?;
+        if may_replay && (profile.token_expired)(status, &body) {
+            tracing::debug!(attempt, "access token expired; refreshing once and replaying");
+            replayed = true;
+            stale = used;
+            // The replay is the same attempt with a new token, not a retry.
+            attempt -= 1;
+            continue;
+        }
+        let transient = policy.retries_status(status) || (profile.transient)(status, &body);
+        if safe && transient {
+            let server_wait = retry_after(response.headers());
+            if let Some(delay) = policy.next_delay(attempt + 1, started.elapsed(), server_wait) {
+                tracing::debug!(attempt, status = status.as_u16(), delay_ms = millis(delay), "retrying");
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+        }
+        return Ok(response);
+    }
+    let mut request = template;
+    if authenticated {
+        if let Authorized::Refused(response) = authorize(inner, http, &mut request, None).await? {
+            return Ok(response);
+        }
+    }
+    tracing::Span::current().record("attempt", 1);
+    http.execute(request).await
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

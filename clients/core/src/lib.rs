@@ -1,0 +1,39 @@
+//! Shared runtime of the payspec clients; nothing in it is provider-specific.
+//!
+//! Every generated API crate (`payspec-<p>-api`) hands each request to [`hooks`], with
+//! the provider's behaviour as data ([`ProviderProfile`], [`OperationTable`]). The
+//! pieces:
+//!
+//! - [`http`]: reqwest + rustls (ring), custom roots, mTLS identity from PEM, timeouts,
+//!   user agent, https-only base URLs (plain http for loopback only);
+//! - [`auth`]: static bearer, Basic, OAuth2 client credentials, and a [`TokenCache`] that
+//!   refreshes before expiry with exactly one refresh in flight;
+//! - [`retry`]: exponential backoff with full jitter, cap, deadline, `Retry-After`;
+//!   retries happen only for idempotent methods or requests with an idempotency key;
+//! - [`idempotency`]: keys made once per call by an injectable generator;
+//! - [`error`]: one shape for every provider error ([`ProviderError`]);
+//! - [`webhook`]: HMAC signing and constant-time verification with key rotation;
+//! - [`Secret`]: redacted in `Debug`, zeroized on drop.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod auth;
+mod enums;
+pub mod error;
+pub mod hooks;
+pub mod http;
+pub mod idempotency;
+mod raw;
+pub mod retry;
+mod secret;
+pub mod types;
+pub mod webhook;
+
+pub use auth::{Auth, ClientAuth, ClientCredentials, Token, TokenCache, TokenSource};
+pub use enums::UnknownEnumValue;
+pub use error::{ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, InvalidResponse, ProviderError};
+pub use hooks::{ClientInner, OperationTable, ProviderProfile};
+pub use http::{HttpConfig, Identity, RootTrust};
+pub use raw::RawBody;
+pub use retry::RetryPolicy;
+pub use secret::Secret;

@@ -1,0 +1,155 @@
+//! Value types that several providers' specs share and that the generator substitutes
+//! for spec schemas marked `x-payspec-type`.
+
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+
+/// A point in time that a provider sends either as an ISO-8601 / RFC 3339 string or as
+/// epoch milliseconds (Nopan does both). Exposed as one `DateTime<Utc>`; serialized back
+/// in the form it arrived in, so a value round-trips unchanged.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Timestamp {
+    at: DateTime<Utc>,
+    form: TimestampForm,
+}
+
+/// How a [`Timestamp`] was written on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TimestampForm {
+    /// An RFC 3339 string, e.g. `2026-01-19T14:32:05.987654Z`.
+    Rfc3339,
+    /// An integer count of milliseconds since the Unix epoch.
+    EpochMillis,
+}
+
+impl Timestamp {
+    /// A timestamp written as RFC 3339.
+    pub fn from_datetime(at: DateTime<Utc>) -> Self {
+        Self { at, form: TimestampForm::Rfc3339 }
+    }
+
+    /// A timestamp from epoch milliseconds; `None` when out of range.
+    pub fn from_epoch_millis(millis: i64) -> Option<Self> {
+        Utc.timestamp_millis_opt(millis)
+            .single()
+            .map(|at| Self { at, form: TimestampForm::EpochMillis })
+    }
+
+    /// The instant, in UTC.
+    pub fn datetime(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn epoch_millis(&self) -> i64 {
+        self.at.timestamp_millis()
+    }
+
+    /// The form it arrived in.
+    pub fn form(&self) -> TimestampForm {
+        self.form
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({})", self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(at: DateTime<Utc>) -> Self {
+        Self::from_datetime(at)
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.form {
+            TimestampForm::Rfc3339 => {
+                s.serialize_str(&self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+            }
+            TimestampForm::EpochMillis => s.serialize_i64(self.epoch_millis()),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Timestamp;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 date-time string or epoch milliseconds")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                DateTime::parse_from_rfc3339(v)
+                    .map(|at| Timestamp::from_datetime(at.with_timezone(&Utc)))
+                    .map_err(|e| E::custom(format!("invalid date-time `{v}`: {e}")))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                Timestamp::from_epoch_millis(v)
+                    .ok_or_else(|| E::custom(format!("epoch milliseconds {v} out of range")))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                let v = i64::try_from(v)
+                    .map_err(|_| E::custom(format!("epoch milliseconds {v} out of range")))?;
+                self.visit_i64(v)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "RFC 3339 date-time string or epoch milliseconds",
+            "oneOf": [
+                { "type": "string", "format": "date-time" },
+                { "type": "integer", "format": "int64" }
+            ]
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_both_forms_and_round_trips() {
+        let iso: Timestamp = serde_json::from_str("\"2026-01-19T14:32:05.987654Z\"").unwrap();
+        let millis: Timestamp = serde_json::from_str("1768204174405").unwrap();
+        assert_eq!(iso.form(), TimestampForm::Rfc3339);
+        assert_eq!(millis.form(), TimestampForm::EpochMillis);
+        assert_eq!(millis.epoch_millis(), 1_768_204_174_405);
+        assert_eq!(serde_json::to_string(&millis).unwrap(), "1768204174405");
+        assert_eq!(
+            serde_json::to_string(&iso).unwrap(),
+            "\"2026-01-19T14:32:05.987654Z\""
+        );
+        assert_eq!(iso.datetime().timestamp(), 1_768_833_125);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
+        assert!(serde_json::from_str::<Timestamp>("true").is_err());
+    }
+}

@@ -1,0 +1,564 @@
+//! `cargo xtask codegen`: specs/<p>.yaml -> generated/<p>/ (lib.rs and Cargo.toml).
+//!
+//! Everything a generated crate contains is decided here, from the spec and a few
+//! generator settings, so that nobody edits generated code by hand:
+//! - progenitor's client (Builder interface, merged tags, hooks expected, inner type
+//!   `payspec_core::ClientInner`), with `schemars::JsonSchema` on every type;
+//! - spec components marked `x-payspec-type` replaced by payspec-core types, every named
+//!   string enum replaced by an open enum (an `Unknown(String)` variant keeps values a
+//!   provider adds later), the error envelope wrapped so its raw body is kept;
+//! - the `ClientHooks` glue that hands every request to payspec-core, and the table of
+//!   operations (idempotency header, unauthenticated ones) that payspec-core reads;
+//! - typed httpmock helpers behind the feature `mock`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use heck::ToUpperCamelCase;
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::spec::SpecFile;
+
+/// One file the generator writes, relative to the workspace root.
+struct Output {
+    relative: PathBuf,
+    content: String,
+}
+
+/// Regenerates (or, with `check`, compares) the generated crates of `providers`.
+/// Returns `Ok(false)` when `check` found stale files.
+pub fn run(root: &Path, providers: &[String], check: bool) -> Result<bool, String> {
+    let progenitor_version = locked_version(root, "progenitor")?;
+    let mut fresh = true;
+    for provider in providers {
+        for output in generate(root, provider, &progenitor_version)? {
+            let path = root.join(&output.relative);
+            let current = std::fs::read_to_string(&path).ok();
+            if current.as_deref() == Some(output.content.as_str()) {
+                continue;
+            }
+            let shown = output.relative.display();
+            if check {
+                fresh = false;
+                eprintln!("stale: {shown} (run `cargo xtask codegen`)");
+                let diff = similar::TextDiff::from_lines(
+                    current.as_deref().unwrap_or(""),
+                    output.content.as_str(),
+                );
+                let header = (format!("{shown} (on disk)"), format!("{shown} (from spec)"));
+                let text = diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&header.0, &header.1)
+                    .to_string();
+                // A diff of a whole new file is long and says nothing more than "missing".
+                const MAX: usize = 200;
+                let lines: Vec<&str> = text.lines().collect();
+                for line in lines.iter().take(MAX) {
+                    eprintln!("{line}");
+                }
+                if lines.len() > MAX {
+                    eprintln!("... ({} more diff lines)", lines.len() - MAX);
+                }
+            } else {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                }
+                std::fs::write(&path, &output.content).map_err(|e| format!("{shown}: {e}"))?;
+                println!("wrote {shown}");
+            }
+        }
+    }
+    if check && fresh {
+        println!("generated code is up to date with specs/ ({})", providers.join(", "));
+    }
+    Ok(fresh)
+}
+
+/// The version of `package` recorded in Cargo.lock, for the generated header.
+fn locked_version(root: &Path, package: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("Cargo.lock has no package {package}"))?
+        + needle.len();
+    let end = lock[start..]
+        .find('"')
+        .ok_or_else(|| "Cargo.lock: unterminated version".to_string())?;
+    Ok(lock[start..start + end].to_string())
+}
+
+/// What the spec asks of the generator beyond progenitor's defaults.
+#[derive(Default)]
+struct Plan {
+    /// Component name -> Rust type that replaces it.
+    replacements: BTreeMap<String, (String, Vec<TypeImpl>)>,
+    /// Named string enums, made open.
+    open_enums: Vec<OpenEnum>,
+}
+
+struct OpenEnum {
+    name: String,
+    description: Option<String>,
+    values: Vec<String>,
+}
+
+fn plan(json: &mut Value, file: &str) -> Result<Plan, String> {
+    let mut plan = Plan::default();
+    let Some(schemas) = json
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return Ok(plan);
+    };
+    let mut added = Vec::new();
+    for (name, schema) in schemas.iter() {
+        if let Some(kind) = schema.get("x-payspec-type").and_then(Value::as_str) {
+            let rust = match kind {
+                "Timestamp" => "::payspec_core::types::Timestamp",
+                "Secret" => "::payspec_core::Secret",
+                other => {
+                    return Err(format!(
+                        "{file}#/components/schemas/{name}/x-payspec-type: unknown type `{other}` \
+                         (known: Timestamp, Secret)"
+                    ));
+                }
+            };
+            plan.replacements
+                .insert(name.clone(), (rust.to_string(), Vec::new()));
+            continue;
+        }
+        if schema.get("x-payspec-error-envelope").and_then(Value::as_bool) == Some(true) {
+            let fields = format!("{name}Fields");
+            let mut copy = schema.clone();
+            if let Some(map) = copy.as_object_mut() {
+                map.remove("x-payspec-error-envelope");
+            }
+            added.push((fields.clone(), copy));
+            plan.replacements.insert(
+                name.clone(),
+                (
+                    format!("::payspec_core::RawBody<crate::types::{}>", fields.to_upper_camel_case()),
+                    Vec::new(),
+                ),
+            );
+            continue;
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            if schema.get("type").and_then(Value::as_str) != Some("string") {
+                return Err(format!(
+                    "{file}#/components/schemas/{name}: only string enums are supported"
+                ));
+            }
+            let values = values
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_string).ok_or_else(|| {
+                        format!("{file}#/components/schemas/{name}/enum: values must be strings")
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let rust_name = name.to_upper_camel_case();
+            plan.replacements.insert(
+                name.clone(),
+                (
+                    format!("crate::open_enums::{rust_name}"),
+                    vec![TypeImpl::Display, TypeImpl::FromStr],
+                ),
+            );
+            plan.open_enums.push(OpenEnum {
+                name: rust_name,
+                description: schema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                values,
+            });
+        }
+    }
+    for (name, schema) in added {
+        schemas.insert(name, schema);
+    }
+    Ok(plan)
+}
+
+/// Facts about operations that payspec-core needs at run time.
+struct OperationFacts {
+    idempotency_header: Option<String>,
+    idempotent: Vec<String>,
+    unauthenticated: Vec<String>,
+}
+
+fn operation_facts(json: &Value) -> OperationFacts {
+    let mut facts = OperationFacts {
+        idempotency_header: None,
+        idempotent: Vec::new(),
+        unauthenticated: Vec::new(),
+    };
+    let resolve = |param: &Value| -> Value {
+        match param.get("$ref").and_then(Value::as_str) {
+            Some(reference) => reference
+                .strip_prefix('#')
+                .and_then(|pointer| json.pointer(pointer))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => param.clone(),
+        }
+    };
+    let Some(paths) = json.get("paths").and_then(Value::as_object) else {
+        return facts;
+    };
+    for item in paths.values() {
+        let Some(item) = item.as_object() else { continue };
+        for (method, operation) in item {
+            if !matches!(
+                method.as_str(),
+                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+            ) {
+                continue;
+            }
+            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let params = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for param in params.iter().map(resolve) {
+                if param.get("x-payspec-idempotency-key").and_then(Value::as_bool) == Some(true) {
+                    if let Some(name) = param.get("name").and_then(Value::as_str) {
+                        facts.idempotency_header = Some(name.to_string());
+                        facts.idempotent.push(id.to_string());
+                    }
+                }
+            }
+            if operation
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+            {
+                facts.unauthenticated.push(id.to_string());
+            }
+        }
+    }
+    facts.idempotent.sort();
+    facts.unauthenticated.sort();
+    facts
+}
+
+fn settings(plan: &Plan) -> GenerationSettings {
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote!(::payspec_core::ClientInner))
+        .with_derive("schemars::JsonSchema")
+        .with_map_type("::std::collections::BTreeMap");
+    for (name, (rust, impls)) in &plan.replacements {
+        settings.with_replacement(name, rust, impls.iter().cloned());
+    }
+    settings
+}
+
+fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec<Output>, String> {
+    let spec = SpecFile::load(root, provider)?;
+    let mut json = spec.json.clone();
+    let plan = plan(&mut json, &spec.relative)?;
+    let facts = operation_facts(&json);
+    let api: openapiv3::OpenAPI = serde_json::from_value(json)
+        .map_err(|e| format!("{}: not an OpenAPI 3.0 document: {e}", spec.relative))?;
+    let settings = settings(&plan);
+
+    let client = Generator::new(&settings)
+        .generate_tokens(&api)
+        .map_err(|e| format!("{}: progenitor: {e}", spec.relative))?;
+    let mock = Generator::new(&settings)
+        .httpmock(&api, "crate")
+        .map_err(|e| format!("{}: progenitor (httpmock): {e}", spec.relative))?;
+
+    let glue = glue(&facts);
+    let open_enums = open_enums(&plan.open_enums)?;
+    let file = quote! {
+        #client
+        #glue
+        /// Open enums: every named string enum of the spec, with an `Unknown` variant
+        /// that keeps values the provider adds later.
+        pub mod open_enums {
+            #open_enums
+        }
+        /// Typed httpmock helpers: `server.initiate_payment(|when, then| ...)`.
+        #[cfg(feature = "mock")]
+        pub mod mock {
+            #mock
+        }
+    };
+    let syntax: syn::File = syn::parse2(file)
+        .map_err(|e| format!("{}: generated code does not parse: {e}", spec.relative))?;
+    let body = prettyplease::unparse(&syntax);
+
+    let title = api.info.title.clone();
+    let api_version = api.info.version.clone();
+    let sha = spec.sha256();
+    let header = format!(
+        "// @generated by `cargo xtask codegen`: do not edit; change the spec and regenerate.\n\
+         // spec: {spec_file}\n\
+         // spec-sha256: {sha}\n\
+         // progenitor: {progenitor_version}\n\
+         // api-version: {api_version}\n\
+         \n\
+         //! Raw client for the {title} (API version {api_version}), generated by progenitor\n\
+         //! {progenitor_version} from `{spec_file}`.\n\
+         //!\n\
+         //! Most users want the `payspec-{provider}` crate, which builds this client with\n\
+         //! authentication, TLS, retries and typed errors. The JSON Schema of any type is\n\
+         //! available through `schemars::schema_for!`.\n\
+         #![allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]\n\n",
+        spec_file = spec.relative,
+    );
+    let lib = format!("{header}{body}");
+    let cargo = cargo_toml(provider, &title, &spec.relative, &lib);
+    Ok(vec![
+        Output {
+            relative: PathBuf::from(format!("generated/{provider}/src/lib.rs")),
+            content: lib,
+        },
+        Output {
+            relative: PathBuf::from(format!("generated/{provider}/Cargo.toml")),
+            content: cargo,
+        },
+    ])
+}
+
+fn glue(facts: &OperationFacts) -> TokenStream {
+    let header = match &facts.idempotency_header {
+        Some(h) => quote!(Some(#h)),
+        None => quote!(None),
+    };
+    let idempotent = &facts.idempotent;
+    let unauthenticated = &facts.unauthenticated;
+    quote! {
+        /// What payspec-core needs to know of this API's operations, read from the spec.
+        pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::OperationTable {
+            idempotency_header: #header,
+            idempotent: &[#(#idempotent),*],
+            unauthenticated: &[#(#unauthenticated),*],
+        };
+
+        // Every request goes through payspec-core; provider behaviour is data in the
+        // inner type, not code here.
+        impl ClientHooks<::payspec_core::ClientInner> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &OperationInfo,
+            ) -> std::result::Result<(), Error<E>> {
+                ::payspec_core::hooks::pre(&self.inner, &OPERATIONS, request, info.operation_id)
+                    .map_err(Error::InvalidRequest)
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                ::payspec_core::hooks::exec(
+                    &self.inner,
+                    &self.client,
+                    &OPERATIONS,
+                    request,
+                    info.operation_id,
+                )
+                .await
+            }
+        }
+    }
+}
+
+fn variant_name(value: &str) -> String {
+    let camel = value.to_upper_camel_case();
+    match camel.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => camel,
+        _ => format!("V{camel}"),
+    }
+}
+
+fn open_enums(enums: &[OpenEnum]) -> Result<TokenStream, String> {
+    let mut out = TokenStream::new();
+    for e in enums {
+        let name = format_ident!("{}", e.name);
+        let name_str = &e.name;
+        let doc = e
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("The `{}` values of the spec.", e.name));
+        let mut seen = BTreeMap::new();
+        for value in &e.values {
+            let variant = variant_name(value);
+            if variant == "Unknown" {
+                return Err(format!("enum {}: value `{value}` clashes with Unknown", e.name));
+            }
+            if let Some(other) = seen.insert(variant.clone(), value.clone()) {
+                return Err(format!(
+                    "enum {}: values `{other}` and `{value}` map to one variant",
+                    e.name
+                ));
+            }
+        }
+        let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", variant_name(v))).collect();
+        let values = &e.values;
+        let variant_docs: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        out.extend(quote! {
+            #[doc = #doc]
+            ///
+            /// Parsing a response never fails on a value this version does not know: it
+            /// becomes `Unknown`. `FromStr` and `TryFrom<&str>` accept known values only, so
+            /// a typo in a request is caught before anything is sent.
+            #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub enum #name {
+                #(#[doc = #variant_docs] #variants,)*
+                /// A value this version of payspec does not know yet, kept as sent.
+                Unknown(String),
+            }
+
+            impl #name {
+                /// Every value the spec lists, in its order.
+                pub const KNOWN: &'static [&'static str] = &[#(#values),*];
+
+                /// The value as the API spells it.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(Self::#variants => #values,)*
+                        Self::Unknown(other) => other.as_str(),
+                    }
+                }
+
+                /// Whether the value is one the spec does not list.
+                pub fn is_unknown(&self) -> bool {
+                    matches!(self, Self::Unknown(_))
+                }
+
+                fn known(value: &str) -> Option<Self> {
+                    match value {
+                        #(#values => Some(Self::#variants),)*
+                        _ => None,
+                    }
+                }
+            }
+
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl ::std::str::FromStr for #name {
+                type Err = ::payspec_core::UnknownEnumValue;
+                fn from_str(value: &str) -> Result<Self, Self::Err> {
+                    Self::known(value).ok_or_else(|| {
+                        ::payspec_core::UnknownEnumValue::new(#name_str, value, Self::KNOWN)
+                    })
+                }
+            }
+
+            impl ::std::convert::TryFrom<&str> for #name {
+                type Error = ::payspec_core::UnknownEnumValue;
+                fn try_from(value: &str) -> Result<Self, Self::Error> {
+                    value.parse()
+                }
+            }
+
+            impl ::std::convert::TryFrom<&String> for #name {
+                type Error = ::payspec_core::UnknownEnumValue;
+                fn try_from(value: &String) -> Result<Self, Self::Error> {
+                    value.parse()
+                }
+            }
+
+            impl ::std::convert::TryFrom<String> for #name {
+                type Error = ::payspec_core::UnknownEnumValue;
+                fn try_from(value: String) -> Result<Self, Self::Error> {
+                    value.parse()
+                }
+            }
+
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.serialize_str(self.as_str())
+                }
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    let value = <String as ::serde::Deserialize>::deserialize(d)?;
+                    Ok(Self::known(&value).unwrap_or(Self::Unknown(value)))
+                }
+            }
+
+            impl ::schemars::JsonSchema for #name {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    #name_str.into()
+                }
+                fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                    ::schemars::json_schema!({
+                        "type": "string",
+                        "description": #doc,
+                        "enum": [#(#values),*],
+                    })
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+fn cargo_toml(provider: &str, title: &str, spec_file: &str, lib: &str) -> String {
+    let mut deps = vec![
+        "payspec-core.workspace = true",
+        "progenitor-client.workspace = true",
+        "reqwest.workspace = true",
+        "schemars.workspace = true",
+        "serde.workspace = true",
+        "serde_json.workspace = true",
+    ];
+    for (marker, dep) in [
+        ("chrono::", "chrono.workspace = true"),
+        ("regress::", "regress.workspace = true"),
+        ("uuid::", "uuid.workspace = true"),
+    ] {
+        if lib.contains(marker) {
+            deps.push(dep);
+        }
+    }
+    deps.sort();
+    format!(
+        "# @generated by `cargo xtask codegen` from {spec_file}: do not edit.\n\
+         [package]\n\
+         name = \"payspec-{provider}-api\"\n\
+         description = \"Raw {title} client generated from {spec_file} (most users want payspec-{provider})\"\n\
+         version.workspace = true\n\
+         edition.workspace = true\n\
+         rust-version.workspace = true\n\
+         license.workspace = true\n\
+         repository.workspace = true\n\
+         \n\
+         [dependencies]\n\
+         {deps}\n\
+         httpmock = {{ workspace = true, optional = true }}\n\
+         regex = {{ workspace = true, optional = true }}\n\
+         \n\
+         [features]\n\
+         # Typed httpmock helpers for tests: `server.<operation>(|when, then| ...)`.\n\
+         mock = [\"dep:httpmock\", \"dep:regex\"]\n\
+         \n\
+         [package.metadata.docs.rs]\n\
+         all-features = true\n",
+        deps = deps.join("\n"),
+    )
+}

@@ -1,0 +1,202 @@
+//! `cargo xtask lint`: every spec must pass openapi-spec-validator and payspec's rules.
+//!
+//! payspec's rules: every operation has a unique operationId, a summary, a tag and
+//! `x-payspec-source` (seed / public / inferred); no response schema is closed with
+//! `additionalProperties: false` (providers add fields); every enum is a named
+//! component (so the generator makes it open); every example validates against its
+//! schema. Each problem names the file and the JSON pointer.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::spec::{SpecFile, pointer_token};
+
+const PYTHON_CHECKS: &str = include_str!("lint.py");
+const SOURCES: &[&str] = &["seed", "public", "inferred"];
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Lints the specs of `providers`; `Ok(false)` when any problem was found.
+pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
+    let mut total = 0;
+    for provider in providers {
+        let spec = SpecFile::load(root, provider)?;
+        let mut problems = payspec_rules(&spec.json);
+        problems.extend(python_checks(&spec.json)?);
+        problems.sort();
+        problems.dedup();
+        for (pointer, message) in &problems {
+            eprintln!("{}#{pointer}: {message}", spec.relative);
+        }
+        if problems.is_empty() {
+            println!("{}: ok", spec.relative);
+        }
+        total += problems.len();
+    }
+    if total > 0 {
+        eprintln!("{total} problem(s)");
+    }
+    Ok(total == 0)
+}
+
+fn python_checks(doc: &Value) -> Result<Vec<(String, String)>, String> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let mut child = Command::new(&python)
+        .arg("-c")
+        .arg(PYTHON_CHECKS)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot run `{python}` ({e}); install Python 3 or set PYTHON"))?;
+    let input = serde_json::to_vec(doc).map_err(|e| e.to_string())?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin for python")?
+        .write_all(&input)
+        .map_err(|e| format!("writing to python: {e}"))?;
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    match output.status.code() {
+        Some(0) => {}
+        Some(3) => {
+            return Err(format!(
+                "{}\nlint needs openapi-spec-validator: `python3 -m pip install openapi-spec-validator`",
+                stdout.trim()
+            ));
+        }
+        _ => return Err(format!("python checks failed ({}): {stdout}", output.status)),
+    }
+    Ok(stdout
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(p, m)| (p.to_string(), m.to_string()))
+        .collect())
+}
+
+fn payspec_rules(doc: &Value) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    let empty = serde_json::Map::new();
+    let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else { continue };
+        for (method, op) in item.iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
+            let at = format!("/paths/{}/{method}", pointer_token(path));
+            match op.get("operationId").and_then(Value::as_str) {
+                None => problems.push((at.clone(), "operation has no operationId".into())),
+                Some(id) => {
+                    if let Some(first) = ids.insert(id.to_string(), at.clone()) {
+                        problems.push((at.clone(), format!("operationId `{id}` is also used at {first}")));
+                    }
+                }
+            }
+            if op.get("summary").and_then(Value::as_str).is_none_or(str::is_empty) {
+                problems.push((at.clone(), "operation has no summary".into()));
+            }
+            if op.get("tags").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+                problems.push((at.clone(), "operation has no tag".into()));
+            }
+            match op.get("x-payspec-source").and_then(Value::as_str) {
+                Some(s) if SOURCES.contains(&s) => {}
+                Some(s) => problems.push((
+                    format!("{at}/x-payspec-source"),
+                    format!("`{s}` is not one of {}", SOURCES.join(", ")),
+                )),
+                None => problems.push((at.clone(), "operation has no x-payspec-source".into())),
+            }
+            let responses = op.get("responses").and_then(Value::as_object).unwrap_or(&empty);
+            for (code, response) in responses {
+                let at = format!("{at}/responses/{}", pointer_token(code));
+                let mut seen = BTreeSet::new();
+                closed_schemas(doc, response, &at, &mut seen, &mut problems);
+            }
+        }
+    }
+    inline_enums(doc, "", false, &mut problems);
+    problems
+}
+
+fn resolve<'a>(doc: &'a Value, node: &'a Value) -> (&'a Value, Option<String>) {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => match r.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+            Some(target) => (target, r.strip_prefix('#').map(str::to_string)),
+            None => (node, None),
+        },
+        None => (node, None),
+    }
+}
+
+/// Reports `additionalProperties: false` anywhere under a response.
+fn closed_schemas(
+    doc: &Value,
+    node: &Value,
+    at: &str,
+    seen: &mut BTreeSet<String>,
+    problems: &mut Vec<(String, String)>,
+) {
+    let (node, target) = resolve(doc, node);
+    let at = match target {
+        Some(pointer) => {
+            if !seen.insert(pointer.clone()) {
+                return;
+            }
+            pointer
+        }
+        None => at.to_string(),
+    };
+    match node {
+        Value::Object(map) => {
+            if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+                problems.push((
+                    format!("{at}/additionalProperties"),
+                    "a response schema must stay open: providers add fields".into(),
+                ));
+            }
+            for (key, child) in map {
+                if key == "example" || key == "examples" {
+                    continue;
+                }
+                closed_schemas(doc, child, &format!("{at}/{}", pointer_token(key)), seen, problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                closed_schemas(doc, child, &format!("{at}/{i}"), seen, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Reports enums that are not named components: only those become open enums.
+fn inline_enums(node: &Value, at: &str, named: bool, problems: &mut Vec<(String, String)>) {
+    match node {
+        Value::Object(map) => {
+            if map.contains_key("enum") && !named && map.contains_key("type") {
+                problems.push((
+                    at.to_string(),
+                    "enums must be named components (#/components/schemas/X) so the generator makes them open".into(),
+                ));
+            }
+            for (key, child) in map {
+                if key == "example" || key == "examples" || key.starts_with("x-") {
+                    continue;
+                }
+                let child_at = format!("{at}/{}", pointer_token(key));
+                let child_named = at == "/components/schemas";
+                inline_enums(child, &child_at, child_named, problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                inline_enums(child, &format!("{at}/{i}"), false, problems);
+            }
+        }
+        _ => {}
+    }
+}

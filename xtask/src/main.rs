@@ -1,0 +1,70 @@
+//! payspec maintenance tasks, run as `cargo xtask <command>`.
+//!
+//! - `codegen [--provider P] [--check]`: regenerate `generated/<p>/` from `specs/<p>.yaml`.
+//! - `lint [--provider P]`: validate every spec (openapi-spec-validator + payspec's rules).
+#![forbid(unsafe_code)]
+
+mod codegen;
+mod lint;
+mod spec;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The providers payspec knows, in the order the workspace lists them.
+pub const PROVIDERS: &[&str] = &["nopan"];
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: cargo xtask codegen [--provider P] [--check]\n       \
+         cargo xtask lint [--provider P]"
+    );
+    ExitCode::from(2)
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(PathBuf::from).unwrap_or(here)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        return usage();
+    };
+    let mut providers: Vec<String> = Vec::new();
+    let mut check = false;
+    let mut rest = args[1..].iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--provider" | "-p" => match rest.next() {
+                Some(p) if PROVIDERS.contains(&p.as_str()) => providers.push(p.clone()),
+                Some(p) => {
+                    eprintln!("unknown provider `{p}`; known: {}", PROVIDERS.join(", "));
+                    return ExitCode::from(2);
+                }
+                None => return usage(),
+            },
+            _ => return usage(),
+        }
+    }
+    if providers.is_empty() {
+        providers = PROVIDERS.iter().map(|p| p.to_string()).collect();
+    }
+    let root = workspace_root();
+    let result = match command.as_str() {
+        "codegen" => codegen::run(&root, &providers, check),
+        "lint" => lint::run(&root, &providers),
+        _ => return usage(),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
