@@ -1,0 +1,391 @@
+//! `Client` and its builder: environment, processing account, scopes, mTLS identity,
+//! CA, timeouts, retry policy.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use payspec_core::auth::{Clock, ClientAuth, ClientCredentials, TokenCache};
+use payspec_core::http::{HttpConfig, Identity, RootTrust, certificates_from_pem, validate_base_url};
+use payspec_core::idempotency::KeyGenerator;
+use payspec_core::{Auth, ClientInner, ConfigError, ErrorCode, ProviderProfile, RetryPolicy};
+use payspec_nopan_api::types;
+use reqwest::StatusCode;
+
+use crate::error::{ReasonCode, Result, reason_code_of};
+
+/// Nopan's production API.
+pub const PRODUCTION_URL: &str = "https://api.nopan.io";
+
+/// Where the client sends requests. Nopan has no public sandbox host, so any base URL
+/// (https, or http on loopback for tests) is accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// `https://api.nopan.io`.
+    Production,
+    /// Any base URL, e.g. a sandbox Nopan gave you or a local simulator.
+    Custom(String),
+}
+
+/// A scope to request in the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `payments:read` (Nopan's default).
+    PaymentsRead,
+    /// `payments:process`: create and change payments.
+    PaymentsProcess,
+    /// `data:reports`.
+    DataReports,
+    /// Any other scope, as Nopan spells it.
+    Other(String),
+}
+
+impl Scope {
+    /// The scope as Nopan spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PaymentsRead => "payments:read",
+            Self::PaymentsProcess => "payments:process",
+            Self::DataReports => "data:reports",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+fn token_expired(status: StatusCode, body: &[u8]) -> bool {
+    status == StatusCode::UNAUTHORIZED
+        && reason_code_of(body).is_some_and(|c| ReasonCode::from_code(&c) == ReasonCode::TokenExpired)
+}
+
+fn transient(status: StatusCode, body: &[u8]) -> bool {
+    status == StatusCode::LOCKED
+        || reason_code_of(body).is_some_and(|c| ReasonCode::from_code(&c).is_retryable())
+}
+
+/// Nopan's behaviour as payspec-core reads it.
+pub(crate) const PROFILE: ProviderProfile = ProviderProfile {
+    name: "nopan",
+    token_expired,
+    transient,
+    send_api_version: false,
+    correlation_header: None,
+};
+
+/// A Nopan client. Cheap to clone; clones share the token cache and connections.
+#[derive(Clone, Debug)]
+pub struct Client {
+    api: payspec_nopan_api::Client,
+    processing_account_id: String,
+    base_url: String,
+    tokens: Arc<TokenCache>,
+}
+
+impl Client {
+    /// Starts a builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The generated client, for every operation with all its options (e.g. your own
+    /// `idempotency_key`). Its errors convert into [`crate::Error`] with `?`.
+    pub fn api(&self) -> &payspec_nopan_api::Client {
+        &self.api
+    }
+
+    /// The processing account id this client was built with.
+    pub fn processing_account_id(&self) -> &str {
+        &self.processing_account_id
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// How many tokens were fetched so far (for monitoring and tests).
+    pub fn token_fetches(&self) -> u64 {
+        self.tokens.fetch_count()
+    }
+
+    /// `POST /payments/initiate`: starts a payment; the answer carries the SCA redirect
+    /// URL or QR code. An `Idempotency-Key` is added and kept across retries.
+    pub async fn initiate_payment<B>(&self, body: B) -> Result<types::Payment>
+    where
+        B: TryInto<types::InitiatePaymentRequest>,
+        B::Error: std::fmt::Display,
+    {
+        Ok(self.api.initiate_payment().body(body).send().await?.into_inner())
+    }
+
+    /// `POST /payments/finalize` for a payment of this client's processing account.
+    pub async fn finalize_payment(&self, transaction_id: &str) -> Result<types::Payment> {
+        let body = types::FinalizePaymentRequest::builder()
+            .processing_account_id(self.processing_account_id.as_str())
+            .transaction_id(transaction_id);
+        Ok(self.api.finalize_payment().body(body).send().await?.into_inner())
+    }
+
+    /// `POST /payments/charge`: a merchant-initiated payment in one step.
+    pub async fn charge_payment<B>(&self, body: B) -> Result<types::Payment>
+    where
+        B: TryInto<types::ChargePaymentRequest>,
+        B::Error: std::fmt::Display,
+    {
+        Ok(self.api.charge_payment().body(body).send().await?.into_inner())
+    }
+
+    /// `POST /payments/capture`: captures `amount` minor units (partial or full).
+    pub async fn capture_payment(
+        &self,
+        transaction_id: &str,
+        client_transaction_id: &str,
+        amount: u64,
+    ) -> Result<types::Payment> {
+        let body = types::CapturePaymentRequest::builder()
+            .processing_account_id(self.processing_account_id.as_str())
+            .transaction_id(transaction_id)
+            .client_transaction_id(client_transaction_id)
+            .payment_details(amount_only(amount)?);
+        Ok(self.api.capture_payment().body(body).send().await?.into_inner())
+    }
+
+    /// `POST /payments/cancel`: cancels an initiated, not captured payment.
+    pub async fn cancel_payment(
+        &self,
+        transaction_id: &str,
+        client_transaction_id: &str,
+    ) -> Result<types::Payment> {
+        let body = types::CancelPaymentRequest::builder()
+            .processing_account_id(self.processing_account_id.as_str())
+            .transaction_id(transaction_id)
+            .client_transaction_id(client_transaction_id);
+        Ok(self.api.cancel_payment().body(body).send().await?.into_inner())
+    }
+
+    /// `POST /payments/refund`: refunds `amount` minor units (partial or full).
+    pub async fn refund_payment(
+        &self,
+        transaction_id: &str,
+        client_transaction_id: &str,
+        amount: u64,
+    ) -> Result<types::Payment> {
+        let body = types::RefundPaymentRequest::builder()
+            .processing_account_id(self.processing_account_id.as_str())
+            .transaction_id(transaction_id)
+            .client_transaction_id(client_transaction_id)
+            .payment_details(amount_only(amount)?);
+        Ok(self.api.refund_payment().body(body).send().await?.into_inner())
+    }
+
+    /// `GET /payments/{transactionId}/status`.
+    pub async fn payment_status(&self, transaction_id: &str) -> Result<types::Payment> {
+        Ok(self
+            .api
+            .get_payment_status()
+            .transaction_id(transaction_id)
+            .send()
+            .await?
+            .into_inner())
+    }
+
+    /// `GET /payments/{transactionId}/events`: the payment with its captures and refunds.
+    pub async fn payment_events(&self, transaction_id: &str) -> Result<types::Payment> {
+        Ok(self
+            .api
+            .get_payment_events()
+            .transaction_id(transaction_id)
+            .send()
+            .await?
+            .into_inner())
+    }
+
+    /// `POST /mock/set` (sandbox only): stores a mock built with [`crate::mock::Mock`].
+    pub async fn set_mock(&self, mock: crate::mock::Mock) -> Result<()> {
+        let body = mock.into_request(&self.processing_account_id)?;
+        self.api.set_mock().body(body).send().await?;
+        Ok(())
+    }
+}
+
+fn amount_only(amount: u64) -> Result<types::builder::AmountOnly> {
+    let amount = std::num::NonZeroU64::new(amount)
+        .ok_or_else(|| crate::Error::InvalidRequest("amount must be at least 1 minor unit".into()))?;
+    Ok(types::AmountOnly::builder().amount(types::RequestAmount(amount)))
+}
+
+/// Builds a [`Client`]; [`ClientBuilder::build`] checks every part.
+#[derive(Default)]
+pub struct ClientBuilder {
+    environment: Option<Environment>,
+    processing_account_id: Option<String>,
+    scopes: Vec<Scope>,
+    identity: Option<(Vec<u8>, Vec<u8>)>,
+    ca: Vec<Vec<u8>>,
+    only_ca: bool,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    token_margin: Option<Duration>,
+    keys: Option<Arc<dyn KeyGenerator>>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("environment", &self.environment)
+            .field("processing_account_id", &self.processing_account_id)
+            .field("scopes", &self.scopes)
+            .field("identity", &self.identity.as_ref().map(|_| "[redacted]"))
+            .field("ca_certificates", &self.ca.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Where to send requests (default: production).
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
+    /// Shorthand for `environment(Environment::Custom(url))`.
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        self.environment(Environment::Custom(url.into()))
+    }
+
+    /// The organization account id issued at onboarding (required).
+    pub fn processing_account_id(mut self, id: impl Into<String>) -> Self {
+        self.processing_account_id = Some(id.into());
+        self
+    }
+
+    /// Adds a scope to request (default: Nopan's default, `payments:read`).
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scopes.push(scope);
+        self
+    }
+
+    /// The client certificate chain and private key issued at onboarding, in PEM.
+    /// Required for https: every Nopan call is over mutual TLS.
+    pub fn identity_pem(mut self, certificate_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
+        self.identity = Some((certificate_pem.into(), key_pem.into()));
+        self
+    }
+
+    /// Trusts an extra CA (PEM) besides the platform's roots.
+    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca.push(pem.into());
+        self
+    }
+
+    /// Trusts only the CAs given with [`ClientBuilder::ca_pem`], not the platform's.
+    pub fn trust_only_given_cas(mut self) -> Self {
+        self.only_ca = true;
+        self
+    }
+
+    /// Time allowed to connect, TLS included (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for one attempt (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Retry policy (default: 3 attempts, backoff from 200 ms, 60 s deadline).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// How long before expiry a token is replaced (default 60 s).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_margin = Some(margin);
+        self
+    }
+
+    /// Generator of `Idempotency-Key` values (default: UUID v4).
+    pub fn idempotency_keys(mut self, keys: Arc<dyn KeyGenerator>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// Clock used for token expiry (tests).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Checks every part and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base = match &self.environment {
+            None | Some(Environment::Production) => PRODUCTION_URL.to_string(),
+            Some(Environment::Custom(url)) => url.clone(),
+        };
+        let base_url = validate_base_url(&base)?;
+        let processing_account_id = self
+            .processing_account_id
+            .filter(|id| !id.trim().is_empty())
+            .ok_or(ConfigError::Missing("processing account id"))?;
+        let identity = match &self.identity {
+            Some((cert, key)) => Some(Identity::from_pem(cert, key)?),
+            None if base_url.starts_with("https://") => {
+                return Err(ConfigError::Missing(
+                    "client certificate and key (identity_pem): Nopan requires mutual TLS",
+                )
+                .into());
+            }
+            None => None,
+        };
+        let mut cas = Vec::new();
+        for pem in &self.ca {
+            cas.extend(certificates_from_pem(pem)?);
+        }
+        let roots = match (cas.is_empty(), self.only_ca) {
+            (true, true) => {
+                return Err(ConfigError::Missing("a CA certificate (trust_only_given_cas without ca_pem)").into());
+            }
+            (true, false) => RootTrust::Platform,
+            (false, false) => RootTrust::PlatformAnd(cas),
+            (false, true) => RootTrust::Only(cas),
+        };
+        let defaults = HttpConfig::default();
+        let http = HttpConfig {
+            connect_timeout: self.connect_timeout.unwrap_or(defaults.connect_timeout),
+            timeout: self.timeout.unwrap_or(defaults.timeout),
+            roots,
+            identity,
+            user_agent: defaults.user_agent,
+        }
+        .build()?;
+
+        let mut grant = ClientCredentials::new(format!("{base_url}/auth/token"), ClientAuth::None)
+            .param("processing_account_id", processing_account_id.clone());
+        if !self.scopes.is_empty() {
+            let scope = self.scopes.iter().map(Scope::as_str).collect::<Vec<_>>().join(" ");
+            grant = grant.param("scope", scope);
+        }
+        let mut cache = TokenCache::new(Arc::new(grant));
+        if let Some(margin) = self.token_margin {
+            cache = cache.with_margin(margin);
+        }
+        if let Some(clock) = self.clock {
+            cache = cache.with_clock(clock);
+        }
+        let tokens = Arc::new(cache);
+        let retry = self.retry.unwrap_or_else(|| RetryPolicy {
+            extra_statuses: vec![StatusCode::LOCKED],
+            ..RetryPolicy::default()
+        });
+        let inner = match self.keys {
+            Some(keys) => ClientInner::with_keys(PROFILE, Auth::Tokens(tokens.clone()), retry, keys),
+            None => ClientInner::new(PROFILE, Auth::Tokens(tokens.clone()), retry),
+        };
+        let api = payspec_nopan_api::Client::new_with_client(&base_url, http, inner);
+        Ok(Client { api, processing_account_id, base_url, tokens })
+    }
+}

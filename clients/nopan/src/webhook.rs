@@ -1,0 +1,126 @@
+//! Nopan webhooks: typed notifications (both spellings of the types, unknown types
+//! kept) and HMAC-SHA256 signature verification.
+//!
+//! Nopan's docs mention an HMAC signature header without naming it, so the header name
+//! and the secret(s) are configuration. Nopan retries a notification up to 10 times in
+//! 24 h: handle it idempotently on [`Notification::notification_id`] and answer 2xx.
+
+use std::fmt;
+
+use payspec_core::Secret;
+use payspec_core::webhook::{SignatureEncoding, SignatureError, encode, hmac_sha256, verify_hmac_sha256};
+pub use payspec_nopan_api::open_enums::NotificationType;
+pub use payspec_nopan_api::types::Notification;
+
+/// What a notification says happened, with both spellings folded into one value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotificationKind {
+    /// `PAYMENT_INITIATED` (older: `PAYMENT_INITIATE`).
+    Initiated,
+    /// `PAYMENT_FINALIZED` (older: `PAYMENT_FINALIZE`).
+    Finalized,
+    /// `PAYMENT_CAPTURED` (older: `PAYMENT_CAPTURE`).
+    Captured,
+    /// `PAYMENT_REFUNDED` (older: `PAYMENT_REFUND`).
+    Refunded,
+    /// A type this version does not know, as sent.
+    Other(String),
+}
+
+/// The kind of a notification type, whichever spelling Nopan used.
+pub fn kind(notification_type: &NotificationType) -> NotificationKind {
+    use NotificationType as T;
+    match notification_type {
+        T::PaymentInitiated | T::PaymentInitiate => NotificationKind::Initiated,
+        T::PaymentFinalized | T::PaymentFinalize => NotificationKind::Finalized,
+        T::PaymentCaptured | T::PaymentCapture => NotificationKind::Captured,
+        T::PaymentRefunded | T::PaymentRefund => NotificationKind::Refunded,
+        T::Unknown(other) => NotificationKind::Other(other.clone()),
+    }
+}
+
+/// Why a webhook was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The signature is missing, malformed or wrong.
+    #[error("webhook signature rejected: {0}")]
+    Signature(#[from] SignatureError),
+    /// The body is not a Nopan notification.
+    #[error("webhook body is not a Nopan notification: {0}")]
+    Body(#[from] serde_json::Error),
+}
+
+/// Parses a notification body (no signature check).
+pub fn parse(body: &[u8]) -> Result<Notification, WebhookError> {
+    Ok(serde_json::from_slice(body)?)
+}
+
+/// Verifies the HMAC-SHA256 signature of webhook bodies and parses them.
+///
+/// Several secrets may be configured at once so a secret can be rotated without
+/// dropping notifications: a body signed with any of them is accepted.
+#[derive(Clone)]
+pub struct WebhookVerifier {
+    header: String,
+    secrets: Vec<Secret>,
+    encoding: SignatureEncoding,
+}
+
+impl fmt::Debug for WebhookVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookVerifier")
+            .field("header", &self.header)
+            .field("secrets", &self.secrets.len())
+            .field("encoding", &self.encoding)
+            .finish()
+    }
+}
+
+impl WebhookVerifier {
+    /// A verifier reading the signature from `header` (case-insensitive), hex-encoded.
+    pub fn new(header: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        Self {
+            header: header.into().to_ascii_lowercase(),
+            secrets: vec![secret.into()],
+            encoding: SignatureEncoding::Hex,
+        }
+    }
+
+    /// Also accepts signatures made with `secret` (rotation).
+    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// How the signature is encoded (default hex).
+    pub fn with_encoding(mut self, encoding: SignatureEncoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// The header this verifier reads.
+    pub fn header(&self) -> &str {
+        &self.header
+    }
+
+    /// Checks `signature` (the header's value) against the raw body.
+    pub fn verify(&self, body: &[u8], signature: Option<&str>) -> Result<(), SignatureError> {
+        let signature = signature.ok_or_else(|| SignatureError::MissingHeader(self.header.clone()))?;
+        verify_hmac_sha256(&self.secrets, body, signature, self.encoding)
+    }
+
+    /// Checks the signature in `headers` and parses the body.
+    pub fn verify_and_parse(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification, WebhookError> {
+        let signature = headers.get(self.header.as_str()).and_then(|v| v.to_str().ok());
+        self.verify(body, signature)?;
+        parse(body)
+    }
+
+    /// The signature header value for `body` under the first secret: for your tests.
+    pub fn sign(&self, body: &[u8]) -> String {
+        match self.secrets.first() {
+            Some(secret) => encode(&hmac_sha256(secret, body), self.encoding),
+            None => String::new(),
+        }
+    }
+}
