@@ -17,7 +17,9 @@ use crate::spec::{SpecFile, pointer_token};
 
 const PYTHON_CHECKS: &str = include_str!("lint.py");
 const SOURCES: &[&str] = &["seed", "public", "inferred"];
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Lints the specs of `providers`; `Ok(false)` when any problem was found.
 pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
@@ -69,7 +71,12 @@ fn python_checks(doc: &Value) -> Result<Vec<(String, String)>, String> {
                 stdout.trim()
             ));
         }
-        _ => return Err(format!("python checks failed ({}): {stdout}", output.status)),
+        _ => {
+            return Err(format!(
+                "python checks failed ({}): {stdout}",
+                output.status
+            ));
+        }
     }
     Ok(stdout
         .lines()
@@ -82,23 +89,39 @@ fn payspec_rules(doc: &Value) -> Vec<(String, String)> {
     let mut problems = Vec::new();
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     let empty = serde_json::Map::new();
-    let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for (method, op) in item.iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
             let at = format!("/paths/{}/{method}", pointer_token(path));
             match op.get("operationId").and_then(Value::as_str) {
                 None => problems.push((at.clone(), "operation has no operationId".into())),
                 Some(id) => {
                     if let Some(first) = ids.insert(id.to_string(), at.clone()) {
-                        problems.push((at.clone(), format!("operationId `{id}` is also used at {first}")));
+                        problems.push((
+                            at.clone(),
+                            format!("operationId `{id}` is also used at {first}"),
+                        ));
                     }
                 }
             }
-            if op.get("summary").and_then(Value::as_str).is_none_or(str::is_empty) {
+            if op
+                .get("summary")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
                 problems.push((at.clone(), "operation has no summary".into()));
             }
-            if op.get("tags").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+            if op
+                .get("tags")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+            {
                 problems.push((at.clone(), "operation has no tag".into()));
             }
             match op.get("x-payspec-source").and_then(Value::as_str) {
@@ -109,7 +132,10 @@ fn payspec_rules(doc: &Value) -> Vec<(String, String)> {
                 )),
                 None => problems.push((at.clone(), "operation has no x-payspec-source".into())),
             }
-            let responses = op.get("responses").and_then(Value::as_object).unwrap_or(&empty);
+            let responses = op
+                .get("responses")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
             for (code, response) in responses {
                 let at = format!("{at}/responses/{}", pointer_token(code));
                 let mut seen = BTreeSet::new();
@@ -161,7 +187,13 @@ fn closed_schemas(
                 if key == "example" || key == "examples" {
                     continue;
                 }
-                closed_schemas(doc, child, &format!("{at}/{}", pointer_token(key)), seen, problems);
+                closed_schemas(
+                    doc,
+                    child,
+                    &format!("{at}/{}", pointer_token(key)),
+                    seen,
+                    problems,
+                );
             }
         }
         Value::Array(items) => {

@@ -21,10 +21,15 @@ impl SpecFile {
         let relative = format!("specs/{provider}.yaml");
         let path: PathBuf = root.join(&relative);
         let bytes = std::fs::read(&path).map_err(|e| format!("{relative}: {e}"))?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| format!("{relative}: not UTF-8: {e}"))?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|e| format!("{relative}: not UTF-8: {e}"))?;
         let json: Value =
             serde_saphyr::from_str(text).map_err(|e| format!("{relative}: invalid YAML: {e}"))?;
-        Ok(Self { relative, bytes, json })
+        Ok(Self {
+            relative,
+            bytes,
+            json,
+        })
     }
 
     /// Lower-case hex sha256 of the file's bytes.

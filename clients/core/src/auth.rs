@@ -39,7 +39,10 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock standing at the current instant.
     pub fn new() -> Self {
-        Self { start: Instant::now(), offset_ms: AtomicU64::new(0) }
+        Self {
+            start: Instant::now(),
+            offset_ms: AtomicU64::new(0),
+        }
     }
 
     /// Moves the clock forward.
@@ -87,7 +90,10 @@ impl fmt::Debug for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
-            Self::Rejected(r) => f.debug_tuple("Rejected").field(&r.status().as_u16()).finish(),
+            Self::Rejected(r) => f
+                .debug_tuple("Rejected")
+                .field(&r.status().as_u16())
+                .finish(),
         }
     }
 }
@@ -183,7 +189,10 @@ impl TokenCache {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.as_ref().and_then(|cached| match cached.refresh_at {
             Some(at) if now >= at => None,
-            _ => Some(IssuedToken { token: cached.token.clone(), generation: cached.generation }),
+            _ => Some(IssuedToken {
+                token: cached.token.clone(),
+                generation: cached.generation,
+            }),
         })
     }
 
@@ -213,7 +222,10 @@ impl TokenCache {
             state
                 .as_ref()
                 .filter(|c| c.generation != rejected.generation)
-                .map(|c| IssuedToken { token: c.token.clone(), generation: c.generation })
+                .map(|c| IssuedToken {
+                    token: c.token.clone(),
+                    generation: c.generation,
+                })
         };
         if let Some(issued) = newer {
             return Ok(issued);
@@ -230,8 +242,16 @@ impl TokenCache {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let generation = state.as_ref().map_or(1, |c| c.generation + 1);
         let token = Arc::new(token);
-        *state = Some(Cached { token: token.clone(), refresh_at, generation });
-        tracing::debug!(generation, lifetime_s = lifetime.map(|l| l.as_secs()), "access token refreshed");
+        *state = Some(Cached {
+            token: token.clone(),
+            refresh_at,
+            generation,
+        });
+        tracing::debug!(
+            generation,
+            lifetime_s = lifetime.map(|l| l.as_secs()),
+            "access token refreshed"
+        );
         Ok(IssuedToken { token, generation })
     }
 }
@@ -260,9 +280,11 @@ impl fmt::Debug for Auth {
         match self {
             Self::None => f.write_str("None"),
             Self::Bearer(_) => f.write_str("Bearer([redacted])"),
-            Self::Basic { username, .. } => {
-                f.debug_struct("Basic").field("username", username).field("password", &"[redacted]").finish()
-            }
+            Self::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"[redacted]")
+                .finish(),
             Self::Tokens(cache) => f.debug_tuple("Tokens").field(cache).finish(),
         }
     }
@@ -317,7 +339,11 @@ pub struct ClientCredentials {
 impl ClientCredentials {
     /// A grant against `token_url` (absolute).
     pub fn new(token_url: impl Into<String>, client_auth: ClientAuth) -> Self {
-        Self { token_url: token_url.into(), params: Vec::new(), client_auth }
+        Self {
+            token_url: token_url.into(),
+            params: Vec::new(),
+            client_auth,
+        }
     }
 
     /// Adds a form parameter (`scope`, `audience`, a provider's account id, ...).
@@ -332,20 +358,32 @@ impl TokenSource for ClientCredentials {
         Box::pin(async move {
             let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
             form.extend(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            let mut request = http.post(&self.token_url).header(reqwest::header::ACCEPT, "application/json");
+            let mut request = http
+                .post(&self.token_url)
+                .header(reqwest::header::ACCEPT, "application/json");
             match &self.client_auth {
                 ClientAuth::None => {}
-                ClientAuth::Basic { client_id, client_secret } => {
+                ClientAuth::Basic {
+                    client_id,
+                    client_secret,
+                } => {
                     if let Some(value) = basic_header(client_id, client_secret) {
                         request = request.header(AUTHORIZATION, value);
                     }
                 }
-                ClientAuth::Body { client_id, client_secret } => {
+                ClientAuth::Body {
+                    client_id,
+                    client_secret,
+                } => {
                     form.push(("client_id", client_id));
                     form.push(("client_secret", client_secret.expose()));
                 }
             }
-            let response = request.form(&form).send().await.map_err(TokenError::Transport)?;
+            let response = request
+                .form(&form)
+                .send()
+                .await
+                .map_err(TokenError::Transport)?;
             read_token_response(response).await
         })
     }

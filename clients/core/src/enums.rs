@@ -16,7 +16,11 @@ pub struct UnknownEnumValue {
 impl UnknownEnumValue {
     /// Builds the error (called by generated code).
     pub fn new(enum_name: &'static str, value: &str, known: &'static [&'static str]) -> Self {
-        Self { enum_name, value: value.to_string(), known }
+        Self {
+            enum_name,
+            value: value.to_string(),
+            known,
+        }
     }
 
     /// The rejected value.

@@ -134,7 +134,12 @@ impl fmt::Debug for InvalidResponse {
 impl fmt::Display for InvalidResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.status {
-            Some(status) => write!(f, "unexpected response (HTTP {}): {}", status.as_u16(), self.reason),
+            Some(status) => write!(
+                f,
+                "unexpected response (HTTP {}): {}",
+                status.as_u16(),
+                self.reason
+            ),
             None => write!(f, "unreadable response: {}", self.reason),
         }
     }
@@ -177,7 +182,11 @@ impl<C: ErrorCode> Failure<C> {
                 };
                 Failure::Provider(ProviderError {
                     status,
-                    code: envelope.code.as_deref().map(C::from_code).unwrap_or_else(C::missing),
+                    code: envelope
+                        .code
+                        .as_deref()
+                        .map(C::from_code)
+                        .unwrap_or_else(C::missing),
                     raw_code: envelope.code,
                     message: envelope.message,
                     request_id: envelope.request_id,

@@ -49,7 +49,9 @@ pub struct ProviderProfile {
 
 impl fmt::Debug for ProviderProfile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProviderProfile").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("ProviderProfile")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -106,7 +108,12 @@ impl ClientInner {
         retry: RetryPolicy,
         keys: Arc<dyn KeyGenerator>,
     ) -> Self {
-        Self(Arc::new(InnerState { auth, retry, keys, profile }))
+        Self(Arc::new(InnerState {
+            auth,
+            retry,
+            keys,
+            profile,
+        }))
     }
 
     /// The auth settings.
@@ -141,23 +148,23 @@ pub fn pre(
     if !profile.send_api_version {
         request.headers_mut().remove("api-version");
     }
-    if let Some(header) = operations.idempotency_header {
-        if operations.idempotent.binary_search(&operation_id).is_ok()
-            && !request.headers().contains_key(header)
-        {
-            insert(request, header, &inner.new_key())?;
-        }
+    if let Some(header) = operations.idempotency_header
+        && operations.idempotent.binary_search(&operation_id).is_ok()
+        && !request.headers().contains_key(header)
+    {
+        insert(request, header, &inner.new_key())?;
     }
-    if let Some(header) = profile.correlation_header {
-        if !request.headers().contains_key(header) {
-            insert(request, header, &uuid::Uuid::new_v4().to_string())?;
-        }
+    if let Some(header) = profile.correlation_header
+        && !request.headers().contains_key(header)
+    {
+        insert(request, header, &uuid::Uuid::new_v4().to_string())?;
     }
     Ok(())
 }
 
 fn insert(request: &mut reqwest::Request, name: &str, value: &str) -> Result<(), String> {
-    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("header {name}: {e}"))?;
+    let name =
+        HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("header {name}: {e}"))?;
     let value = HeaderValue::from_str(value).map_err(|e| format!("header {name}: {e}"))?;
     request.headers_mut().insert(name, value);
     Ok(())
@@ -257,7 +264,10 @@ pub async fn exec(
     let result = run(inner, http, operations, request, operation_id)
         .instrument(span.clone())
         .await;
-    span.record("duration_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+    span.record(
+        "duration_ms",
+        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    );
     match &result {
         Ok(response) => span.record("status", response.status().as_u16()),
         Err(e) => span.record("status", tracing::field::display(error_kind(e))),
@@ -285,7 +295,10 @@ async fn run(
     let started = Instant::now();
     let policy = inner.retry();
     let profile = inner.profile();
-    let authenticated = operations.unauthenticated.binary_search(&operation_id).is_err();
+    let authenticated = operations
+        .unauthenticated
+        .binary_search(&operation_id)
+        .is_err();
     let safe = retry_safe(&template, operations);
     let mut attempt: u32 = 0;
     let mut stale: Option<IssuedToken> = None;
@@ -308,7 +321,9 @@ async fn run(
                 let delay = (safe && transient_transport(&error))
                     .then(|| policy.next_delay(attempt + 1, started.elapsed(), None))
                     .flatten();
-                let Some(delay) = delay else { return Err(error) };
+                let Some(delay) = delay else {
+                    return Err(error);
+                };
                 tracing::debug!(
                     attempt,
                     kind = error_kind(&error),
@@ -329,7 +344,10 @@ async fn run(
         }
         let (response, body) = buffer(response).await?;
         if may_replay && (profile.token_expired)(status, &body) {
-            tracing::debug!(attempt, "access token expired; refreshing once and replaying");
+            tracing::debug!(
+                attempt,
+                "access token expired; refreshing once and replaying"
+            );
             replayed = true;
             stale = used;
             // The replay is the same attempt with a new token, not a retry.
@@ -340,7 +358,12 @@ async fn run(
         if safe && transient {
             let server_wait = retry_after(response.headers());
             if let Some(delay) = policy.next_delay(attempt + 1, started.elapsed(), server_wait) {
-                tracing::debug!(attempt, status = status.as_u16(), delay_ms = millis(delay), "retrying");
+                tracing::debug!(
+                    attempt,
+                    status = status.as_u16(),
+                    delay_ms = millis(delay),
+                    "retrying"
+                );
                 tokio::time::sleep(delay).await;
                 continue;
             }
@@ -348,10 +371,10 @@ async fn run(
         return Ok(response);
     }
     let mut request = template;
-    if authenticated {
-        if let Authorized::Refused(response) = authorize(inner, http, &mut request, None).await? {
-            return Ok(response);
-        }
+    if authenticated
+        && let Authorized::Refused(response) = authorize(inner, http, &mut request, None).await?
+    {
+        return Ok(response);
     }
     tracing::Span::current().record("attempt", 1);
     http.execute(request).await

@@ -49,7 +49,10 @@ impl Identity {
 
 impl Clone for Identity {
     fn clone(&self) -> Self {
-        Self { chain: self.chain.clone(), key: self.key.clone_key() }
+        Self {
+            chain: self.chain.clone(),
+            key: self.key.clone_key(),
+        }
     }
 }
 
@@ -78,7 +81,10 @@ pub enum RootTrust {
 pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, ConfigError> {
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ConfigError::InvalidPem { what: "CA certificate", reason: e.to_string() })?;
+        .map_err(|e| ConfigError::InvalidPem {
+            what: "CA certificate",
+            reason: e.to_string(),
+        })?;
     if certs.is_empty() {
         return Err(ConfigError::InvalidPem {
             what: "CA certificate",
@@ -124,17 +130,23 @@ impl HttpConfig {
             .with_safe_default_protocol_versions()
             .map_err(|e| ConfigError::Tls(e.to_string()))?;
         let builder = match &self.roots {
-            RootTrust::Platform => builder.dangerous().with_custom_certificate_verifier(Arc::new(
-                rustls_platform_verifier::Verifier::new(provider.clone())
-                    .map_err(|e| ConfigError::Tls(e.to_string()))?,
-            )),
-            RootTrust::PlatformAnd(extra) => builder.dangerous().with_custom_certificate_verifier(Arc::new(
-                rustls_platform_verifier::Verifier::new_with_extra_roots(
-                    extra.iter().cloned(),
-                    provider.clone(),
-                )
-                .map_err(|e| ConfigError::Tls(e.to_string()))?,
-            )),
+            RootTrust::Platform => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(
+                    rustls_platform_verifier::Verifier::new(provider.clone())
+                        .map_err(|e| ConfigError::Tls(e.to_string()))?,
+                )),
+            RootTrust::PlatformAnd(extra) => {
+                builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(
+                        rustls_platform_verifier::Verifier::new_with_extra_roots(
+                            extra.iter().cloned(),
+                            provider.clone(),
+                        )
+                        .map_err(|e| ConfigError::Tls(e.to_string()))?,
+                    ))
+            }
             RootTrust::Only(roots) => builder.with_root_certificates(root_store(roots)?),
         };
         let config = match &self.identity {
@@ -212,21 +224,30 @@ mod tests {
 
     #[test]
     fn https_or_loopback_only() {
-        assert_eq!(validate_base_url("https://api.nopan.io/").unwrap(), "https://api.nopan.io");
+        assert_eq!(
+            validate_base_url("https://api.nopan.io/").unwrap(),
+            "https://api.nopan.io"
+        );
         assert!(validate_base_url("http://127.0.0.1:8080").is_ok());
         assert!(validate_base_url("http://localhost:1").is_ok());
         assert!(validate_base_url("http://[::1]:1").is_ok());
-        let err = validate_base_url("http://api.nopan.io").unwrap_err().to_string();
+        let err = validate_base_url("http://api.nopan.io")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("https"), "{err}");
         assert!(validate_base_url("ftp://x").is_err());
         assert!(validate_base_url("not a url").is_err());
-        let err = validate_base_url("https://user:hunter2@x.io").unwrap_err().to_string();
+        let err = validate_base_url("https://user:hunter2@x.io")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]
     fn bad_pem_is_a_clear_error() {
-        let err = Identity::from_pem(b"nope", b"nope").unwrap_err().to_string();
+        let err = Identity::from_pem(b"nope", b"nope")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("client certificate"), "{err}");
     }
 }

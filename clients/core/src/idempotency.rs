@@ -30,12 +30,19 @@ pub struct SequentialKeys {
 impl SequentialKeys {
     /// Starts at `prefix-1`.
     pub fn new(prefix: impl Into<String>) -> Self {
-        Self { prefix: prefix.into(), next: AtomicU64::new(1) }
+        Self {
+            prefix: prefix.into(),
+            next: AtomicU64::new(1),
+        }
     }
 }
 
 impl KeyGenerator for SequentialKeys {
     fn generate(&self) -> String {
-        format!("{}-{}", self.prefix, self.next.fetch_add(1, Ordering::SeqCst))
+        format!(
+            "{}-{}",
+            self.prefix,
+            self.next.fetch_add(1, Ordering::SeqCst)
+        )
     }
 }

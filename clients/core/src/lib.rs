@@ -31,7 +31,9 @@ pub mod webhook;
 
 pub use auth::{Auth, ClientAuth, ClientCredentials, Token, TokenCache, TokenSource};
 pub use enums::UnknownEnumValue;
-pub use error::{ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, InvalidResponse, ProviderError};
+pub use error::{
+    ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, InvalidResponse, ProviderError,
+};
 pub use hooks::{ClientInner, OperationTable, ProviderProfile};
 pub use http::{HttpConfig, Identity, RootTrust};
 pub use raw::RawBody;

@@ -58,7 +58,10 @@ impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for RawBody<T>
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = <Box<RawValue> as serde::Deserialize>::deserialize(d)?;
         let parsed = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
-        Ok(Self { parsed, raw: Bytes::copy_from_slice(raw.get().as_bytes()) })
+        Ok(Self {
+            parsed,
+            raw: Bytes::copy_from_slice(raw.get().as_bytes()),
+        })
     }
 }
 

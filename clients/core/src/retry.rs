@@ -37,7 +37,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Whether a response status is worth another attempt.
@@ -81,7 +84,10 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -103,10 +109,19 @@ mod tests {
 
     #[test]
     fn retry_after_wins_and_deadline_stops() {
-        let policy = RetryPolicy { deadline: Duration::from_secs(5), ..RetryPolicy::default() };
-        let wait = policy.next_delay(2, Duration::ZERO, Some(Duration::from_secs(2))).unwrap();
+        let policy = RetryPolicy {
+            deadline: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        };
+        let wait = policy
+            .next_delay(2, Duration::ZERO, Some(Duration::from_secs(2)))
+            .unwrap();
         assert_eq!(wait, Duration::from_secs(2));
-        assert!(policy.next_delay(2, Duration::from_secs(4), Some(Duration::from_secs(2))).is_none());
+        assert!(
+            policy
+                .next_delay(2, Duration::from_secs(4), Some(Duration::from_secs(2)))
+                .is_none()
+        );
         assert!(policy.next_delay(4, Duration::ZERO, None).is_none());
     }
 
@@ -115,7 +130,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, "3".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
-        headers.insert(RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(retry_after(&headers), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&headers), None);

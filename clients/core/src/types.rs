@@ -26,14 +26,18 @@ pub enum TimestampForm {
 impl Timestamp {
     /// A timestamp written as RFC 3339.
     pub fn from_datetime(at: DateTime<Utc>) -> Self {
-        Self { at, form: TimestampForm::Rfc3339 }
+        Self {
+            at,
+            form: TimestampForm::Rfc3339,
+        }
     }
 
     /// A timestamp from epoch milliseconds; `None` when out of range.
     pub fn from_epoch_millis(millis: i64) -> Option<Self> {
-        Utc.timestamp_millis_opt(millis)
-            .single()
-            .map(|at| Self { at, form: TimestampForm::EpochMillis })
+        Utc.timestamp_millis_opt(millis).single().map(|at| Self {
+            at,
+            form: TimestampForm::EpochMillis,
+        })
     }
 
     /// The instant, in UTC.
@@ -54,7 +58,11 @@ impl Timestamp {
 
 impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Timestamp({})", self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        write!(
+            f,
+            "Timestamp({})",
+            self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        )
     }
 }
 

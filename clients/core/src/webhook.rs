@@ -58,7 +58,7 @@ pub fn decode(value: &str, encoding: SignatureEncoding) -> Option<Vec<u8>> {
     let value = value.trim();
     match encoding {
         SignatureEncoding::Hex => {
-            if value.len() % 2 != 0 || !value.is_ascii() {
+            if !value.len().is_multiple_of(2) || !value.is_ascii() {
                 return None;
             }
             (0..value.len())
@@ -94,7 +94,11 @@ pub fn verify_hmac_sha256(
     for secret in secrets {
         matched |= constant_time_eq(&hmac_sha256(secret, message), &given);
     }
-    if matched { Ok(()) } else { Err(SignatureError::Mismatch) }
+    if matched {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use payspec_core::auth::{Clock, ClientAuth, ClientCredentials, TokenCache};
-use payspec_core::http::{HttpConfig, Identity, RootTrust, certificates_from_pem, validate_base_url};
+use payspec_core::auth::{ClientAuth, ClientCredentials, Clock, TokenCache};
+use payspec_core::http::{
+    HttpConfig, Identity, RootTrust, certificates_from_pem, validate_base_url,
+};
 use payspec_core::idempotency::KeyGenerator;
 use payspec_core::{Auth, ClientInner, ConfigError, ErrorCode, ProviderProfile, RetryPolicy};
 use payspec_nopan_api::types;
@@ -53,7 +55,8 @@ impl Scope {
 
 fn token_expired(status: StatusCode, body: &[u8]) -> bool {
     status == StatusCode::UNAUTHORIZED
-        && reason_code_of(body).is_some_and(|c| ReasonCode::from_code(&c) == ReasonCode::TokenExpired)
+        && reason_code_of(body)
+            .is_some_and(|c| ReasonCode::from_code(&c) == ReasonCode::TokenExpired)
 }
 
 fn transient(status: StatusCode, body: &[u8]) -> bool {
@@ -113,7 +116,13 @@ impl Client {
         B: TryInto<types::InitiatePaymentRequest>,
         B::Error: std::fmt::Display,
     {
-        Ok(self.api.initiate_payment().body(body).send().await?.into_inner())
+        Ok(self
+            .api
+            .initiate_payment()
+            .body(body)
+            .send()
+            .await?
+            .into_inner())
     }
 
     /// `POST /payments/finalize` for a payment of this client's processing account.
@@ -121,7 +130,13 @@ impl Client {
         let body = types::FinalizePaymentRequest::builder()
             .processing_account_id(self.processing_account_id.as_str())
             .transaction_id(transaction_id);
-        Ok(self.api.finalize_payment().body(body).send().await?.into_inner())
+        Ok(self
+            .api
+            .finalize_payment()
+            .body(body)
+            .send()
+            .await?
+            .into_inner())
     }
 
     /// `POST /payments/charge`: a merchant-initiated payment in one step.
@@ -130,7 +145,13 @@ impl Client {
         B: TryInto<types::ChargePaymentRequest>,
         B::Error: std::fmt::Display,
     {
-        Ok(self.api.charge_payment().body(body).send().await?.into_inner())
+        Ok(self
+            .api
+            .charge_payment()
+            .body(body)
+            .send()
+            .await?
+            .into_inner())
     }
 
     /// `POST /payments/capture`: captures `amount` minor units (partial or full).
@@ -145,7 +166,13 @@ impl Client {
             .transaction_id(transaction_id)
             .client_transaction_id(client_transaction_id)
             .payment_details(amount_only(amount)?);
-        Ok(self.api.capture_payment().body(body).send().await?.into_inner())
+        Ok(self
+            .api
+            .capture_payment()
+            .body(body)
+            .send()
+            .await?
+            .into_inner())
     }
 
     /// `POST /payments/cancel`: cancels an initiated, not captured payment.
@@ -158,7 +185,13 @@ impl Client {
             .processing_account_id(self.processing_account_id.as_str())
             .transaction_id(transaction_id)
             .client_transaction_id(client_transaction_id);
-        Ok(self.api.cancel_payment().body(body).send().await?.into_inner())
+        Ok(self
+            .api
+            .cancel_payment()
+            .body(body)
+            .send()
+            .await?
+            .into_inner())
     }
 
     /// `POST /payments/refund`: refunds `amount` minor units (partial or full).
@@ -173,7 +206,13 @@ impl Client {
             .transaction_id(transaction_id)
             .client_transaction_id(client_transaction_id)
             .payment_details(amount_only(amount)?);
-        Ok(self.api.refund_payment().body(body).send().await?.into_inner())
+        Ok(self
+            .api
+            .refund_payment()
+            .body(body)
+            .send()
+            .await?
+            .into_inner())
     }
 
     /// `GET /payments/{transactionId}/status`.
@@ -207,8 +246,9 @@ impl Client {
 }
 
 fn amount_only(amount: u64) -> Result<types::builder::AmountOnly> {
-    let amount = std::num::NonZeroU64::new(amount)
-        .ok_or_else(|| crate::Error::InvalidRequest("amount must be at least 1 minor unit".into()))?;
+    let amount = std::num::NonZeroU64::new(amount).ok_or_else(|| {
+        crate::Error::InvalidRequest("amount must be at least 1 minor unit".into())
+    })?;
     Ok(types::AmountOnly::builder().amount(types::RequestAmount(amount)))
 }
 
@@ -267,7 +307,11 @@ impl ClientBuilder {
 
     /// The client certificate chain and private key issued at onboarding, in PEM.
     /// Required for https: every Nopan call is over mutual TLS.
-    pub fn identity_pem(mut self, certificate_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
+    pub fn identity_pem(
+        mut self,
+        certificate_pem: impl Into<Vec<u8>>,
+        key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
         self.identity = Some((certificate_pem.into(), key_pem.into()));
         self
     }
@@ -347,7 +391,10 @@ impl ClientBuilder {
         }
         let roots = match (cas.is_empty(), self.only_ca) {
             (true, true) => {
-                return Err(ConfigError::Missing("a CA certificate (trust_only_given_cas without ca_pem)").into());
+                return Err(ConfigError::Missing(
+                    "a CA certificate (trust_only_given_cas without ca_pem)",
+                )
+                .into());
             }
             (true, false) => RootTrust::Platform,
             (false, false) => RootTrust::PlatformAnd(cas),
@@ -366,7 +413,12 @@ impl ClientBuilder {
         let mut grant = ClientCredentials::new(format!("{base_url}/auth/token"), ClientAuth::None)
             .param("processing_account_id", processing_account_id.clone());
         if !self.scopes.is_empty() {
-            let scope = self.scopes.iter().map(Scope::as_str).collect::<Vec<_>>().join(" ");
+            let scope = self
+                .scopes
+                .iter()
+                .map(Scope::as_str)
+                .collect::<Vec<_>>()
+                .join(" ");
             grant = grant.param("scope", scope);
         }
         let mut cache = TokenCache::new(Arc::new(grant));
@@ -382,10 +434,17 @@ impl ClientBuilder {
             ..RetryPolicy::default()
         });
         let inner = match self.keys {
-            Some(keys) => ClientInner::with_keys(PROFILE, Auth::Tokens(tokens.clone()), retry, keys),
+            Some(keys) => {
+                ClientInner::with_keys(PROFILE, Auth::Tokens(tokens.clone()), retry, keys)
+            }
             None => ClientInner::new(PROFILE, Auth::Tokens(tokens.clone()), retry),
         };
         let api = payspec_nopan_api::Client::new_with_client(&base_url, http, inner);
-        Ok(Client { api, processing_account_id, base_url, tokens })
+        Ok(Client {
+            api,
+            processing_account_id,
+            base_url,
+            tokens,
+        })
     }
 }

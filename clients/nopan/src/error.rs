@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use payspec_core::{ConfigError, EnvelopeFields, ErrorCode, Failure, InvalidResponse, ProviderError, RawBody};
+use payspec_core::{
+    ConfigError, EnvelopeFields, ErrorCode, Failure, InvalidResponse, ProviderError, RawBody,
+};
 use payspec_nopan_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
 
@@ -140,7 +142,7 @@ pub enum Error {
     /// Nopan answered with an error envelope: see [`ProviderError::code`] for the
     /// [`ReasonCode`], plus status, message, call id and the raw body.
     #[error("Nopan declined the request: {0}")]
-    Provider(ProviderError<ReasonCode>),
+    Provider(Box<ProviderError<ReasonCode>>),
     /// The request broke a constraint of the spec (length, pattern, enum, minimum) and
     /// was not sent.
     #[error("invalid request (not sent): {0}")]
@@ -200,12 +202,18 @@ type ApiError = progenitor_client::Error<RawBody<ErrorEnvelopeFields>>;
 impl From<ApiError> for Error {
     fn from(error: ApiError) -> Self {
         let failure = Failure::<ReasonCode>::from_progenitor(error, |envelope| EnvelopeFields {
-            code: envelope.status_info.as_ref().and_then(|s| s.reason_code.clone()),
-            message: envelope.status_info.as_ref().and_then(|s| s.message.clone()),
+            code: envelope
+                .status_info
+                .as_ref()
+                .and_then(|s| s.reason_code.clone()),
+            message: envelope
+                .status_info
+                .as_ref()
+                .and_then(|s| s.message.clone()),
             request_id: envelope.call_id.clone(),
         });
         match failure {
-            Failure::Provider(e) => Self::Provider(e),
+            Failure::Provider(e) => Self::Provider(Box::new(e)),
             Failure::InvalidRequest(m) => Self::InvalidRequest(m),
             Failure::Transport(e) => Self::Transport(e),
             Failure::InvalidResponse(e) => Self::InvalidResponse(e),

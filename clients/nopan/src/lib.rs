@@ -89,6 +89,8 @@ pub mod webhook;
 
 pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, Scope};
 pub use error::{Error, ReasonCode, Result};
+/// The shared runtime (retry policy, key generators, clocks, HMAC helpers).
+pub use payspec_core as core;
 pub use payspec_core::{ErrorOrigin, ProviderError, RetryPolicy, Secret};
 /// The generated API crate: every operation with all its options.
 pub use payspec_nopan_api as api;

@@ -103,7 +103,11 @@ impl Mock {
     pub fn into_request(self, processing_account_id: &str) -> Result<types::SetMockRequest> {
         types::SetMockRequest::builder()
             .processing_account_id(processing_account_id)
-            .key(types::MockKey::builder().type_(self.key_type).value(self.key))
+            .key(
+                types::MockKey::builder()
+                    .type_(self.key_type)
+                    .value(self.key),
+            )
             .type_(self.mode)
             .one_time(Some(self.one_time))
             .scenario(self.scenario)

@@ -8,7 +8,9 @@
 use std::fmt;
 
 use payspec_core::Secret;
-use payspec_core::webhook::{SignatureEncoding, SignatureError, encode, hmac_sha256, verify_hmac_sha256};
+use payspec_core::webhook::{
+    SignatureEncoding, SignatureError, encode, hmac_sha256, verify_hmac_sha256,
+};
 pub use payspec_nopan_api::open_enums::NotificationType;
 pub use payspec_nopan_api::types::Notification;
 
@@ -105,13 +107,20 @@ impl WebhookVerifier {
 
     /// Checks `signature` (the header's value) against the raw body.
     pub fn verify(&self, body: &[u8], signature: Option<&str>) -> Result<(), SignatureError> {
-        let signature = signature.ok_or_else(|| SignatureError::MissingHeader(self.header.clone()))?;
+        let signature =
+            signature.ok_or_else(|| SignatureError::MissingHeader(self.header.clone()))?;
         verify_hmac_sha256(&self.secrets, body, signature, self.encoding)
     }
 
     /// Checks the signature in `headers` and parses the body.
-    pub fn verify_and_parse(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification, WebhookError> {
-        let signature = headers.get(self.header.as_str()).and_then(|v| v.to_str().ok());
+    pub fn verify_and_parse(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification, WebhookError> {
+        let signature = headers
+            .get(self.header.as_str())
+            .and_then(|v| v.to_str().ok());
         self.verify(body, signature)?;
         parse(body)
     }

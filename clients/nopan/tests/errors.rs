@@ -45,19 +45,29 @@ async fn every_documented_code_is_typed() {
             .set_mock(payspec_nopan::mock::Mock::client_transaction_id("o"))
             .await
             .unwrap_err();
-        let Error::Provider(provider) = &error else { panic!("{code}: {error:?}") };
+        let Error::Provider(provider) = &error else {
+            panic!("{code}: {error:?}")
+        };
         match expected {
-            ReasonCode::Unknown(_) => assert_eq!(provider.code, ReasonCode::Unknown(code.to_string())),
+            ReasonCode::Unknown(_) => {
+                assert_eq!(provider.code, ReasonCode::Unknown(code.to_string()))
+            }
             known => assert_eq!(&provider.code, known, "code {code}"),
         }
         assert_eq!(provider.status.as_u16(), *status);
         assert_eq!(provider.raw_code.as_deref(), Some(*code));
-        assert_eq!(provider.message.as_deref(), Some(format!("message {code}").as_str()));
+        assert_eq!(
+            provider.message.as_deref(),
+            Some(format!("message {code}").as_str())
+        );
         assert_eq!(error.call_id(), Some("a3c8-2e31b1"));
         let raw: serde_json::Value = serde_json::from_slice(&provider.body).unwrap();
         assert_eq!(raw, body);
         let text = error.to_string();
-        assert!(text.contains(code) && text.contains(&status.to_string()), "{text}");
+        assert!(
+            text.contains(code) && text.contains(&status.to_string()),
+            "{text}"
+        );
     }
 }
 

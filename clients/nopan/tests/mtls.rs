@@ -24,7 +24,9 @@ struct Pki {
 fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(rcgen::DnType::CommonName, name);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
     CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
 }
 
@@ -37,7 +39,9 @@ fn pki() -> Pki {
         .unwrap();
     let client_key = KeyPair::generate().unwrap();
     let mut client_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    client_params.distinguished_name.push(rcgen::DnType::CommonName, "merchant");
+    client_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "merchant");
     let client = client_params.signed_by(&client_key, &authority).unwrap();
     Pki {
         ca_pem: authority.pem(),
@@ -66,7 +70,13 @@ async fn mtls_server(pki: &Pki) -> Scripted {
     let reply = Reply::json(200, json!({"transactionId": "t", "status": "APPROVED"}));
     Scripted::start_with(vec![reply], move |stream| {
         let acceptor = acceptor.clone();
-        async move { acceptor.accept(stream).await.ok().map(|s| Box::new(s) as Box<dyn Io>) }
+        async move {
+            acceptor
+                .accept(stream)
+                .await
+                .ok()
+                .map(|s| Box::new(s) as Box<dyn Io>)
+        }
     })
     .await
 }
@@ -83,7 +93,11 @@ async fn succeeds_with_the_client_identity() {
         .unwrap();
     let payment = client.payment_status("t").await.unwrap();
     assert_eq!(payment.transaction_id.as_deref(), Some("t"));
-    assert_eq!(server.seen().len(), 1, "the status call (the token call also went over mTLS)");
+    assert_eq!(
+        server.seen().len(),
+        1,
+        "the status call (the token call also went over mTLS)"
+    );
 }
 
 #[tokio::test]
@@ -111,9 +125,17 @@ async fn fails_without_a_client_identity() {
         payspec_core::RetryPolicy::none(),
     );
     let raw = payspec_nopan::api::Client::new_with_client(&server.url("https"), http, inner);
-    let error = raw.get_payment_status().transaction_id("t").send().await.unwrap_err();
+    let error = raw
+        .get_payment_status()
+        .transaction_id("t")
+        .send()
+        .await
+        .unwrap_err();
     let error = payspec_nopan::Error::from(error);
-    assert!(matches!(error, payspec_nopan::Error::Transport(_)), "{error:?}");
+    assert!(
+        matches!(error, payspec_nopan::Error::Transport(_)),
+        "{error:?}"
+    );
     assert!(server.seen().is_empty());
 }
 
@@ -129,7 +151,10 @@ async fn fails_when_the_server_certificate_is_not_signed_by_the_configured_ca() 
         .build()
         .unwrap();
     let error = client.payment_status("t").await.unwrap_err();
-    assert!(matches!(error, payspec_nopan::Error::Transport(_)), "{error:?}");
+    assert!(
+        matches!(error, payspec_nopan::Error::Transport(_)),
+        "{error:?}"
+    );
     assert!(server.seen().is_empty());
 }
 
@@ -137,7 +162,10 @@ async fn fails_when_the_server_certificate_is_not_signed_by_the_configured_ca() 
 fn bad_pem_is_rejected_by_build_with_a_clear_error() {
     let pki = pki();
     let error = builder("https://127.0.0.1:1")
-        .identity_pem(pki.client_cert_pem.clone(), "-----BEGIN PRIVATE KEY-----\nAAAA\n")
+        .identity_pem(
+            pki.client_cert_pem.clone(),
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n",
+        )
         .build()
         .unwrap_err()
         .to_string();
@@ -148,8 +176,15 @@ fn bad_pem_is_rejected_by_build_with_a_clear_error() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("client certificate"), "{error}");
-    let error = builder("http://api.nopan.io").build().unwrap_err().to_string();
+    let error = builder("http://api.nopan.io")
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("https"), "{error}");
-    let error = payspec_nopan::Client::builder().base_url("http://127.0.0.1:1").build().unwrap_err().to_string();
+    let error = payspec_nopan::Client::builder()
+        .base_url("http://127.0.0.1:1")
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("processing account id"), "{error}");
 }

@@ -61,10 +61,14 @@ async fn initiate_sends_the_blik_sample_with_bearer_and_idempotency_key() {
         }));
     });
     let client = builder(&server.base_url()).build().unwrap();
-    let metadata = [("orderId", "12345"), ("customerId", "cust-789"), ("productCategory", "electronics")]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let metadata = [
+        ("orderId", "12345"),
+        ("customerId", "cust-789"),
+        ("productCategory", "electronics"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     let metadata = types::Metadata(metadata);
     let payment = client
         .initiate_payment(
@@ -79,7 +83,9 @@ async fn initiate_sends_the_blik_sample_with_bearer_and_idempotency_key() {
                         .country(Some("PL".to_string()))
                         .description(Some("Product ID 1234 purchase".to_string())),
                 )
-                .provider_details(types::ProviderDetailsRequest::builder().provider_id(ProviderId::Blik))
+                .provider_details(
+                    types::ProviderDetailsRequest::builder().provider_id(ProviderId::Blik),
+                )
                 .payer_details(
                     types::PayerDetailsRequest::builder()
                         .payer_id(Some("payerUUID".to_string()))
@@ -88,7 +94,10 @@ async fn initiate_sends_the_blik_sample_with_bearer_and_idempotency_key() {
                 .request_context(Some(
                     types::RequestContext::builder()
                         .ip_address(Some("203.0.113.45".to_string()))
-                        .user_agent(Some("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36".to_string()))
+                        .user_agent(Some(
+                            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36"
+                                .to_string(),
+                        ))
                         .channel(Some(Channel::Web))
                         .device_id(Some("device-12345".to_string()))
                         .locale(Some("pl-PL".to_string()))
@@ -105,7 +114,10 @@ async fn initiate_sends_the_blik_sample_with_bearer_and_idempotency_key() {
     assert_eq!(payment.step, Some(PaymentStep::Initiate));
     let provider = payment.provider_details.unwrap();
     assert_eq!(provider.provider_id, Some(ProviderId::Wero));
-    assert_eq!(provider.registered_at.unwrap().datetime().timestamp(), 1_768_833_125);
+    assert_eq!(
+        provider.registered_at.unwrap().datetime().timestamp(),
+        1_768_833_125
+    );
 }
 
 #[tokio::test]
@@ -131,8 +143,10 @@ async fn finalize_capture_cancel_refund_send_documented_bodies() {
             .path("/payments/capture")
             .header("authorization", bearer())
             .header("idempotency-key", "test-2")
-            .json_body(json!({"processingAccountId": "merchant", "clientTransactionId": "order-1234",
-                "transactionId": "ee2anef9bt", "paymentDetails": {"amount": 75}}));
+            .json_body(
+                json!({"processingAccountId": "merchant", "clientTransactionId": "order-1234",
+                "transactionId": "ee2anef9bt", "paymentDetails": {"amount": 75}}),
+            );
         then.status(200).json_body(approved_capture());
     });
     let cancel = server.mock(|when, then| {
@@ -160,9 +174,13 @@ async fn finalize_capture_cancel_refund_send_documented_bodies() {
             .path("/payments/refund")
             .header("authorization", bearer())
             .header("idempotency-key", "test-4")
-            .json_body(json!({"processingAccountId": "merchant", "clientTransactionId": "order-1234",
-                "transactionId": "ee2anef9bt", "paymentDetails": {"amount": 25}}));
-        then.status(200).json_body(json!({"transactionId": "ee2anef9bt", "status": "ACCEPTED", "step": "REFUND"}));
+            .json_body(
+                json!({"processingAccountId": "merchant", "clientTransactionId": "order-1234",
+                "transactionId": "ee2anef9bt", "paymentDetails": {"amount": 25}}),
+            );
+        then.status(200).json_body(
+            json!({"transactionId": "ee2anef9bt", "status": "ACCEPTED", "step": "REFUND"}),
+        );
     });
     let client = builder(&server.base_url()).build().unwrap();
 
@@ -170,15 +188,24 @@ async fn finalize_capture_cancel_refund_send_documented_bodies() {
     assert_eq!(finalized.status, Some(PaymentStatus::Approved));
     assert_eq!(finalized.payment_details.unwrap().captured_amount, Some(0));
 
-    let captured = client.capture_payment("ee2anef9bt", "order-1234", 75).await.unwrap();
+    let captured = client
+        .capture_payment("ee2anef9bt", "order-1234", 75)
+        .await
+        .unwrap();
     assert_eq!(captured.payment_details.unwrap().captured_amount, Some(75));
 
-    let canceled = client.cancel_payment("ee2anef9bt", "order-1234").await.unwrap();
+    let canceled = client
+        .cancel_payment("ee2anef9bt", "order-1234")
+        .await
+        .unwrap();
     assert_eq!(canceled.status, Some(PaymentStatus::Canceled));
     let registered = canceled.provider_details.unwrap().registered_at.unwrap();
     assert_eq!(registered.epoch_millis(), 1_768_204_174_405);
 
-    let refunded = client.refund_payment("ee2anef9bt", "order-1234", 25).await.unwrap();
+    let refunded = client
+        .refund_payment("ee2anef9bt", "order-1234", 25)
+        .await
+        .unwrap();
     assert_eq!(refunded.step, Some(PaymentStep::Refund));
 
     for mock in [finalize, capture, cancel, refund] {
@@ -222,7 +249,9 @@ async fn charge_sends_token_payment_without_return_url() {
                         .currency("EUR")
                         .auto_capture(Some(true)),
                 )
-                .provider_details(types::ProviderDetailsRequest::builder().provider_id(ProviderId::Wero))
+                .provider_details(
+                    types::ProviderDetailsRequest::builder().provider_id(ProviderId::Wero),
+                )
                 .payer_details(
                     types::PayerDetailsRequest::builder()
                         .payer_id(Some("p1".to_string()))
@@ -266,11 +295,17 @@ async fn status_and_events_are_gets_without_idempotency_key() {
     });
     let client = builder(&server.base_url()).build().unwrap();
     let payment = client.payment_status("ee2anef9bt").await.unwrap();
-    assert_eq!(payment.payment_details.as_ref().unwrap().refunded_amount, Some(25));
+    assert_eq!(
+        payment.payment_details.as_ref().unwrap().refunded_amount,
+        Some(25)
+    );
     let history = client.payment_events("ee2anef9bt").await.unwrap();
     let details = history.payment_details.unwrap();
     assert_eq!(details.captures.len(), 1);
-    assert_eq!(details.refunds[0].timestamp.unwrap().epoch_millis(), 1_566_656_122_000);
+    assert_eq!(
+        details.refunds[0].timestamp.unwrap().epoch_millis(),
+        1_566_656_122_000
+    );
     status.assert_async().await;
     events.assert_async().await;
 }
@@ -281,7 +316,8 @@ async fn path_parameters_are_percent_encoded() {
     token_mock(&server);
     let status = server.mock(|when, then| {
         when.method(GET).path("/payments/a%2Fb%3Fc/status");
-        then.status(200).json_body(json!({"transactionId": "a/b?c"}));
+        then.status(200)
+            .json_body(json!({"transactionId": "a/b?c"}));
     });
     let client = builder(&server.base_url()).build().unwrap();
     client.payment_status("a/b?c").await.unwrap();
@@ -362,7 +398,9 @@ async fn a_callers_own_idempotency_key_is_kept() {
     let server = MockServer::start_async().await;
     token_mock(&server);
     let finalize = server.mock(|when, then| {
-        when.method(POST).path("/payments/finalize").header("idempotency-key", "my-key-42");
+        when.method(POST)
+            .path("/payments/finalize")
+            .header("idempotency-key", "my-key-42");
         then.status(200).json_body(json!({"status": "APPROVED"}));
     });
     let client = builder(&server.base_url()).build().unwrap();
@@ -396,7 +434,17 @@ async fn unknown_enum_values_and_fields_in_responses_parse() {
     });
     let client = builder(&server.base_url()).build().unwrap();
     let payment = client.payment_status("x").await.unwrap();
-    assert_eq!(payment.status, Some(PaymentStatus::Unknown("SETTLED".into())));
+    assert_eq!(
+        payment.status,
+        Some(PaymentStatus::Unknown("SETTLED".into()))
+    );
     assert_eq!(payment.step.as_ref().map(|s| s.as_str()), Some("PAYOUT"));
-    assert!(payment.provider_details.unwrap().provider_id.unwrap().is_unknown());
+    assert!(
+        payment
+            .provider_details
+            .unwrap()
+            .provider_id
+            .unwrap()
+            .is_unknown()
+    );
 }

@@ -46,7 +46,8 @@ async fn the_access_token_never_shows_in_debug_errors_or_traces() {
     let server = MockServer::start_async().await;
     server.mock(|when, then| {
         when.method(POST).path("/auth/token");
-        then.status(200).json_body(json!({"access_token": CANARY, "expires_in": 7200}));
+        then.status(200)
+            .json_body(json!({"access_token": CANARY, "expires_in": 7200}));
     });
     server.mock(|when, then| {
         when.method(GET).path("/payments/ok/status");
@@ -81,28 +82,49 @@ async fn the_access_token_never_shows_in_debug_errors_or_traces() {
         String::from_utf8(logs.0.lock().unwrap().clone()).unwrap(),
     ];
     let traces = &outputs[4];
-    assert!(traces.contains("payspec.call"), "the capture works: {traces}");
-    assert!(traces.contains("capture_payment"), "operation ids are traced");
+    assert!(
+        traces.contains("payspec.call"),
+        "the capture works: {traces}"
+    );
+    assert!(
+        traces.contains("capture_payment"),
+        "operation ids are traced"
+    );
     for (i, output) in outputs.iter().enumerate() {
-        assert!(!output.contains(CANARY), "output {i} leaks the token: {output}");
+        assert!(
+            !output.contains(CANARY),
+            "output {i} leaks the token: {output}"
+        );
     }
-    assert_eq!(raw_token.access_token.expose(), CANARY, "the value is still usable");
+    assert_eq!(
+        raw_token.access_token.expose(),
+        CANARY,
+        "the value is still usable"
+    );
 }
 
 #[test]
 fn webhook_secrets_and_private_keys_never_show_in_debug() {
-    let verifier = WebhookVerifier::new("x-nopan-signature", WEBHOOK_CANARY).with_secret("canary-second");
+    let verifier =
+        WebhookVerifier::new("x-nopan-signature", WEBHOOK_CANARY).with_secret("canary-second");
     let text = format!("{verifier:?}");
     assert!(!text.contains("canary"), "{text}");
 
     let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["merchant".to_string()]).unwrap().self_signed(&key).unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["merchant".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
     let key_pem = key.serialize_pem();
     let key_body: String = key_pem.lines().nth(1).unwrap().to_string();
     let builder = builder("https://127.0.0.1:1").identity_pem(cert.pem(), key_pem.clone());
     let text = format!("{builder:?}");
     assert!(!text.contains(&key_body), "{text}");
-    let identity = payspec_core::Identity::from_pem(cert.pem().as_bytes(), key_pem.as_bytes()).unwrap();
+    let identity =
+        payspec_core::Identity::from_pem(cert.pem().as_bytes(), key_pem.as_bytes()).unwrap();
     let text = format!("{identity:?}");
-    assert!(!text.contains(&key_body) && text.contains("redacted"), "{text}");
+    assert!(
+        !text.contains(&key_body) && text.contains("redacted"),
+        "{text}"
+    );
 }

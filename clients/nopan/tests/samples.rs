@@ -30,7 +30,11 @@ fn parser(schema: &str) -> Option<Parser> {
 }
 
 fn spec() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/nopan.yaml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/nopan.yaml"
+    ))
+    .unwrap();
     serde_saphyr::from_str(&text).unwrap()
 }
 
@@ -76,9 +80,17 @@ fn every_example_in_the_spec_parses() {
     examples(&spec, "", &mut found);
     // Schema-level examples of webhook payloads.
     let notification = &spec["components"]["schemas"]["Notification"];
-    found.push(("Notification/example".into(), "Notification".into(), notification["example"].clone()));
+    found.push((
+        "Notification/example".into(),
+        "Notification".into(),
+        notification["example"].clone(),
+    ));
     for (name, value) in notification["x-payspec-examples"].as_object().unwrap() {
-        found.push((format!("Notification/{name}"), "Notification".into(), value.clone()));
+        found.push((
+            format!("Notification/{name}"),
+            "Notification".into(),
+            value.clone(),
+        ));
     }
     let mut per_schema: BTreeMap<String, usize> = BTreeMap::new();
     for (at, schema, example) in &found {
@@ -88,7 +100,11 @@ fn every_example_in_the_spec_parses() {
     }
     // The seed has 16 JSON samples; with the webhook variants and the shared refund
     // body reused for status/events the spec holds at least that many examples.
-    assert!(found.len() >= 18, "only {} examples found: {per_schema:?}", found.len());
+    assert!(
+        found.len() >= 18,
+        "only {} examples found: {per_schema:?}",
+        found.len()
+    );
     assert!(per_schema["Payment"] >= 8, "{per_schema:?}");
 }
 
@@ -96,7 +112,8 @@ fn every_example_in_the_spec_parses() {
 fn both_timestamp_forms_of_the_seed_parse_into_one_type() {
     let iso: types::ProviderDetails =
         serde_json::from_str(r#"{"registeredAt": "2026-01-19T14:32:05.987654Z"}"#).unwrap();
-    let millis: types::ProviderDetails = serde_json::from_str(r#"{"registeredAt": 1768204174405}"#).unwrap();
+    let millis: types::ProviderDetails =
+        serde_json::from_str(r#"{"registeredAt": 1768204174405}"#).unwrap();
     let a: payspec_core::types::Timestamp = iso.registered_at.unwrap();
     let b: payspec_core::types::Timestamp = millis.registered_at.unwrap();
     assert!(a.datetime() > b.datetime());
@@ -106,7 +123,10 @@ fn both_timestamp_forms_of_the_seed_parse_into_one_type() {
 fn json_schemas_are_available_for_every_type() {
     let schema = schemars::schema_for!(types::Payment);
     let text = serde_json::to_string(&schema).unwrap();
-    assert!(text.contains("transactionId") && text.contains("PaymentStatus"), "{text}");
+    assert!(
+        text.contains("transactionId") && text.contains("PaymentStatus"),
+        "{text}"
+    );
     let notification = serde_json::to_string(&schemars::schema_for!(types::Notification)).unwrap();
     assert!(notification.contains("notificationType"));
 }

@@ -17,7 +17,9 @@ async fn a_thousand_concurrent_first_calls_fetch_one_token() {
     let server = MockServer::start_async().await;
     let token = token_mock(&server);
     let status = server.mock(|when, then| {
-        when.method(GET).path("/payments/p/status").header("authorization", format!("Bearer {TOKEN}"));
+        when.method(GET)
+            .path("/payments/p/status")
+            .header("authorization", format!("Bearer {TOKEN}"));
         then.status(200).json_body(json!({"transactionId": "p"}));
     });
     let client = builder(&server.base_url()).build().unwrap();
@@ -50,7 +52,11 @@ async fn a_token_past_its_margin_is_refreshed_exactly_once() {
     client.payment_status("p").await.unwrap();
     clock.advance(Duration::from_secs(7200 - 61));
     client.payment_status("p").await.unwrap();
-    assert_eq!(token.calls_async().await, 1, "still inside the margin: no refresh");
+    assert_eq!(
+        token.calls_async().await,
+        1,
+        "still inside the margin: no refresh"
+    );
     clock.advance(Duration::from_secs(2));
     let calls = (0..50).map(|_| {
         let client = client.clone();
@@ -59,7 +65,11 @@ async fn a_token_past_its_margin_is_refreshed_exactly_once() {
     for result in futures::future::join_all(calls).await {
         result.unwrap();
     }
-    assert_eq!(token.calls_async().await, 2, "past the margin: exactly one refresh");
+    assert_eq!(
+        token.calls_async().await,
+        2,
+        "past the margin: exactly one refresh"
+    );
 }
 
 #[tokio::test]
@@ -67,7 +77,8 @@ async fn reason_4061_refreshes_once_and_replays_once() {
     let server = MockServer::start_async().await;
     let first = server.mock(|when, then| {
         when.method(POST).path("/auth/token");
-        then.status(200).json_body(json!({"access_token": "old", "expires_in": 7200}));
+        then.status(200)
+            .json_body(json!({"access_token": "old", "expires_in": 7200}));
     });
     let expired = server.mock(|when, then| {
         when.method(POST).path("/payments/capture").header("authorization", "Bearer old");
@@ -79,14 +90,16 @@ async fn reason_4061_refreshes_once_and_replays_once() {
     first.delete_async().await;
     let second = server.mock(|when, then| {
         when.method(POST).path("/auth/token");
-        then.status(200).json_body(json!({"access_token": "new", "expires_in": 7200}));
+        then.status(200)
+            .json_body(json!({"access_token": "new", "expires_in": 7200}));
     });
     let replay = server.mock(|when, then| {
         when.method(POST)
             .path("/payments/capture")
             .header("authorization", "Bearer new")
             .header("idempotency-key", "test-1");
-        then.status(200).json_body(json!({"status": "APPROVED", "step": "CAPTURE"}));
+        then.status(200)
+            .json_body(json!({"status": "APPROVED", "step": "CAPTURE"}));
     });
     let payment = client.capture_payment("t", "c", 10).await.unwrap();
     assert_eq!(payment.status.unwrap().as_str(), "APPROVED");
@@ -107,8 +120,16 @@ async fn a_second_4061_is_returned_not_looped() {
     let client = builder(&server.base_url()).build().unwrap();
     let error = client.payment_status("p").await.unwrap_err();
     assert_eq!(error.reason_code(), Some(&ReasonCode::TokenExpired));
-    assert_eq!(expired.calls_async().await, 2, "the call and exactly one replay");
-    assert_eq!(token.calls_async().await, 2, "the first token and exactly one refresh");
+    assert_eq!(
+        expired.calls_async().await,
+        2,
+        "the call and exactly one replay"
+    );
+    assert_eq!(
+        token.calls_async().await,
+        2,
+        "the first token and exactly one refresh"
+    );
 }
 
 #[tokio::test]
@@ -128,7 +149,9 @@ async fn a_rejected_token_request_surfaces_nopans_error() {
     assert_eq!(error.reason_code(), Some(&ReasonCode::AuthenticationFailed));
     assert_eq!(error.call_id(), Some("tok-1"));
     match &error {
-        payspec_nopan::Error::Provider(e) => assert_eq!(e.origin, payspec_nopan::ErrorOrigin::TokenEndpoint),
+        payspec_nopan::Error::Provider(e) => {
+            assert_eq!(e.origin, payspec_nopan::ErrorOrigin::TokenEndpoint)
+        }
         other => panic!("expected a provider error, got {other:?}"),
     }
     assert_eq!(status.calls_async().await, 0, "no call without a token");

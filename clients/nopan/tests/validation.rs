@@ -22,7 +22,9 @@ fn request() -> types::builder::InitiatePaymentRequest {
         .transaction_type(TransactionType::OneTime)
         .payment_details(
             types::PaymentDetailsRequest::builder()
-                .amount(types::RequestAmount(std::num::NonZeroU64::new(100).unwrap()))
+                .amount(types::RequestAmount(
+                    std::num::NonZeroU64::new(100).unwrap(),
+                ))
                 .currency("PLN"),
         )
         .provider_details(types::ProviderDetailsRequest::builder().provider_id(ProviderId::Blik))
@@ -45,24 +47,40 @@ async fn rejected(body: types::builder::InitiatePaymentRequest) -> String {
 fn a_blik_code_that_is_not_six_digits_cannot_be_built() {
     // Optional constrained fields take the validated type: the bad value fails where it
     // is made, and a body deserialized from JSON is checked the same way.
-    let error = "12345a".parse::<types::PayerDetailsRequestOneTimeCode>().unwrap_err();
+    let error = "12345a"
+        .parse::<types::PayerDetailsRequestOneTimeCode>()
+        .unwrap_err();
     assert!(error.to_string().contains("pattern"), "{error}");
-    assert!("1234567".parse::<types::PayerDetailsRequestOneTimeCode>().is_err());
-    assert!("123456".parse::<types::PayerDetailsRequestOneTimeCode>().is_ok());
+    assert!(
+        "1234567"
+            .parse::<types::PayerDetailsRequestOneTimeCode>()
+            .is_err()
+    );
+    assert!(
+        "123456"
+            .parse::<types::PayerDetailsRequestOneTimeCode>()
+            .is_ok()
+    );
     let json = serde_json::json!({"payerId": "p", "oneTimeCode": "12345a"});
     assert!(serde_json::from_value::<types::PayerDetailsRequest>(json).is_err());
 }
 
 #[test]
 fn a_phone_without_plus_or_with_a_short_number_cannot_be_built() {
-    let no_plus: Result<types::PhoneRequest, _> =
-        types::PhoneRequest::builder().country_code("48").number("123456789").try_into();
+    let no_plus: Result<types::PhoneRequest, _> = types::PhoneRequest::builder()
+        .country_code("48")
+        .number("123456789")
+        .try_into();
     assert!(no_plus.unwrap_err().to_string().contains("country_code"));
-    let short: Result<types::PhoneRequest, _> =
-        types::PhoneRequest::builder().country_code("+48").number("12345").try_into();
+    let short: Result<types::PhoneRequest, _> = types::PhoneRequest::builder()
+        .country_code("+48")
+        .number("12345")
+        .try_into();
     assert!(short.unwrap_err().to_string().contains("number"));
-    let ok: Result<types::PhoneRequest, _> =
-        types::PhoneRequest::builder().country_code("+48").number("123456789").try_into();
+    let ok: Result<types::PhoneRequest, _> = types::PhoneRequest::builder()
+        .country_code("+48")
+        .number("123456789")
+        .try_into();
     assert!(ok.is_ok());
 }
 
@@ -75,7 +93,10 @@ async fn an_empty_client_transaction_id_is_rejected() {
 #[tokio::test]
 async fn an_unknown_transaction_type_is_rejected() {
     let message = rejected(request().transaction_type("ONCE")).await;
-    assert!(message.contains("ONCE") && message.contains("ONE_TIME"), "{message}");
+    assert!(
+        message.contains("ONCE") && message.contains("ONE_TIME"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

@@ -13,9 +13,15 @@ const INITIATED_SAMPLE: &str = r#"{
 #[test]
 fn seed_samples_parse() {
     let n = parse(INITIATED_SAMPLE.as_bytes()).unwrap();
-    assert_eq!(n.notification_id.unwrap().to_string(), "2d591c23-85b1-4e8c-a6bd-74d89f8955c5");
+    assert_eq!(
+        n.notification_id.unwrap().to_string(),
+        "2d591c23-85b1-4e8c-a6bd-74d89f8955c5"
+    );
     assert_eq!(n.transaction_id.as_deref(), Some("ee2anef9bt"));
-    assert_eq!(kind(&n.notification_type.unwrap()), NotificationKind::Finalized);
+    assert_eq!(
+        kind(&n.notification_type.unwrap()),
+        NotificationKind::Finalized
+    );
 }
 
 #[test]
@@ -29,12 +35,19 @@ fn both_spellings_fold_into_one_kind_and_unknown_types_are_kept() {
         ("PAYMENT_CAPTURE", NotificationKind::Captured),
         ("PAYMENT_REFUND", NotificationKind::Refunded),
         ("PAYMENT_REFUNDED", NotificationKind::Refunded),
-        ("PAYMENT_EXPIRED", NotificationKind::Other("PAYMENT_EXPIRED".into())),
+        (
+            "PAYMENT_EXPIRED",
+            NotificationKind::Other("PAYMENT_EXPIRED".into()),
+        ),
     ];
     for (wire, expected) in cases {
         let body = format!(r#"{{"notificationType":"{wire}","capturedAmount":75,"newField":1}}"#);
         let n = parse(body.as_bytes()).unwrap();
-        assert_eq!(kind(n.notification_type.as_ref().unwrap()), expected, "{wire}");
+        assert_eq!(
+            kind(n.notification_type.as_ref().unwrap()),
+            expected,
+            "{wire}"
+        );
         assert_eq!(n.notification_type.unwrap().as_str(), wire, "kept as sent");
     }
 }
@@ -45,13 +58,19 @@ fn capture_and_finalize_extras_parse() {
         "status":"APPROVED","statusInfo":{"reasonCode":"-1"},"payerDetails":{"paymentToken":"tok"}}"#;
     let n = parse(body).unwrap();
     assert_eq!((n.amount, n.captured_amount), (Some(100), Some(75)));
-    assert_eq!(n.payer_details.unwrap().payment_token.as_deref(), Some("tok"));
+    assert_eq!(
+        n.payer_details.unwrap().payment_token.as_deref(),
+        Some("tok")
+    );
 }
 
 #[test]
 fn a_body_that_is_not_a_notification_is_a_clear_error() {
     assert!(matches!(parse(b"not json"), Err(WebhookError::Body(_))));
-    assert!(matches!(parse(br#"{"notificationId": "not-a-uuid"}"#), Err(WebhookError::Body(_))));
+    assert!(matches!(
+        parse(br#"{"notificationId": "not-a-uuid"}"#),
+        Err(WebhookError::Body(_))
+    ));
 }
 
 #[test]
@@ -60,7 +79,8 @@ fn signatures_verify_with_rotation_and_reject_tampering() {
     let old = WebhookVerifier::new("X-Nopan-Signature", "old-secret");
     let signed_with_old = old.sign(body);
 
-    let rotating = WebhookVerifier::new("X-Nopan-Signature", "new-secret").with_secret("old-secret");
+    let rotating =
+        WebhookVerifier::new("X-Nopan-Signature", "new-secret").with_secret("old-secret");
     let mut headers = http::HeaderMap::new();
     headers.insert("x-nopan-signature", signed_with_old.parse().unwrap());
     let n = rotating.verify_and_parse(&headers, body).unwrap();

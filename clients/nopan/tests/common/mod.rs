@@ -80,7 +80,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: serde_json::Value) -> Self {
-        Self { status, headers: vec![], body: body.to_string() }
+        Self {
+            status,
+            headers: vec![],
+            body: body.to_string(),
+        }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
@@ -99,7 +103,10 @@ pub struct Scripted {
 
 impl Scripted {
     pub async fn start(replies: Vec<Reply>) -> Self {
-        Self::start_with(replies, |stream| async move { Some(Box::new(stream) as Box<dyn Io>) }).await
+        Self::start_with(replies, |stream| async move {
+            Some(Box::new(stream) as Box<dyn Io>)
+        })
+        .await
     }
 
     /// Starts a server whose connections go through `wrap` (e.g. a TLS acceptor).
@@ -116,19 +123,32 @@ impl Scripted {
         let seen_task = seen.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let seen = seen_task.clone();
                 let replies = replies.clone();
                 let wrap = wrap.clone();
                 tokio::spawn(async move {
-                    let Some(mut io) = wrap(stream).await else { return };
-                    let Some(request) = read_request(&mut io).await else { return };
+                    let Some(mut io) = wrap(stream).await else {
+                        return;
+                    };
+                    let Some(request) = read_request(&mut io).await else {
+                        return;
+                    };
                     let reply = if request.path == "/auth/token" {
-                        Reply::json(200, serde_json::json!({"access_token": TOKEN, "expires_in": 7200}))
+                        Reply::json(
+                            200,
+                            serde_json::json!({"access_token": TOKEN, "expires_in": 7200}),
+                        )
                     } else {
                         seen.lock().unwrap().push(request);
                         let mut replies = replies.lock().unwrap();
-                        if replies.len() > 1 { replies.remove(0) } else { replies[0].clone() }
+                        if replies.len() > 1 {
+                            replies.remove(0)
+                        } else {
+                            replies[0].clone()
+                        }
                     };
                     let mut text = format!(
                         "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
@@ -195,5 +215,10 @@ async fn read_request(io: &mut Box<dyn Io>) -> Option<Seen> {
         buf.extend_from_slice(&chunk[..n]);
     }
     let body = String::from_utf8_lossy(&buf[header_end..]).to_string();
-    Some(Seen { method, path, headers, body })
+    Some(Seen {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
