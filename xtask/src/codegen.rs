@@ -598,3 +598,80 @@ fn cargo_toml(provider: &str, title: &str, spec_file: &str, lib: &str) -> String
         deps = deps.join("\n"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_root(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("payspec-xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("specs")).unwrap();
+        let root = crate::workspace_root();
+        std::fs::copy(root.join("specs/nopan.yaml"), dir.join("specs/nopan.yaml")).unwrap();
+        std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let root = crate::workspace_root();
+        let first = generate(&root, "nopan", "0.0.0").unwrap();
+        let second = generate(&root, "nopan", "0.0.0").unwrap();
+        assert_eq!(first.len(), second.len());
+        for (a, b) in first.iter().zip(&second) {
+            assert_eq!(a.relative, b.relative);
+            assert!(
+                a.content == b.content,
+                "{} differs between runs",
+                a.relative.display()
+            );
+        }
+    }
+
+    #[test]
+    fn check_reports_stale_output_and_writes_nothing() {
+        let root = temp_root("check");
+        let providers = vec!["nopan".to_string()];
+        assert!(
+            !run(&root, &providers, true).unwrap(),
+            "missing output is stale"
+        );
+        assert!(!root.join("generated").exists(), "--check wrote files");
+        assert!(run(&root, &providers, false).unwrap());
+        assert!(run(&root, &providers, true).unwrap(), "fresh after codegen");
+        let spec = root.join("specs/nopan.yaml");
+        let text = std::fs::read_to_string(&spec).unwrap();
+        std::fs::write(
+            &spec,
+            text.replace("Get the current status of a payment", "Get a status"),
+        )
+        .unwrap();
+        let before =
+            std::fs::read_to_string(root.join("generated/nopan/src/generated.rs")).unwrap();
+        assert!(
+            !run(&root, &providers, true).unwrap(),
+            "a changed spec is stale"
+        );
+        let after = std::fs::read_to_string(root.join("generated/nopan/src/generated.rs")).unwrap();
+        assert_eq!(before, after);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn the_header_stamps_the_spec_hash() {
+        let root = crate::workspace_root();
+        let spec = SpecFile::load(&root, "nopan").unwrap();
+        let outputs = generate(&root, "nopan", "9.9.9").unwrap();
+        let lib = &outputs[0].content;
+        assert!(lib.contains(&format!("// spec-sha256: {}", spec.sha256())));
+        assert!(lib.contains("// progenitor: 9.9.9"));
+    }
+
+    #[test]
+    fn open_enum_variants_are_valid_identifiers() {
+        assert_eq!(variant_name("ONE_TIME"), "OneTime");
+        assert_eq!(variant_name("payments:read"), "PaymentsRead");
+        assert_eq!(variant_name("3DS"), "V3ds");
+    }
+}

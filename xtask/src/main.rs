@@ -2,11 +2,14 @@
 //!
 //! - `codegen [--provider P] [--check]`: regenerate `generated/<p>/` from `specs/<p>.yaml`.
 //! - `lint [--provider P]`: validate every spec (openapi-spec-validator + payspec's rules).
+//! - `test`: the whole test suite as CI runs it (fmt, codegen --check, lint, dependency
+//!   rules, clippy, tests, rustdoc).
 #![forbid(unsafe_code)]
 
 mod codegen;
 mod lint;
 mod spec;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +20,8 @@ pub const PROVIDERS: &[&str] = &["nopan"];
 fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask codegen [--provider P] [--check]\n       \
-         cargo xtask lint [--provider P]"
+         cargo xtask lint [--provider P]\n       \
+         cargo xtask test"
     );
     ExitCode::from(2)
 }
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "codegen" => codegen::run(&root, &providers, check),
         "lint" => lint::run(&root, &providers),
+        "test" => test::run(&root, &providers),
         _ => return usage(),
     };
     match result {
