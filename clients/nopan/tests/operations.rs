@@ -37,6 +37,7 @@ async fn initiate_sends_the_blik_sample_with_bearer_and_idempotency_key() {
             .header("authorization", bearer())
             .header("idempotency-key", "test-1")
             .header("content-type", "application/json")
+            .header("user-agent", concat!("payspec/", env!("CARGO_PKG_VERSION")))
             .header_missing("api-version")
             .json_body(json!({
                 "processingAccountId": "merchant",
