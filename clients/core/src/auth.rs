@@ -447,3 +447,38 @@ fn bad_gateway() -> http::Response<bytes::Bytes> {
     *response.status_mut() = http::StatusCode::BAD_GATEWAY;
     response
 }
+
+/// Why an OpenID Connect discovery document could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    /// The document could not be fetched or read.
+    #[error("OpenID discovery failed: {0}")]
+    Transport(#[from] reqwest::Error),
+    /// The server answered with an error status.
+    #[error("OpenID discovery answered HTTP {0}")]
+    Status(u16),
+    /// The document has no usable `token_endpoint`.
+    #[error("OpenID discovery document has no usable token_endpoint: {0}")]
+    TokenEndpoint(String),
+}
+
+/// Reads `token_endpoint` from an OpenID Connect discovery document
+/// (`.../.well-known/openid-configuration`). The endpoint must be https (or http on
+/// loopback), like every base URL payspec accepts.
+pub async fn discover_token_endpoint(
+    http: &reqwest::Client,
+    discovery_url: &str,
+) -> Result<String, DiscoveryError> {
+    let response = http.get(discovery_url).send().await?;
+    if !response.status().is_success() {
+        return Err(DiscoveryError::Status(response.status().as_u16()));
+    }
+    let document: serde_json::Value = response.json().await?;
+    let endpoint = document
+        .get("token_endpoint")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| DiscoveryError::TokenEndpoint("missing".into()))?;
+    crate::http::validate_base_url(endpoint)
+        .map_err(|e| DiscoveryError::TokenEndpoint(e.to_string()))?;
+    Ok(endpoint.to_string())
+}

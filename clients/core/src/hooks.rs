@@ -29,6 +29,9 @@ pub struct OperationTable {
     pub idempotent: &'static [&'static str],
     /// Operations that send no credentials, e.g. the token endpoint (sorted).
     pub unauthenticated: &'static [&'static str],
+    /// Operations the spec marks safe to retry whatever their method
+    /// (`x-payspec-retry-safe`: a key in the body, or documented idempotent) (sorted).
+    pub retry_safe: &'static [&'static str],
 }
 
 /// A provider's behaviour, as data: how it says "token expired", what else is transient.
@@ -45,6 +48,9 @@ pub struct ProviderProfile {
     pub send_api_version: bool,
     /// A header that carries a per-call correlation id, filled when the caller set none.
     pub correlation_header: Option<&'static str>,
+    /// The provider sends some error bodies as plain text: payspec wraps such a body as
+    /// `{"<field>": "<text>"}` so it parses as the provider's JSON envelope, text whole.
+    pub text_error_field: Option<&'static str>,
 }
 
 impl fmt::Debug for ProviderProfile {
@@ -68,6 +74,7 @@ impl ProviderProfile {
             transient: never,
             send_api_version: false,
             correlation_header: None,
+            text_error_field: None,
         }
     }
 }
@@ -170,14 +177,20 @@ fn insert(request: &mut reqwest::Request, name: &str, value: &str) -> Result<(),
     Ok(())
 }
 
-/// Whether a request may be sent again without risk of doing its effect twice.
-pub fn retry_safe(request: &reqwest::Request, operations: &OperationTable) -> bool {
+/// Whether a request may be sent again without risk of doing its effect twice: an
+/// idempotent method, an idempotency header, or an operation the spec marks retry-safe.
+pub fn retry_safe(
+    request: &reqwest::Request,
+    operations: &OperationTable,
+    operation_id: &str,
+) -> bool {
     matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
     ) || operations
         .idempotency_header
         .is_some_and(|h| request.headers().contains_key(h))
+        || operations.retry_safe.binary_search(&operation_id).is_ok()
 }
 
 enum Authorized {
@@ -236,6 +249,32 @@ async fn buffer(response: reqwest::Response) -> reqwest::Result<(reqwest::Respon
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     Ok((reqwest::Response::from(rebuilt), body))
+}
+
+/// Wraps a non-JSON error body as `{"<field>": "<text>"}` (see
+/// [`ProviderProfile::text_error_field`]).
+fn wrap_text_error(
+    response: reqwest::Response,
+    body: &bytes::Bytes,
+    field: &str,
+) -> reqwest::Response {
+    if body.is_empty() || serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        return response;
+    }
+    let text = String::from_utf8_lossy(body).trim().to_string();
+    let wrapped = serde_json::json!({ field: text }).to_string();
+    let mut rebuilt = http::Response::new(bytes::Bytes::from(wrapped));
+    *rebuilt.status_mut() = response.status();
+    *rebuilt.version_mut() = response.version();
+    *rebuilt.headers_mut() = response.headers().clone();
+    rebuilt
+        .headers_mut()
+        .remove(reqwest::header::CONTENT_LENGTH);
+    rebuilt.headers_mut().insert(
+        reqwest::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    reqwest::Response::from(rebuilt)
 }
 
 fn transient_transport(error: &reqwest::Error) -> bool {
@@ -299,7 +338,7 @@ async fn run(
         .unauthenticated
         .binary_search(&operation_id)
         .is_err();
-    let safe = retry_safe(&template, operations);
+    let safe = retry_safe(&template, operations, operation_id);
     let mut attempt: u32 = 0;
     let mut stale: Option<IssuedToken> = None;
     let mut replayed = false;
@@ -339,10 +378,14 @@ async fn run(
             return Ok(response);
         }
         let may_replay = status == StatusCode::UNAUTHORIZED && used.is_some() && !replayed;
-        if !may_replay && !safe {
+        if !may_replay && !safe && profile.text_error_field.is_none() {
             return Ok(response);
         }
         let (response, body) = buffer(response).await?;
+        let response = match profile.text_error_field {
+            Some(field) => wrap_text_error(response, &body, field),
+            None => response,
+        };
         if may_replay && (profile.token_expired)(status, &body) {
             tracing::debug!(
                 attempt,

@@ -107,6 +107,8 @@ pub struct HttpConfig {
     pub identity: Option<Identity>,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// Headers sent on every request (mark secret ones sensitive).
+    pub default_headers: reqwest::header::HeaderMap,
 }
 
 impl Default for HttpConfig {
@@ -117,6 +119,7 @@ impl Default for HttpConfig {
             roots: RootTrust::Platform,
             identity: None,
             user_agent: USER_AGENT.to_string(),
+            default_headers: reqwest::header::HeaderMap::new(),
         }
     }
 }
@@ -160,6 +163,7 @@ impl HttpConfig {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(self.user_agent.clone())
+            .default_headers(self.default_headers.clone())
             .build()
             .map_err(|e| ConfigError::Tls(e.to_string()))
     }

@@ -23,6 +23,7 @@ pub mod error;
 pub mod hooks;
 pub mod http;
 pub mod idempotency;
+pub mod options;
 mod raw;
 pub mod retry;
 mod secret;
@@ -36,6 +37,7 @@ pub use error::{
 };
 pub use hooks::{ClientInner, OperationTable, ProviderProfile};
 pub use http::{HttpConfig, Identity, RootTrust};
+pub use options::ClientOptions;
 pub use raw::RawBody;
 pub use retry::RetryPolicy;
 pub use secret::Secret;

@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use sha1::Sha1;
 use sha2::Sha256;
 
 use crate::secret::Secret;
@@ -34,6 +35,16 @@ pub enum SignatureError {
     NoSecret,
 }
 
+/// The hash under an HMAC signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HmacAlgorithm {
+    /// HMAC-SHA256 (most providers).
+    #[default]
+    Sha256,
+    /// HMAC-SHA1 (MobilePay App Payments webhooks).
+    Sha1,
+}
+
 /// HMAC-SHA256 of `message` under `secret`.
 pub fn hmac_sha256(secret: &Secret, message: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length, so this cannot fail.
@@ -43,6 +54,24 @@ pub fn hmac_sha256(secret: &Secret, message: &[u8]) -> [u8; 32] {
     };
     mac.update(message);
     mac.finalize().into_bytes().into()
+}
+
+/// HMAC-SHA1 of `message` under `secret`.
+pub fn hmac_sha1(secret: &Secret, message: &[u8]) -> [u8; 20] {
+    let mut mac = match Hmac::<Sha1>::new_from_slice(secret.expose().as_bytes()) {
+        Ok(mac) => mac,
+        Err(_) => return [0; 20],
+    };
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// The HMAC of `message` under `secret` with `algorithm`.
+pub fn hmac(algorithm: HmacAlgorithm, secret: &Secret, message: &[u8]) -> Vec<u8> {
+    match algorithm {
+        HmacAlgorithm::Sha256 => hmac_sha256(secret, message).to_vec(),
+        HmacAlgorithm::Sha1 => hmac_sha1(secret, message).to_vec(),
+    }
 }
 
 /// Encodes a MAC for a header.
@@ -86,13 +115,26 @@ pub fn verify_hmac_sha256(
     signature: &str,
     encoding: SignatureEncoding,
 ) -> Result<(), SignatureError> {
+    verify_hmac(HmacAlgorithm::Sha256, secrets, message, signature, encoding)
+}
+
+/// Verifies an HMAC signature of `message` with `algorithm` against every secret
+/// (rotation): any match accepts. Every secret is tried, so timing does not tell which
+/// one matched.
+pub fn verify_hmac(
+    algorithm: HmacAlgorithm,
+    secrets: &[Secret],
+    message: &[u8],
+    signature: &str,
+    encoding: SignatureEncoding,
+) -> Result<(), SignatureError> {
     if secrets.is_empty() {
         return Err(SignatureError::NoSecret);
     }
     let given = decode(signature, encoding).ok_or(SignatureError::Malformed(encoding))?;
     let mut matched = false;
     for secret in secrets {
-        matched |= constant_time_eq(&hmac_sha256(secret, message), &given);
+        matched |= constant_time_eq(&hmac(algorithm, secret, message), &given);
     }
     if matched {
         Ok(())
@@ -111,6 +153,15 @@ mod tests {
         assert_eq!(
             encode(&mac, SignatureEncoding::Hex),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn rfc2202_hmac_sha1_case_2() {
+        let mac = hmac_sha1(&Secret::new("Jefe"), b"what do ya want for nothing?");
+        assert_eq!(
+            encode(&mac, SignatureEncoding::Hex),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
         );
     }
 

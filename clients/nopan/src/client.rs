@@ -2,14 +2,12 @@
 //! CA, timeouts, retry policy.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use payspec_core::auth::{ClientAuth, ClientCredentials, Clock, TokenCache};
-use payspec_core::http::{
-    HttpConfig, Identity, RootTrust, certificates_from_pem, validate_base_url,
+use payspec_core::auth::{ClientAuth, ClientCredentials, TokenCache};
+use payspec_core::http::validate_base_url;
+use payspec_core::{
+    Auth, ClientOptions, ConfigError, ErrorCode, ProviderProfile, RetryPolicy, Secret,
 };
-use payspec_core::idempotency::KeyGenerator;
-use payspec_core::{Auth, ClientInner, ConfigError, ErrorCode, ProviderProfile, RetryPolicy};
 use payspec_nopan_api::types;
 use reqwest::StatusCode;
 
@@ -71,6 +69,7 @@ pub(crate) const PROFILE: ProviderProfile = ProviderProfile {
     transient,
     send_api_version: false,
     correlation_header: None,
+    text_error_field: None,
 };
 
 /// A Nopan client. Cheap to clone; clones share the token cache and connections.
@@ -258,15 +257,7 @@ pub struct ClientBuilder {
     environment: Option<Environment>,
     processing_account_id: Option<String>,
     scopes: Vec<Scope>,
-    identity: Option<(Vec<u8>, Vec<u8>)>,
-    ca: Vec<Vec<u8>>,
-    only_ca: bool,
-    connect_timeout: Option<Duration>,
-    timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
-    token_margin: Option<Duration>,
-    keys: Option<Arc<dyn KeyGenerator>>,
-    clock: Option<Arc<dyn Clock>>,
+    options: ClientOptions,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -275,13 +266,14 @@ impl std::fmt::Debug for ClientBuilder {
             .field("environment", &self.environment)
             .field("processing_account_id", &self.processing_account_id)
             .field("scopes", &self.scopes)
-            .field("identity", &self.identity.as_ref().map(|_| "[redacted]"))
-            .field("ca_certificates", &self.ca.len())
-            .finish_non_exhaustive()
+            .field("options", &self.options)
+            .finish()
     }
 }
 
 impl ClientBuilder {
+    payspec_core::client_options_methods!();
+
     /// Where to send requests (default: production).
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = Some(environment);
@@ -310,57 +302,10 @@ impl ClientBuilder {
     pub fn identity_pem(
         mut self,
         certificate_pem: impl Into<Vec<u8>>,
-        key_pem: impl Into<Vec<u8>>,
+        key_pem: impl AsRef<[u8]>,
     ) -> Self {
-        self.identity = Some((certificate_pem.into(), key_pem.into()));
-        self
-    }
-
-    /// Trusts an extra CA (PEM) besides the platform's roots.
-    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.ca.push(pem.into());
-        self
-    }
-
-    /// Trusts only the CAs given with [`ClientBuilder::ca_pem`], not the platform's.
-    pub fn trust_only_given_cas(mut self) -> Self {
-        self.only_ca = true;
-        self
-    }
-
-    /// Time allowed to connect, TLS included (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// Time allowed for one attempt (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Retry policy (default: 3 attempts, backoff from 200 ms, 60 s deadline).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// How long before expiry a token is replaced (default 60 s).
-    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
-        self.token_margin = Some(margin);
-        self
-    }
-
-    /// Generator of `Idempotency-Key` values (default: UUID v4).
-    pub fn idempotency_keys(mut self, keys: Arc<dyn KeyGenerator>) -> Self {
-        self.keys = Some(keys);
-        self
-    }
-
-    /// Clock used for token expiry (tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+        let key = String::from_utf8_lossy(key_pem.as_ref()).into_owned();
+        self.options.identity_pem = Some((certificate_pem.into(), Secret::new(key)));
         self
     }
 
@@ -375,40 +320,10 @@ impl ClientBuilder {
             .processing_account_id
             .filter(|id| !id.trim().is_empty())
             .ok_or(ConfigError::Missing("processing account id"))?;
-        let identity = match &self.identity {
-            Some((cert, key)) => Some(Identity::from_pem(cert, key)?),
-            None if base_url.starts_with("https://") => {
-                return Err(ConfigError::Missing(
-                    "client certificate and key (identity_pem): Nopan requires mutual TLS",
-                )
-                .into());
-            }
-            None => None,
-        };
-        let mut cas = Vec::new();
-        for pem in &self.ca {
-            cas.extend(certificates_from_pem(pem)?);
-        }
-        let roots = match (cas.is_empty(), self.only_ca) {
-            (true, true) => {
-                return Err(ConfigError::Missing(
-                    "a CA certificate (trust_only_given_cas without ca_pem)",
-                )
-                .into());
-            }
-            (true, false) => RootTrust::Platform,
-            (false, false) => RootTrust::PlatformAnd(cas),
-            (false, true) => RootTrust::Only(cas),
-        };
-        let defaults = HttpConfig::default();
-        let http = HttpConfig {
-            connect_timeout: self.connect_timeout.unwrap_or(defaults.connect_timeout),
-            timeout: self.timeout.unwrap_or(defaults.timeout),
-            roots,
-            identity,
-            user_agent: defaults.user_agent,
-        }
-        .build()?;
+        let identity_required = base_url
+            .starts_with("https://")
+            .then_some("client certificate and key (identity_pem): Nopan requires mutual TLS");
+        let http = self.options.http_client(identity_required)?;
 
         let mut grant = ClientCredentials::new(format!("{base_url}/auth/token"), ClientAuth::None)
             .param("processing_account_id", processing_account_id.clone());
@@ -421,24 +336,14 @@ impl ClientBuilder {
                 .join(" ");
             grant = grant.param("scope", scope);
         }
-        let mut cache = TokenCache::new(Arc::new(grant));
-        if let Some(margin) = self.token_margin {
-            cache = cache.with_margin(margin);
-        }
-        if let Some(clock) = self.clock {
-            cache = cache.with_clock(clock);
-        }
-        let tokens = Arc::new(cache);
-        let retry = self.retry.unwrap_or_else(|| RetryPolicy {
+        let tokens = self.options.token_cache(Arc::new(grant));
+        let default_retry = RetryPolicy {
             extra_statuses: vec![StatusCode::LOCKED],
             ..RetryPolicy::default()
-        });
-        let inner = match self.keys {
-            Some(keys) => {
-                ClientInner::with_keys(PROFILE, Auth::Tokens(tokens.clone()), retry, keys)
-            }
-            None => ClientInner::new(PROFILE, Auth::Tokens(tokens.clone()), retry),
         };
+        let inner = self
+            .options
+            .inner(PROFILE, Auth::Tokens(tokens.clone()), default_retry);
         let api = payspec_nopan_api::Client::new_with_client(&base_url, http, inner);
         Ok(Client {
             api,

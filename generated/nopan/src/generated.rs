@@ -7053,6 +7053,7 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         "refund_payment",
     ],
     unauthenticated: &["get_access_token"],
+    retry_safe: &[],
 };
 impl ClientHooks<::payspec_core::ClientInner> for Client {
     async fn pre<E>(

@@ -1,0 +1,267 @@
+//! `payspec_mobilepay::Error`: every way a MobilePay call can fail, each with the
+//! `CorrelationId` of the call.
+
+use std::fmt;
+
+use payspec_core::{
+    ConfigError, EnvelopeFields, ErrorCode as CoreErrorCode, Failure, InvalidResponse,
+    ProviderError, RawBody,
+};
+use payspec_mobilepay_api::types::ErrorEnvelopeFields;
+use reqwest::StatusCode;
+
+/// A MobilePay error code (`code` of the error body). The 409 codes of the provider's
+/// documentation each have a variant; anything else is kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `processing_error`
+    ProcessingError,
+    /// `amount_too_large`
+    AmountTooLarge,
+    /// `partial_capture_disallowed`
+    PartialCaptureDisallowed,
+    /// `payment_not_found`
+    PaymentNotFound,
+    /// `invalid_payment_state`: e.g. a refund of a payment that is not captured.
+    InvalidPaymentState,
+    /// `invalid_payment_point`
+    InvalidPaymentPoint,
+    /// `payment_point_not_found`
+    PaymentPointNotFound,
+    /// `idempotency_key_reused`: the same key with another payload.
+    IdempotencyKeyReused,
+    /// `unauthorized_access`
+    UnauthorizedAccess,
+    /// `payment_captured_with_different_amount`
+    PaymentCapturedWithDifferentAmount,
+    /// `amount_exceeds_available_funds` (refunds)
+    AmountExceedsAvailableFunds,
+    /// `availability_duration_expired` (refunds: older than 90 days)
+    AvailabilityDurationExpired,
+    /// The body carried no code (a 400 carries free text in the message).
+    Missing,
+    /// A code this version does not know, as sent.
+    Unknown(String),
+}
+
+impl ErrorCode {
+    /// The code as MobilePay writes it (`Missing` is empty).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ProcessingError => "processing_error",
+            Self::AmountTooLarge => "amount_too_large",
+            Self::PartialCaptureDisallowed => "partial_capture_disallowed",
+            Self::PaymentNotFound => "payment_not_found",
+            Self::InvalidPaymentState => "invalid_payment_state",
+            Self::InvalidPaymentPoint => "invalid_payment_point",
+            Self::PaymentPointNotFound => "payment_point_not_found",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::UnauthorizedAccess => "unauthorized_access",
+            Self::PaymentCapturedWithDifferentAmount => "payment_captured_with_different_amount",
+            Self::AmountExceedsAvailableFunds => "amount_exceeds_available_funds",
+            Self::AvailabilityDurationExpired => "availability_duration_expired",
+            Self::Missing => "",
+            Self::Unknown(code) => code,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl CoreErrorCode for ErrorCode {
+    fn from_code(code: &str) -> Self {
+        match code.trim() {
+            "processing_error" => Self::ProcessingError,
+            "amount_too_large" => Self::AmountTooLarge,
+            "partial_capture_disallowed" => Self::PartialCaptureDisallowed,
+            "payment_not_found" => Self::PaymentNotFound,
+            "invalid_payment_state" => Self::InvalidPaymentState,
+            "invalid_payment_point" => Self::InvalidPaymentPoint,
+            "payment_point_not_found" => Self::PaymentPointNotFound,
+            "idempotency_key_reused" => Self::IdempotencyKeyReused,
+            "unauthorized_access" => Self::UnauthorizedAccess,
+            "payment_captured_with_different_amount" => Self::PaymentCapturedWithDifferentAmount,
+            "amount_exceeds_available_funds" => Self::AmountExceedsAvailableFunds,
+            "availability_duration_expired" => Self::AvailabilityDurationExpired,
+            "" => Self::Missing,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+
+    fn is_retryable(&self) -> bool {
+        false
+    }
+
+    fn missing() -> Self {
+        Self::Missing
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ErrorKind {
+    /// MobilePay answered with an error: status, [`ErrorCode`], message (a 400's free
+    /// text whole), correlation id, raw body.
+    #[error("MobilePay declined the request: {0}")]
+    Provider(Box<ProviderError<ErrorCode>>),
+    /// The request broke a constraint of the spec and was not sent.
+    #[error("invalid request (not sent): {0}")]
+    InvalidRequest(String),
+    /// No response: connection, TLS, timeout.
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// A response that does not match the spec.
+    #[error("{0}")]
+    InvalidResponse(InvalidResponse),
+    /// The client could not be built.
+    #[error("configuration error: {0}")]
+    Config(#[from] ConfigError),
+    /// An initiate whose outcome stayed unknown after a second attempt with the same
+    /// idempotency key; the payment was then cancelled by that key (when `cancelled`).
+    #[error(
+        "initiate abandoned after an unknown outcome (idempotency key {idempotency_key}, cancelled: {cancelled}): {source}"
+    )]
+    InitiateAbandoned {
+        /// The key of the abandoned initiate.
+        idempotency_key: uuid::Uuid,
+        /// Whether the cancel by idempotency key succeeded.
+        cancelled: bool,
+        /// The last error of the initiate.
+        source: Box<Error>,
+    },
+}
+
+/// Every way a MobilePay call can fail, with the call's `CorrelationId`.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    correlation_id: Option<String>,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.kind.fmt(f)?;
+        if let Some(id) = &self.correlation_id {
+            write!(f, " [correlation id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.kind.source()
+    }
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Self {
+            kind,
+            correlation_id: None,
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidRequest(message.into()))
+    }
+
+    pub(crate) fn invalid_response(reason: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidResponse(InvalidResponse {
+            status: None,
+            reason: reason.into(),
+            body: None,
+        }))
+    }
+
+    /// Sets the correlation id of the call, unless the provider's body named one.
+    pub(crate) fn with_correlation_id(mut self, id: &uuid::Uuid) -> Self {
+        if self.correlation_id.is_none() {
+            self.correlation_id = Some(id.to_string());
+        }
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The `CorrelationId` of the call (MobilePay's, when it echoed one).
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.correlation_id.as_deref()
+    }
+
+    /// The provider's error code, when MobilePay answered with an error.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        match &self.kind {
+            ErrorKind::Provider(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+
+    /// The provider's message (a 400's free text, whole).
+    pub fn message(&self) -> Option<&str> {
+        match &self.kind {
+            ErrorKind::Provider(e) => e.message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when there was a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match &self.kind {
+            ErrorKind::Provider(e) => Some(e.status),
+            ErrorKind::InvalidResponse(e) => e.status,
+            ErrorKind::Transport(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// Whether the outcome of the call is unknown (it may have taken effect): no
+    /// response, an unreadable one, or a 5xx.
+    pub fn outcome_unknown(&self) -> bool {
+        match &self.kind {
+            ErrorKind::Transport(_) | ErrorKind::InvalidResponse(_) => true,
+            ErrorKind::Provider(e) => e.status.is_server_error(),
+            _ => false,
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Self::new(ErrorKind::Config(error))
+    }
+}
+
+pub(crate) type ApiError = progenitor_client::Error<RawBody<ErrorEnvelopeFields>>;
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        let failure = Failure::<ErrorCode>::from_progenitor(error, |envelope| EnvelopeFields {
+            code: envelope.code.clone(),
+            message: envelope.message.clone(),
+            request_id: envelope.correlation_id.clone(),
+        });
+        match failure {
+            Failure::Provider(e) => {
+                let correlation_id = e.request_id.clone();
+                Self {
+                    kind: ErrorKind::Provider(Box::new(e)),
+                    correlation_id,
+                }
+            }
+            Failure::InvalidRequest(m) => Self::new(ErrorKind::InvalidRequest(m)),
+            Failure::Transport(e) => Self::new(ErrorKind::Transport(e)),
+            Failure::InvalidResponse(e) => Self::new(ErrorKind::InvalidResponse(e)),
+        }
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,123 @@
+//! A client for MobilePay App Payments (Vipps MobilePay), built from payspec's OpenAPI
+//! spec.
+//!
+//! What this crate adds on top of the generated API crate ([`api`]):
+//!
+//! - **credentials**: the API key, or OpenID Connect access tokens from any
+//!   [`TokenSource`](payspec_core::TokenSource), cached and refreshed one at a time;
+//!   the facade's `Ocp-Apim-Subscription-Key` and `Merchant-Serial-Number` headers;
+//! - a **`CorrelationId`** per call (yours or a fresh UUID), sent and present in every
+//!   [`Error`];
+//! - **idempotency**: initiate and refund fill `idempotencyKey` with a fresh UUID unless
+//!   you give one, and retries repeat the identical body; capture (documented idempotent)
+//!   is retried on 5xx; [`Client::initiate_payment_with_recovery`] handles a lost answer
+//!   as the provider recommends (same key again, then cancel by key);
+//! - **pagination**: [`Client::payments`], [`Client::refunds`] and
+//!   [`Client::payment_points`] are streams that follow `nextPageNumber`;
+//! - **typed errors**: every documented 409 code ([`ErrorCode`]), 400 free text whole
+//!   (also when sent as a plain-text body);
+//! - **payment states** with what can be done next ([`PaymentStateExt`]);
+//! - **webhooks**: typed notifications and `x-mobilepay-signature` verification with key
+//!   rotation ([`webhook`]);
+//! - **sandbox**: [`Client::simulate_reservation`] in a flow (initiate, simulate, capture).
+//!
+//! Constraints of the spec (amount >= 1, UUIDs, reference <= 64, redirect URI <= 2000,
+//! description <= 200, phone <= 15, page size 1..=1000) are checked before sending.
+//! Amounts are integer minor units. API version targeted: 1.0 (`specs/mobilepay.yaml`).
+//!
+//! # Example: initiate, simulate the user, capture
+//!
+//! ```
+//! use futures::StreamExt;
+//! use httpmock::prelude::*;
+//! use payspec_mobilepay::{Client, NewPayment, PaymentFilter, PaymentStateExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), payspec_mobilepay::Error> {
+//! let server = MockServer::start_async().await;
+//! let payment_id = "186d2b31-ff25-4414-9fd1-bfe9807fa8b7";
+//! server.mock(|when, then| {
+//!     when.method(POST).path("/v1/payments").header("authorization", "Bearer api-key");
+//!     then.status(200).json_body(serde_json::json!({
+//!         "paymentId": payment_id, "mobilePayAppRedirectUri": "https://mobilepay.example/confirm"
+//!     }));
+//! });
+//! server.mock(|when, then| {
+//!     when.method(POST).path(format!("/v1/integration-test/payments/{payment_id}/reserve"));
+//!     then.status(204);
+//! });
+//! server.mock(|when, then| {
+//!     when.method(GET).path(format!("/v1/payments/{payment_id}"));
+//!     then.status(200).json_body(serde_json::json!({ "paymentId": payment_id, "state": "reserved" }));
+//! });
+//! server.mock(|when, then| {
+//!     when.method(POST).path(format!("/v1/payments/{payment_id}/capture")).json_body(serde_json::json!({"amount": 1250}));
+//!     then.status(204);
+//! });
+//!
+//! let client = Client::builder().base_url(server.base_url()).api_key("api-key").build()?;
+//! let initiated = client
+//!     .initiate_payment(NewPayment::new(1250, "7347ba06-95c5-4181-82e5-7c7a23609a0e", "myapp://redirect", "order-1"))
+//!     .await?;
+//! // In the sandbox, simulate the user confirming in the app.
+//! client
+//!     .simulate_reservation(
+//!         &initiated.payment_id.to_string(),
+//!         "8b1def75-8f77-4a48-8924-bf2ab22251e6",
+//!         "be1e6d64-b73d-481a-9947-55e57ccbe4cf",
+//!     )
+//!     .await?;
+//! let payment = client.get_payment(&initiated.payment_id.to_string()).await?;
+//! if payment.state.as_ref().is_some_and(|s| s.can_capture()) {
+//!     client.capture_payment(&initiated.payment_id.to_string(), 1250).await?;
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # OpenID Connect
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use payspec_core::auth::{discover_token_endpoint, ClientAuth, ClientCredentials};
+//! use payspec_mobilepay::{Client, Environment, OPENID_DISCOVERY_URL, OPENID_SCOPE};
+//!
+//! # async fn wire() -> Result<(), Box<dyn std::error::Error>> {
+//! let http = payspec_core::HttpConfig::default().build()?;
+//! let token_endpoint = discover_token_endpoint(&http, OPENID_DISCOVERY_URL).await?;
+//! let source = ClientCredentials::new(
+//!     token_endpoint,
+//!     ClientAuth::Body { client_id: "my-client".into(), client_secret: "from-your-vault".into() },
+//! )
+//! .param("scope", OPENID_SCOPE);
+//! let client = Client::builder()
+//!     .environment(Environment::Sandbox)
+//!     .token_source(Arc::new(source))
+//!     .build()?;
+//! # let _ = client; Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod error;
+mod pagination;
+mod requests;
+mod state;
+pub mod webhook;
+
+pub use client::{
+    Client, ClientBuilder, Environment, InitiatedPayment, OPENID_DISCOVERY_URL, OPENID_SCOPE,
+    PRODUCTION_URL, SANDBOX_URL,
+};
+pub use error::{Error, ErrorCode, ErrorKind, Result};
+/// The shared runtime (retry policy, key generators, clocks, token sources).
+pub use payspec_core as core;
+/// The generated API crate: every operation with all its options.
+pub use payspec_mobilepay_api as api;
+pub use payspec_mobilepay_api::{open_enums, types};
+pub use requests::{
+    NewPayment, NewRefund, PageSize, PaymentFilter, RefundFilter, WebhookSubscription,
+};
+pub use state::{PaymentState, PaymentStateExt};
