@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 
 use payspec_nopan::api::ClientInfo;
+use payspec_nopan::core::ClientInner;
 
 /// A provider the workspace has a client for.
 struct Provider {
@@ -17,17 +18,20 @@ struct Provider {
     spec: &'static str,
 }
 
-const PROVIDERS: &[Provider] =
-    &[
-        Provider {
-            name: "nopan",
-            crate_name: "payspec-nopan",
-            api_version: <payspec_nopan::api::Client as ClientInfo<
-                payspec_nopan::core::ClientInner,
-            >>::api_version,
-            spec: "specs/nopan.yaml",
-        },
-    ];
+const PROVIDERS: &[Provider] = &[
+    Provider {
+        name: "nopan",
+        crate_name: "payspec-nopan",
+        api_version: <payspec_nopan::api::Client as ClientInfo<ClientInner>>::api_version,
+        spec: "specs/nopan.yaml",
+    },
+    Provider {
+        name: "mobilepay",
+        crate_name: "payspec-mobilepay",
+        api_version: <payspec_mobilepay::api::Client as ClientInfo<ClientInner>>::api_version,
+        spec: "specs/mobilepay.yaml",
+    },
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,12 +39,12 @@ fn main() -> ExitCode {
         None | Some("providers") => {
             println!("payspec {}", env!("CARGO_PKG_VERSION"));
             println!(
-                "{:<10} {:<16} {:<12} spec",
+                "{:<10} {:<20} {:<12} spec",
                 "provider", "crate", "api version"
             );
             for p in PROVIDERS {
                 println!(
-                    "{:<10} {:<16} {:<12} {}",
+                    "{:<10} {:<20} {:<12} {}",
                     p.name,
                     p.crate_name,
                     (p.api_version)(),

@@ -46,3 +46,26 @@ impl KeyGenerator for SequentialKeys {
         )
     }
 }
+
+/// UUID-shaped keys `00000000-0000-4000-8000-000000000001`, `...0002`, ...:
+/// deterministic, for tests of APIs whose keys must be UUIDs.
+#[derive(Debug, Default)]
+pub struct SequentialUuids {
+    next: AtomicU64,
+}
+
+impl SequentialUuids {
+    /// Starts at `...0001`.
+    pub fn new() -> Self {
+        Self {
+            next: AtomicU64::new(1),
+        }
+    }
+}
+
+impl KeyGenerator for SequentialUuids {
+    fn generate(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::SeqCst);
+        format!("00000000-0000-4000-8000-{n:012x}")
+    }
+}

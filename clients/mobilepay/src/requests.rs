@@ -110,10 +110,9 @@ where
         .transpose()
 }
 
-fn description(value: Option<String>) -> Result<types::Description> {
-    Ok(types::Description(optional::<types::DescriptionInner>(
-        value,
-    )?))
+/// `None` leaves the field out; a given text is checked against the 200-character limit.
+fn description(value: Option<String>) -> Result<Option<types::Description>> {
+    Ok(optional::<types::DescriptionInner>(value)?.map(|inner| types::Description(Some(inner))))
 }
 
 /// A refund to issue.

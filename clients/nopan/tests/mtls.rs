@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Io, Reply, Scripted, builder};
+use common::{Io, Reply, Scripted, Wrap, builder, token_reply};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
@@ -68,17 +68,17 @@ async fn mtls_server(pki: &Pki) -> Scripted {
         .unwrap();
     let acceptor = TlsAcceptor::from(Arc::new(config));
     let reply = Reply::json(200, json!({"transactionId": "t", "status": "APPROVED"}));
-    Scripted::start_with(vec![reply], move |stream| {
+    let wrap: Wrap = Arc::new(move |stream| {
         let acceptor = acceptor.clone();
-        async move {
+        Box::pin(async move {
             acceptor
                 .accept(stream)
                 .await
                 .ok()
                 .map(|s| Box::new(s) as Box<dyn Io>)
-        }
-    })
-    .await
+        })
+    });
+    Scripted::start_with(token_reply(), vec![reply], wrap).await
 }
 
 #[tokio::test]

@@ -2,9 +2,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use common::builder;
 use httpmock::prelude::*;
 use payspec_nopan::webhook::WebhookVerifier;
@@ -13,35 +10,9 @@ use serde_json::json;
 const CANARY: &str = "canary-5f1e9c0d-token";
 const WEBHOOK_CANARY: &str = "canary-webhook-secret-77";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn the_access_token_never_shows_in_debug_errors_or_traces() {
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(logs.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = payspec_testkit::trace::capture();
 
     let server = MockServer::start_async().await;
     server.mock(|when, then| {
@@ -79,7 +50,7 @@ async fn the_access_token_never_shows_in_debug_errors_or_traces() {
         format!("{error:?}"),
         error.to_string(),
         format!("{raw_token:?}"),
-        String::from_utf8(logs.0.lock().unwrap().clone()).unwrap(),
+        logs.text(),
     ];
     let traces = &outputs[4];
     assert!(

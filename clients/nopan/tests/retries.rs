@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Reply, Scripted, builder};
+use common::{Reply, builder, scripted};
 use serde_json::json;
 
 fn approved() -> Reply {
@@ -24,7 +24,7 @@ fn unavailable() -> Reply {
 
 #[tokio::test]
 async fn a_503_then_200_succeeds_with_the_same_idempotency_key() {
-    let server = Scripted::start(vec![unavailable(), unavailable(), approved()]).await;
+    let server = scripted(vec![unavailable(), unavailable(), approved()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     let payment = client.capture_payment("t", "c", 75).await.unwrap();
     assert_eq!(payment.status.unwrap().as_str(), "APPROVED");
@@ -47,7 +47,7 @@ async fn a_503_then_200_succeeds_with_the_same_idempotency_key() {
 
 #[tokio::test]
 async fn separate_calls_get_separate_keys() {
-    let server = Scripted::start(vec![approved()]).await;
+    let server = scripted(vec![approved()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     client.capture_payment("t", "c", 75).await.unwrap();
     client.capture_payment("t", "c", 75).await.unwrap();
@@ -61,7 +61,7 @@ async fn separate_calls_get_separate_keys() {
 
 #[tokio::test]
 async fn retries_stop_after_max_attempts() {
-    let server = Scripted::start(vec![unavailable()]).await;
+    let server = scripted(vec![unavailable()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     let error = client.payment_status("t").await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
@@ -75,7 +75,7 @@ async fn a_429_with_retry_after_waits_at_least_that_long() {
         json!({"status": "DECLINED", "statusInfo": {"reasonCode": "3000"}}),
     )
     .with_header("retry-after", "1");
-    let server = Scripted::start(vec![limited, approved()]).await;
+    let server = scripted(vec![limited, approved()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     let started = Instant::now();
     client.payment_status("t").await.unwrap();
@@ -93,7 +93,7 @@ async fn a_423_still_processing_is_retried() {
         423,
         json!({"status": "DECLINED", "statusInfo": {"reasonCode": "5003"}}),
     );
-    let server = Scripted::start(vec![locked, approved()]).await;
+    let server = scripted(vec![locked, approved()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     client.payment_status("t").await.unwrap();
     assert_eq!(server.seen().len(), 2);
@@ -102,7 +102,7 @@ async fn a_423_still_processing_is_retried() {
 #[tokio::test]
 async fn a_post_without_idempotency_key_is_not_retried() {
     // /mock/set takes no Idempotency-Key in the spec: a retry could apply it twice.
-    let server = Scripted::start(vec![unavailable(), Reply::json(200, json!({}))]).await;
+    let server = scripted(vec![unavailable(), Reply::json(200, json!({}))]).await;
     let client = builder(&server.url("http")).build().unwrap();
     let error = client
         .set_mock(payspec_nopan::mock::Mock::client_transaction_id("o"))
@@ -120,7 +120,7 @@ async fn client_errors_are_not_retried() {
         422,
         json!({"status": "DECLINED", "statusInfo": {"reasonCode": "5002"}}),
     );
-    let server = Scripted::start(vec![invalid, approved()]).await;
+    let server = scripted(vec![invalid, approved()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     let error = client.capture_payment("t", "c", 1).await.unwrap_err();
     assert_eq!(

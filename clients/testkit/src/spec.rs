@@ -1,0 +1,102 @@
+//! The examples of a spec, with the component schema each belongs to.
+
+use serde_json::Value;
+
+/// One example of a spec.
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// Where it stands (a JSON pointer-like path).
+    pub at: String,
+    /// The name of its component schema (`#/components/schemas/<name>`).
+    pub schema: String,
+    /// The example.
+    pub value: Value,
+    /// Marked `x-payspec-invalid`: kept on purpose although it breaks a constraint.
+    pub invalid: bool,
+}
+
+/// Reads `specs/<provider>.yaml` from the workspace root (`manifest_dir` is the calling
+/// crate's `CARGO_MANIFEST_DIR`, two levels below the root).
+pub fn load(manifest_dir: &str, provider: &str) -> Value {
+    let path = std::path::Path::new(manifest_dir).join(format!("../../specs/{provider}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every example attached to a `$ref` schema (media types, parameters), plus the
+/// `example` and `x-payspec-examples` of component schemas.
+pub fn examples(spec: &Value) -> Vec<Example> {
+    let mut out = Vec::new();
+    walk(spec, "", &mut out);
+    if let Some(Value::Object(schemas)) = spec.pointer("/components/schemas") {
+        for (name, schema) in schemas {
+            if let Some(example) = schema.get("example") {
+                out.push(Example {
+                    at: format!("/components/schemas/{name}/example"),
+                    schema: name.clone(),
+                    value: example.clone(),
+                    invalid: false,
+                });
+            }
+            if let Some(Value::Object(named)) = schema.get("x-payspec-examples") {
+                for (key, value) in named {
+                    out.push(Example {
+                        at: format!("/components/schemas/{name}/x-payspec-examples/{key}"),
+                        schema: name.clone(),
+                        value: value.clone(),
+                        invalid: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn walk(node: &Value, at: &str, out: &mut Vec<Example>) {
+    match node {
+        Value::Object(map) => {
+            let schema = map
+                .get("schema")
+                .and_then(|s| s.get("$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .map(str::to_string);
+            if let Some(schema) = &schema {
+                if let Some(example) = map.get("example") {
+                    out.push(Example {
+                        at: format!("{at}/example"),
+                        schema: schema.clone(),
+                        value: example.clone(),
+                        invalid: false,
+                    });
+                }
+                if let Some(Value::Object(named)) = map.get("examples") {
+                    for (key, example) in named {
+                        if let Some(value) = example.get("value") {
+                            out.push(Example {
+                                at: format!("{at}/examples/{key}"),
+                                schema: schema.clone(),
+                                value: value.clone(),
+                                invalid: example.get("x-payspec-invalid").is_some(),
+                            });
+                        }
+                    }
+                }
+            }
+            for (key, child) in map {
+                if key != "components" || !at.is_empty() {
+                    walk(child, &format!("{at}/{key}"), out);
+                } else if let Some(responses) = child.get("responses") {
+                    walk(responses, "/components/responses", out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                walk(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
