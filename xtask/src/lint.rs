@@ -209,7 +209,13 @@ fn closed_schemas(
 fn inline_enums(node: &Value, at: &str, named: bool, problems: &mut Vec<(String, String)>) {
     match node {
         Value::Object(map) => {
-            if map.contains_key("enum") && !named && map.contains_key("type") {
+            // A one-value enum is a constant (a discriminator's tag), not a set of values
+            // that may grow: it may stay inline.
+            let values = map
+                .get("enum")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if values > 1 && !named && map.contains_key("type") {
                 problems.push((
                     at.to_string(),
                     "enums must be named components (#/components/schemas/X) so the generator makes them open".into(),

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
@@ -416,6 +416,119 @@ fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>
 
 use serde::Deserialize as _;
 
+/// OAuth2 refresh-token grant on top of an initial grant: the first token comes from
+/// `initial` (e.g. client credentials); later ones from `grant_type=refresh_token` with
+/// the last refresh token (plus `client_id` when set), rotating it on every refresh.
+/// When the refresh token is rejected, the source falls back to `initial`.
+#[derive(Debug)]
+pub struct RefreshingSource {
+    initial: ClientCredentials,
+    token_url: String,
+    client_id: Option<String>,
+    refresh_auth: ClientAuth,
+    refresh_token: Mutex<Option<Secret>>,
+}
+
+impl RefreshingSource {
+    /// Refreshes at `token_url` (usually the initial grant's URL) with `refresh_auth`
+    /// (GoPay: none) and, when given, `client_id` in the form.
+    pub fn new(
+        initial: ClientCredentials,
+        token_url: impl Into<String>,
+        client_id: Option<String>,
+        refresh_auth: ClientAuth,
+    ) -> Self {
+        Self {
+            initial,
+            token_url: token_url.into(),
+            client_id,
+            refresh_auth,
+            refresh_token: Mutex::new(None),
+        }
+    }
+
+    fn stored(&self) -> Option<Secret> {
+        self.refresh_token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn store(&self, token: Option<Secret>) {
+        *self.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) = token;
+    }
+
+    /// Whether a refresh token is held (for tests and monitoring).
+    pub fn has_refresh_token(&self) -> bool {
+        self.stored().is_some()
+    }
+
+    async fn refresh(&self, http: &reqwest::Client, refresh: &Secret) -> Result<Token, TokenError> {
+        let mut form: Vec<(&str, &str)> = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.expose()),
+        ];
+        if let Some(id) = &self.client_id {
+            form.push(("client_id", id));
+        }
+        let mut request = http
+            .post(&self.token_url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        match &self.refresh_auth {
+            ClientAuth::None => {}
+            ClientAuth::Basic {
+                client_id,
+                client_secret,
+            } => {
+                if let Some(value) = basic_header(client_id, client_secret) {
+                    request = request.header(AUTHORIZATION, value);
+                }
+            }
+            ClientAuth::Body {
+                client_id,
+                client_secret,
+            } => {
+                form.push(("client_id", client_id));
+                form.push(("client_secret", client_secret.expose()));
+            }
+        }
+        let response = request
+            .form(&form)
+            .send()
+            .await
+            .map_err(TokenError::Transport)?;
+        read_token_response(response).await
+    }
+}
+
+impl TokenSource for RefreshingSource {
+    fn fetch<'a>(&'a self, http: &'a reqwest::Client) -> TokenFuture<'a> {
+        Box::pin(async move {
+            if let Some(refresh) = self.stored() {
+                match self.refresh(http, &refresh).await {
+                    Ok(token) => {
+                        // Rotation: keep the newest refresh token; keep the old one only when
+                        // the server issued none.
+                        self.store(token.refresh_token.clone().or(Some(refresh)));
+                        return Ok(token);
+                    }
+                    Err(TokenError::Rejected(response)) => {
+                        tracing::debug!(
+                            status = response.status().as_u16(),
+                            "refresh token rejected; falling back to the initial grant"
+                        );
+                        self.store(None);
+                    }
+                    Err(transport) => return Err(transport),
+                }
+            }
+            let token = self.initial.fetch(http).await?;
+            self.store(token.refresh_token.clone());
+            Ok(token)
+        })
+    }
+}
+
 /// Reads a token endpoint's answer: a JSON token on 2xx, the whole response kept as
 /// [`TokenError::Rejected`] otherwise.
 pub async fn read_token_response(response: reqwest::Response) -> Result<Token, TokenError> {
@@ -432,12 +545,34 @@ pub async fn read_token_response(response: reqwest::Response) -> Result<Token, T
     // reqwest's own decoding keeps the error a reqwest::Error (kind: decode); serde's
     // message names fields and types, not the token.
     let wire: TokenWire = response.json().await.map_err(TokenError::Transport)?;
+    // Without `expires_in`, a JWT's `exp` claim tells when to refresh. It is decoded
+    // only for timing and never trusted for anything else.
+    let expires_in = wire
+        .expires_in
+        .map(Duration::from_secs)
+        .or_else(|| jwt_lifetime(wire.access_token.expose(), SystemTime::now()));
     Ok(Token {
         access_token: wire.access_token,
-        expires_in: wire.expires_in.map(Duration::from_secs),
+        expires_in,
         refresh_token: wire.refresh_token,
         scope: wire.scope,
     })
+}
+
+/// The time left until a JWT's `exp` claim, read without verifying anything (timing
+/// only). `None` when the token is not a JWT or has no numeric `exp`; zero when past.
+pub fn jwt_lifetime(token: &str, now: SystemTime) -> Option<Duration> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut parts = token.split('.');
+    let (_header, claims, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let claims = URL_SAFE_NO_PAD.decode(claims.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&claims).ok()?;
+    let exp = claims.get("exp")?.as_u64()?;
+    let exp = SystemTime::UNIX_EPOCH + Duration::from_secs(exp);
+    Some(exp.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 // http::Response::builder only fails on invalid parts, and every part above came from a
@@ -481,4 +616,38 @@ pub async fn discover_token_endpoint(
     crate::http::validate_base_url(endpoint)
         .map_err(|e| DiscoveryError::TokenEndpoint(e.to_string()))?;
     Ok(endpoint.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn jwt(claims: &str) -> String {
+        format!(
+            "{}.{}.sig",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(claims)
+        )
+    }
+
+    #[test]
+    fn jwt_exp_gives_the_lifetime() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_712_640_000);
+        let token = jwt(r#"{"sub":"client_id_123","iat":1712640000,"exp":1712643600}"#);
+        assert_eq!(jwt_lifetime(&token, now), Some(Duration::from_secs(3600)));
+        let later = now + Duration::from_secs(7200);
+        assert_eq!(jwt_lifetime(&token, later), Some(Duration::ZERO));
+        assert_eq!(jwt_lifetime("header.payload.signature", now), None);
+        assert_eq!(jwt_lifetime(&jwt(r#"{"sub":"x"}"#), now), None);
+        assert_eq!(jwt_lifetime("opaque-token", now), None);
+    }
+
+    #[test]
+    fn the_seed_token_decodes() {
+        // GoPay's seed token (claims padded base64): exp 1712643600, iat 1712640000.
+        let seed = "ewogICJhbGciOiAiSFMyNTYiLAogICJ0eXAiOiAiSldUIiwKICAia2lkIjogImtleS0yMDI1LTA0Igp9.ewogICJzdWIiOiAiY2xpZW50X2lkXzEyMyIsCiAgInNjb3BlIjogInBheW1lbnRzOnJlYWQgcGF5bWVudHM6d3JpdGUiLAogICJpYXQiOiAxNzEyNjQwMDAwLAogICJleHAiOiAxNzEyNjQzNjAwCn0.bWlrZWhlcmVfaXMtbXktc3VwZXJzZWNyZXQtbGlrZQ";
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_712_640_000);
+        assert_eq!(jwt_lifetime(seed, now), Some(Duration::from_secs(3600)));
+    }
 }

@@ -30,7 +30,9 @@ mod secret;
 pub mod types;
 pub mod webhook;
 
-pub use auth::{Auth, ClientAuth, ClientCredentials, Token, TokenCache, TokenSource};
+pub use auth::{
+    Auth, ClientAuth, ClientCredentials, RefreshingSource, Token, TokenCache, TokenSource,
+};
 pub use enums::UnknownEnumValue;
 pub use error::{
     ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, InvalidResponse, ProviderError,

@@ -1,0 +1,385 @@
+//! `Client` and its builder: environment, client id and secret, scopes; the rotating
+//! refresh-token source; the cached encryption key; one method per operation.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use payspec_core::auth::{ClientAuth, ClientCredentials, RefreshingSource, TokenCache};
+use payspec_core::http::validate_base_url;
+use payspec_core::{Auth, ClientOptions, ConfigError, ProviderProfile, RetryPolicy, Secret};
+use payspec_gopay_api::types;
+
+use crate::card::CardData;
+use crate::charge::Instrument;
+use crate::error::{Error, Result};
+use crate::jwe::Jwe;
+
+/// GoPay's sandbox, API 4.0 (the seed's root; later public revisions use
+/// `https://gw.sandbox.gopay.com/gp-gw/api/4.0`).
+pub const SANDBOX_URL: &str = "https://gw.sandbox.gopay.com/api/4.0";
+/// GoPay's production, API 4.0 (the seed's root; later public revisions use
+/// `https://gate.gopay.com/gp-gw/api/4.0`).
+pub const PRODUCTION_URL: &str = "https://api.gopay.com/api/4.0";
+
+/// Where the client sends requests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// [`SANDBOX_URL`].
+    Sandbox,
+    /// [`PRODUCTION_URL`].
+    Production,
+    /// Any base URL including the version prefix, e.g.
+    /// `https://gate.gopay.com/gp-gw/api/4.0`.
+    Custom(String),
+}
+
+/// A scope to request for the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `payment:create` (seed)
+    PaymentCreate,
+    /// `payment:read`
+    PaymentRead,
+    /// `payment:write` (public)
+    PaymentWrite,
+    /// `payment:charge` (public)
+    PaymentCharge,
+    /// `card:write` (public)
+    CardWrite,
+    /// `card:read` (public)
+    CardRead,
+    /// `shared:read` (public)
+    SharedRead,
+    /// Any other scope, as GoPay spells it.
+    Other(String),
+}
+
+impl Scope {
+    /// The scope as GoPay spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PaymentCreate => "payment:create",
+            Self::PaymentRead => "payment:read",
+            Self::PaymentWrite => "payment:write",
+            Self::PaymentCharge => "payment:charge",
+            Self::CardWrite => "card:write",
+            Self::CardRead => "card:read",
+            Self::SharedRead => "shared:read",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+const PROFILE: ProviderProfile = ProviderProfile {
+    name: "gopay",
+    // GoPay answers an expired token with 401: get a new one (refresh grant) and replay.
+    token_expired: |status, _| status == reqwest::StatusCode::UNAUTHORIZED,
+    transient: |_, _| false,
+    send_api_version: false,
+    correlation_header: None,
+    text_error_field: None,
+};
+
+#[derive(Debug, Default)]
+struct KeyCache {
+    key: Mutex<Option<Arc<types::Jwk>>>,
+    fetches: AtomicU64,
+}
+
+/// A GoPay client. Cheap to clone; clones share tokens, the encryption key and
+/// connections.
+#[derive(Clone, Debug)]
+pub struct Client {
+    api: payspec_gopay_api::Client,
+    base_url: String,
+    tokens: Arc<TokenCache>,
+    refresh: Arc<RefreshingSource>,
+    keys: Arc<KeyCache>,
+}
+
+async fn run<T>(
+    call: impl std::future::Future<
+        Output = std::result::Result<progenitor_client::ResponseValue<T>, crate::error::ApiError>,
+    >,
+) -> Result<T> {
+    Ok(call.await?.into_inner())
+}
+
+impl Client {
+    /// Starts a builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The generated client: every operation with all its options.
+    pub fn api(&self) -> &payspec_gopay_api::Client {
+        &self.api
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// How many times a token was requested (client credentials or refresh).
+    pub fn token_fetches(&self) -> u64 {
+        self.tokens.fetch_count()
+    }
+
+    /// Whether a refresh token is held.
+    pub fn has_refresh_token(&self) -> bool {
+        self.refresh.has_refresh_token()
+    }
+
+    /// How many times the encryption key was fetched.
+    pub fn key_fetches(&self) -> u64 {
+        self.keys.fetches.load(Ordering::Relaxed)
+    }
+
+    /// `GET /encryption/public-key`, uncached.
+    pub async fn get_encryption_public_key(&self) -> Result<types::Jwk> {
+        run(self.api.get_encryption_public_key().send()).await
+    }
+
+    /// The encryption key: fetched once, then served from the cache.
+    pub async fn public_key(&self) -> Result<Arc<types::Jwk>> {
+        let cached = self
+            .keys
+            .key
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        match cached {
+            Some(key) => Ok(key),
+            None => self.refetch_public_key().await,
+        }
+    }
+
+    /// Fetches the encryption key again and caches it (after GoPay rejected a kid).
+    pub async fn refetch_public_key(&self) -> Result<Arc<types::Jwk>> {
+        self.keys.fetches.fetch_add(1, Ordering::Relaxed);
+        let key = Arc::new(self.get_encryption_public_key().await?);
+        crate::jwe::public_key(&key)?;
+        *self.keys.key.lock().unwrap_or_else(|p| p.into_inner()) = Some(key.clone());
+        Ok(key)
+    }
+
+    /// `POST /cards/tokens` with an encrypted card.
+    pub async fn create_card_token(&self, payload: &Jwe, permanent: bool) -> Result<types::Card> {
+        let body = types::CardTokenRequest::builder()
+            .payload(payload.as_str())
+            .permanent(Some(permanent));
+        run(self.api.create_card_token().body(body).send()).await
+    }
+
+    /// Card data to card token in one call: key (cached), JWE, token. When GoPay
+    /// rejects the key id (the key was rotated), the key is fetched once more and the
+    /// card encrypted again.
+    pub async fn tokenize_card(&self, card: &CardData, permanent: bool) -> Result<types::Card> {
+        let key = self.public_key().await?;
+        let first = self
+            .create_card_token(&card.encrypt(&key)?, permanent)
+            .await;
+        match first {
+            Err(error) if error.rejects_kid() => {
+                tracing::debug!(kid = %key.kid, "GoPay rejected the key id; fetching the key again");
+                let fresh = self.refetch_public_key().await?;
+                if fresh.kid == key.kid {
+                    return Err(error);
+                }
+                self.create_card_token(&card.encrypt(&fresh)?, permanent)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// `GET /cards/tokens/{card_id}`.
+    pub async fn get_card_token(&self, card_id: &str) -> Result<types::Card> {
+        run(self.api.get_card_token().card_id(card_id).send()).await
+    }
+
+    /// `DELETE /cards/tokens/{card_id}`.
+    pub async fn delete_card_token(&self, card_id: &str) -> Result<()> {
+        run(self.api.delete_card_token().card_id(card_id).send()).await
+    }
+
+    /// `POST /eshops/{goid}/payments`.
+    pub async fn create_payment<B>(&self, goid: &str, body: B) -> Result<types::Payment>
+    where
+        B: TryInto<types::CreatePaymentRequest>,
+        B::Error: std::fmt::Display,
+    {
+        run(self.api.create_payment().goid(goid).body(body).send()).await
+    }
+
+    /// `GET /payments/{payment_id}`.
+    pub async fn get_payment(&self, payment_id: &str) -> Result<types::Payment> {
+        run(self.api.get_payment().payment_id(payment_id).send()).await
+    }
+
+    /// `POST /payments/{payment_id}/charges`. See [`crate::ChargeExt::next_step`] for
+    /// whether the payer must go to `action_url` (3-D Secure).
+    pub async fn create_charge(
+        &self,
+        payment_id: &str,
+        instrument: Instrument,
+        return_url: Option<String>,
+    ) -> Result<types::Charge> {
+        let body = instrument.into_request(return_url)?;
+        run(self
+            .api
+            .create_charge()
+            .payment_id(payment_id)
+            .body(body)
+            .send())
+        .await
+    }
+
+    /// `POST /payments/{payment_id}/refunds` of `amount` minor units.
+    pub async fn create_refund(&self, payment_id: &str, amount: u64) -> Result<types::Refund> {
+        let amount = std::num::NonZeroU64::new(amount)
+            .ok_or_else(|| Error::InvalidRequest("amount must be at least 1 minor unit".into()))?;
+        let body = types::CreateRefundRequest::builder().amount(types::Amount(amount));
+        run(self
+            .api
+            .create_refund()
+            .payment_id(payment_id)
+            .body(body)
+            .send())
+        .await
+    }
+
+    /// `GET /payments/{payment_id}/refunds`.
+    pub async fn list_refunds(&self, payment_id: &str) -> Result<Vec<types::Refund>> {
+        run(self.api.list_refunds().payment_id(payment_id).send()).await
+    }
+
+    /// `GET /refunds/{refund_id}`.
+    pub async fn get_refund(&self, refund_id: &str) -> Result<types::Refund> {
+        run(self.api.get_refund().refund_id(refund_id).send()).await
+    }
+
+    /// Handles a notification callback (its URL or query string): reads `id` and fetches
+    /// the payment, the only thing to trust.
+    pub async fn handle_notification(&self, url_or_query: &str) -> Result<types::Payment> {
+        let id = crate::notification::payment_id(url_or_query)?;
+        self.get_payment(&id).await
+    }
+}
+
+/// Builds a [`Client`]; [`ClientBuilder::build`] checks every part.
+#[derive(Default)]
+pub struct ClientBuilder {
+    environment: Option<Environment>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    scopes: Vec<Scope>,
+    options: ClientOptions,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("environment", &self.environment)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("scopes", &self.scopes)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    payspec_core::client_options_methods!();
+
+    /// Where to send requests (default: the sandbox).
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
+    /// Shorthand for `environment(Environment::Custom(url))`.
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        self.environment(Environment::Custom(url.into()))
+    }
+
+    /// The OAuth2 client id (required).
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.client_id = Some(id.into());
+        self
+    }
+
+    /// The OAuth2 client secret (required).
+    pub fn client_secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// Adds a scope (default: the seed's `payment:create payment:read`).
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scopes.push(scope);
+        self
+    }
+
+    /// Checks every part and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base = match &self.environment {
+            None | Some(Environment::Sandbox) => SANDBOX_URL.to_string(),
+            Some(Environment::Production) => PRODUCTION_URL.to_string(),
+            Some(Environment::Custom(url)) => url.clone(),
+        };
+        let base_url = validate_base_url(&base)?;
+        let client_id = self
+            .client_id
+            .filter(|id| !id.trim().is_empty())
+            .ok_or(ConfigError::Missing("client id"))?;
+        let client_secret = self
+            .client_secret
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::Missing("client secret"))?;
+        let scopes = if self.scopes.is_empty() {
+            vec![Scope::PaymentCreate, Scope::PaymentRead]
+        } else {
+            self.scopes
+        };
+        let scope = scopes
+            .iter()
+            .map(Scope::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let token_url = format!("{base_url}/oauth2/token");
+        let initial = ClientCredentials::new(
+            token_url.clone(),
+            ClientAuth::Basic {
+                client_id: client_id.clone(),
+                client_secret,
+            },
+        )
+        .param("scope", scope);
+        let refresh = Arc::new(RefreshingSource::new(
+            initial,
+            token_url,
+            Some(client_id),
+            ClientAuth::None,
+        ));
+        let tokens = self.options.token_cache(refresh.clone());
+        let http = self.options.http_client(None)?;
+        let inner = self.options.inner(
+            PROFILE,
+            Auth::Tokens(tokens.clone()),
+            RetryPolicy::default(),
+        );
+        let api = payspec_gopay_api::Client::new_with_client(&base_url, http, inner);
+        Ok(Client {
+            api,
+            base_url,
+            tokens,
+            refresh,
+            keys: Arc::new(KeyCache::default()),
+        })
+    }
+}

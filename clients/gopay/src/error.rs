@@ -1,0 +1,185 @@
+//! `payspec_gopay::Error`: every way a GoPay call can fail.
+
+use std::fmt;
+
+use payspec_core::{
+    ConfigError, EnvelopeFields, ErrorCode as CoreErrorCode, Failure, InvalidResponse,
+    ProviderError, RawBody,
+};
+use payspec_gopay_api::types::ErrorEnvelopeFields;
+use reqwest::StatusCode;
+
+use crate::card::CardError;
+use crate::jwe::JweError;
+
+/// The `error` of GoPay's error body; `Unknown` keeps values this version does not know.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `BAD_REQUEST`
+    BadRequest,
+    /// `UNAUTHORIZED`
+    Unauthorized,
+    /// `FORBIDDEN`
+    Forbidden,
+    /// `NOT_FOUND`
+    NotFound,
+    /// `CONFLICT`: the resource is in the wrong state (e.g. a charge on a paid payment).
+    Conflict,
+    /// `INTERNAL_SERVER_ERROR`
+    InternalServerError,
+    /// The body named no error.
+    Missing,
+    /// A value this version does not know, as sent.
+    Unknown(String),
+}
+
+impl ErrorCode {
+    /// The value as GoPay writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BadRequest => "BAD_REQUEST",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+            Self::Missing => "",
+            Self::Unknown(code) => code,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl CoreErrorCode for ErrorCode {
+    fn from_code(code: &str) -> Self {
+        match code.trim() {
+            "BAD_REQUEST" => Self::BadRequest,
+            "UNAUTHORIZED" => Self::Unauthorized,
+            "FORBIDDEN" => Self::Forbidden,
+            "NOT_FOUND" => Self::NotFound,
+            "CONFLICT" => Self::Conflict,
+            "INTERNAL_SERVER_ERROR" => Self::InternalServerError,
+            "" => Self::Missing,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+
+    fn is_retryable(&self) -> bool {
+        false
+    }
+
+    fn missing() -> Self {
+        Self::Missing
+    }
+}
+
+/// Every way a GoPay call can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// GoPay answered with an error: status, [`ErrorCode`], message, raw body; see
+    /// [`Error::detail`] and [`Error::path`] for the rest of the body.
+    #[error("GoPay declined the request: {0}")]
+    Provider(Box<ProviderError<ErrorCode>>),
+    /// The request broke a constraint of the spec and was not sent.
+    #[error("invalid request (not sent): {0}")]
+    InvalidRequest(String),
+    /// Card data was refused before anything was sent.
+    #[error("invalid card data (not sent): {0}")]
+    Card(#[from] CardError),
+    /// The card could not be encrypted for GoPay's key.
+    #[error("card encryption failed: {0}")]
+    Encryption(#[from] JweError),
+    /// No response: connection, TLS, timeout.
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// A response that does not match the spec.
+    #[error("{0}")]
+    InvalidResponse(InvalidResponse),
+    /// The client could not be built.
+    #[error("configuration error: {0}")]
+    Config(#[from] ConfigError),
+    /// A notification callback without a usable `id`.
+    #[error("invalid notification: {0}")]
+    Notification(String),
+}
+
+impl Error {
+    /// GoPay's error code, when it answered with an error.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        match self {
+            Self::Provider(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when there was a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Provider(e) => Some(e.status),
+            Self::InvalidResponse(e) => e.status,
+            Self::Transport(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    fn body_field(&self, name: &str) -> Option<String> {
+        let Self::Provider(e) = self else { return None };
+        let body: serde_json::Value = serde_json::from_slice(&e.body).ok()?;
+        body.get(name)?.as_str().map(str::to_string)
+    }
+
+    /// The `detail` of GoPay's error body.
+    pub fn detail(&self) -> Option<String> {
+        self.body_field("detail")
+    }
+
+    /// The `path` of GoPay's error body.
+    pub fn path(&self) -> Option<String> {
+        self.body_field("path")
+    }
+
+    /// Whether GoPay refused the key id of a card JWE (the key was rotated): a 400 or
+    /// 422 whose message or detail names the key id. Inferred: GoPay does not document
+    /// this error.
+    pub(crate) fn rejects_kid(&self) -> bool {
+        let Self::Provider(e) = self else {
+            return false;
+        };
+        if !matches!(e.status.as_u16(), 400 | 422) {
+            return false;
+        }
+        let mentions = |text: Option<String>| {
+            text.is_some_and(|t| {
+                let t = t.to_ascii_lowercase();
+                t.contains("kid") || t.contains("key id") || t.contains("encryption key")
+            })
+        };
+        mentions(e.message.clone()) || mentions(self.detail())
+    }
+}
+
+pub(crate) type ApiError = progenitor_client::Error<RawBody<ErrorEnvelopeFields>>;
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        let failure = Failure::<ErrorCode>::from_progenitor(error, |envelope| EnvelopeFields {
+            code: envelope.error.clone(),
+            message: envelope.message.clone(),
+            request_id: None,
+        });
+        match failure {
+            Failure::Provider(e) => Self::Provider(Box::new(e)),
+            Failure::InvalidRequest(m) => Self::InvalidRequest(m),
+            Failure::Transport(e) => Self::Transport(e),
+            Failure::InvalidResponse(e) => Self::InvalidResponse(e),
+        }
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,69 @@
+//! A client for GoPay next-gen (API 4.0), built from payspec's OpenAPI spec.
+//!
+//! What this crate adds on top of the generated API crate ([`api`]):
+//!
+//! - **OAuth2**: client credentials with HTTP Basic, then the refresh-token grant with
+//!   `client_id`, rotating the refresh token on every refresh and falling back to client
+//!   credentials when it is rejected; expiry from `expires_in`, else from the JWT's `exp`
+//!   (decoded for timing only); one refresh at a time however many tasks wait;
+//! - **card encryption**: [`CardData`] is validated (Luhn, lengths, month 01-12, digits
+//!   only) before anything leaves the process, redacted in `Debug`, zeroized on drop;
+//!   [`CardData::encrypt`] makes the compact JWE (RSA-OAEP-256 + A256GCM, `kid`,
+//!   `typ: JWE`, fresh key and IV each time); the public key is fetched once and cached,
+//!   and a rejected key id triggers one refetch;
+//! - **one call from card to token**: [`Client::tokenize_card`];
+//! - **charges** for a card token, Google Pay or Apple Pay ([`Instrument`]), and
+//!   [`ChargeExt::next_step`]: send the payer to `action_url` (3-D Secure) or not;
+//! - **typed errors** ([`ErrorCode`], plus `detail` and `path`);
+//! - **notifications**: [`Client::handle_notification`] reads `?id=` and fetches the
+//!   payment.
+//!
+//! The seed's base URLs are the defaults ([`SANDBOX_URL`], [`PRODUCTION_URL`]); later
+//! public revisions use `https://gw.sandbox.gopay.com/gp-gw/api/4.0` and
+//! `https://gate.gopay.com/gp-gw/api/4.0`: pass them with [`ClientBuilder::base_url`].
+//! Amounts are integer minor units. API version targeted: 4.0 (`specs/gopay.yaml`).
+//!
+//! # Example: tokenize a card and charge it
+//!
+//! ```no_run
+//! use payspec_gopay::{CardData, ChargeExt, Client, Instrument, NextStep};
+//!
+//! # async fn pay() -> Result<(), payspec_gopay::Error> {
+//! let client = Client::builder()
+//!     .client_id("my-client-id")
+//!     .client_secret("from-your-vault")
+//!     .build()?;
+//! let card = CardData::new("4444 4444 4444 4448", "01", "27", "258")?;
+//! let token = client.tokenize_card(&card, false).await?;
+//! let charge = client
+//!     .create_charge(
+//!         "01JWVM5X3Q7Y0C2ZK7Y1W4V9D3",
+//!         Instrument::card(token.token.unwrap_or_default()),
+//!         Some("https://shop.example/return".into()),
+//!     )
+//!     .await?;
+//! if let NextStep::RedirectPayer { action_url, .. } = charge.next_step() {
+//!     println!("send the payer to {action_url}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod card;
+mod charge;
+mod client;
+mod error;
+pub mod jwe;
+pub mod notification;
+
+pub use card::{CardData, CardError, luhn_valid};
+pub use charge::{ChargeExt, Instrument, NextStep};
+pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, SANDBOX_URL, Scope};
+pub use error::{Error, ErrorCode, Result};
+/// The shared runtime (retry policy, clocks, key generators).
+pub use payspec_core as core;
+/// The generated API crate: every operation with all its options.
+pub use payspec_gopay_api as api;
+pub use payspec_gopay_api::{open_enums, types};
