@@ -31,6 +31,12 @@ const PROVIDERS: &[Provider] = &[
         api_version: <payspec_mobilepay::api::Client as ClientInfo<ClientInner>>::api_version,
         spec: "specs/mobilepay.yaml",
     },
+    Provider {
+        name: "gopay",
+        crate_name: "payspec-gopay",
+        api_version: <payspec_gopay::api::Client as ClientInfo<ClientInner>>::api_version,
+        spec: "specs/gopay.yaml",
+    },
 ];
 
 fn main() -> ExitCode {

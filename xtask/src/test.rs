@@ -105,13 +105,24 @@ fn dependency_rules(root: &Path) -> Result<(), String> {
             "{p}",
         ],
     )?;
-    // Depth 0 lines are the duplicated crates; deeper lines are their dependents.
-    let mut names: Vec<&str> = duplicates
+    // Depth 0 lines are the duplicated crates; deeper lines are their dependents. The
+    // same version may be listed twice (once for build scripts, once for the target):
+    // only distinct versions count.
+    let mut versions: Vec<(&str, &str)> = duplicates
         .lines()
         .filter_map(|l| l.strip_prefix('0'))
-        .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            Some((words.next()?, words.next()?))
+        })
         .collect();
-    names.sort();
+    versions.sort();
+    versions.dedup();
+    let mut names: Vec<&str> = versions
+        .windows(2)
+        .filter(|pair| pair[0].0 == pair[1].0)
+        .map(|pair| pair[0].0)
+        .collect();
     names.dedup();
     let unexpected: Vec<&&str> = names
         .iter()

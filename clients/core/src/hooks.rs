@@ -303,14 +303,22 @@ pub async fn exec(
     let result = run(inner, http, operations, request, operation_id)
         .instrument(span.clone())
         .await;
-    span.record(
-        "duration_ms",
-        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    );
+    let duration_ms = millis(started.elapsed());
+    span.record("duration_ms", duration_ms);
+    // One event per call, inside the span, so a log shows every call with its outcome
+    // (fields only: no URL, headers or body, which may hold secrets).
     match &result {
-        Ok(response) => span.record("status", response.status().as_u16()),
-        Err(e) => span.record("status", tracing::field::display(error_kind(e))),
-    };
+        Ok(response) => {
+            let status = response.status().as_u16();
+            span.record("status", status);
+            tracing::debug!(parent: &span, status, duration_ms, "payspec call finished");
+        }
+        Err(e) => {
+            let kind = error_kind(e);
+            span.record("status", kind);
+            tracing::debug!(parent: &span, status = kind, duration_ms, "payspec call failed");
+        }
+    }
     result
 }
 

@@ -36,6 +36,10 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 }
 
 /// Starts capturing on this thread (use a current-thread runtime) until the guard drops.
+///
+/// Put a test that captures in a test binary of its own: tracing caches which callsites
+/// are enabled process-wide, and other tests' threads racing on that cache can hide
+/// events from a thread-local capture.
 pub fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
