@@ -37,6 +37,12 @@ const PROVIDERS: &[Provider] = &[
         api_version: <payspec_gopay::api::Client as ClientInfo<ClientInner>>::api_version,
         spec: "specs/gopay.yaml",
     },
+    Provider {
+        name: "eastpay",
+        crate_name: "payspec-eastpay",
+        api_version: <payspec_eastpay::api::Client as ClientInfo<ClientInner>>::api_version,
+        spec: "specs/eastpay.yaml",
+    },
 ];
 
 fn main() -> ExitCode {

@@ -51,6 +51,8 @@ pub struct ProviderProfile {
     /// The provider sends some error bodies as plain text: payspec wraps such a body as
     /// `{"<field>": "<text>"}` so it parses as the provider's JSON envelope, text whole.
     pub text_error_field: Option<&'static str>,
+    /// Send form bodies as `application/x-www-form-urlencoded; charset=UTF-8`.
+    pub form_charset_utf8: bool,
 }
 
 impl fmt::Debug for ProviderProfile {
@@ -75,6 +77,7 @@ impl ProviderProfile {
             send_api_version: false,
             correlation_header: None,
             text_error_field: None,
+            form_charset_utf8: false,
         }
     }
 }
@@ -154,6 +157,16 @@ pub fn pre(
     let profile = inner.profile();
     if !profile.send_api_version {
         request.headers_mut().remove("api-version");
+    }
+    let is_form = request
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .is_some_and(|v| v == "application/x-www-form-urlencoded");
+    if profile.form_charset_utf8 && is_form {
+        request.headers_mut().insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded; charset=UTF-8"),
+        );
     }
     if let Some(header) = operations.idempotency_header
         && operations.idempotent.binary_search(&operation_id).is_ok()

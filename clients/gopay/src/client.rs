@@ -74,10 +74,7 @@ const PROFILE: ProviderProfile = ProviderProfile {
     name: "gopay",
     // GoPay answers an expired token with 401: get a new one (refresh grant) and replay.
     token_expired: |status, _| status == reqwest::StatusCode::UNAUTHORIZED,
-    transient: |_, _| false,
-    send_api_version: false,
-    correlation_header: None,
-    text_error_field: None,
+    ..ProviderProfile::plain("gopay")
 };
 
 #[derive(Debug, Default)]

@@ -42,10 +42,9 @@ pub enum Environment {
 const PROFILE: ProviderProfile = ProviderProfile {
     name: "mobilepay",
     token_expired: |status, _| status == reqwest::StatusCode::UNAUTHORIZED,
-    transient: |_, _| false,
-    send_api_version: false,
     correlation_header: Some("CorrelationId"),
     text_error_field: Some("message"),
+    ..ProviderProfile::plain("mobilepay")
 };
 
 /// The outcome of an initiate: where to send the user, and the key that identifies it.

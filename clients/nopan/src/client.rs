@@ -67,9 +67,7 @@ pub(crate) const PROFILE: ProviderProfile = ProviderProfile {
     name: "nopan",
     token_expired,
     transient,
-    send_api_version: false,
-    correlation_header: None,
-    text_error_field: None,
+    ..ProviderProfile::plain("nopan")
 };
 
 /// A Nopan client. Cheap to clone; clones share the token cache and connections.
