@@ -203,6 +203,8 @@ struct OperationFacts {
     idempotent: Vec<String>,
     unauthenticated: Vec<String>,
     retry_safe: Vec<String>,
+    /// (operation, scheme, scope), sorted by operation.
+    security: Vec<(String, String, Option<String>)>,
 }
 
 fn operation_facts(json: &Value) -> OperationFacts {
@@ -211,7 +213,9 @@ fn operation_facts(json: &Value) -> OperationFacts {
         idempotent: Vec::new(),
         unauthenticated: Vec::new(),
         retry_safe: Vec::new(),
+        security: Vec::new(),
     };
+    let default_scheme = first_scheme(json.get("security"));
     let resolve = |param: &Value| -> Value {
         match param.get("$ref").and_then(Value::as_str) {
             Some(reference) => reference
@@ -255,6 +259,17 @@ fn operation_facts(json: &Value) -> OperationFacts {
                     facts.idempotent.push(id.to_string());
                 }
             }
+            let scheme = match operation.get("security") {
+                Some(requirements) => first_scheme(Some(requirements)),
+                None => default_scheme.clone(),
+            };
+            if let Some(scheme) = scheme {
+                let scope = operation
+                    .get("x-payspec-scope")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                facts.security.push((id.to_string(), scheme, scope));
+            }
             if operation.get("x-payspec-retry-safe").is_some() {
                 facts.retry_safe.push(id.to_string());
             }
@@ -270,7 +285,19 @@ fn operation_facts(json: &Value) -> OperationFacts {
     facts.idempotent.sort();
     facts.unauthenticated.sort();
     facts.retry_safe.sort();
+    facts.security.sort();
     facts
+}
+
+/// The name of the first scheme of the first requirement of a `security` list.
+fn first_scheme(requirements: Option<&Value>) -> Option<String> {
+    requirements?
+        .as_array()?
+        .first()?
+        .as_object()?
+        .keys()
+        .next()
+        .cloned()
 }
 
 fn without_array_query_params(json: &Value) -> Value {
@@ -420,6 +447,15 @@ fn glue(facts: &OperationFacts) -> TokenStream {
     let idempotent = &facts.idempotent;
     let unauthenticated = &facts.unauthenticated;
     let retry_safe = &facts.retry_safe;
+    let security = facts.security.iter().map(|(operation, scheme, scope)| {
+        let scope = match scope {
+            Some(s) => quote!(Some(#s)),
+            None => quote!(None),
+        };
+        quote! {
+            ::payspec_core::OperationSecurity { operation: #operation, scheme: #scheme, scope: #scope }
+        }
+    });
     quote! {
         /// What payspec-core needs to know of this API's operations, read from the spec.
         pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::OperationTable {
@@ -427,6 +463,7 @@ fn glue(facts: &OperationFacts) -> TokenStream {
             idempotent: &[#(#idempotent),*],
             unauthenticated: &[#(#unauthenticated),*],
             retry_safe: &[#(#retry_safe),*],
+            security: &[#(#security),*],
         };
 
         // Every request goes through payspec-core; provider behaviour is data in the

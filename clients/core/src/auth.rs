@@ -273,6 +273,29 @@ pub enum Auth {
     },
     /// Tokens from a source, cached.
     Tokens(Arc<TokenCache>),
+    /// One credential per security scheme of the spec; each operation gets the one its
+    /// scheme names (an operation whose scheme has none is sent without credentials).
+    Schemes(Vec<(&'static str, Auth)>),
+}
+
+static NO_AUTH: Auth = Auth::None;
+
+impl Auth {
+    /// The credential for `operation`: itself, or with [`Auth::Schemes`] the one of the
+    /// operation's scheme.
+    pub fn for_operation<'a>(
+        &'a self,
+        operations: &crate::OperationTable,
+        operation: &str,
+    ) -> &'a Auth {
+        match self {
+            Auth::Schemes(schemes) => operations
+                .security_of(operation)
+                .and_then(|security| schemes.iter().find(|(name, _)| *name == security.scheme))
+                .map_or(&NO_AUTH, |(_, auth)| auth),
+            other => other,
+        }
+    }
 }
 
 impl fmt::Debug for Auth {
@@ -286,6 +309,10 @@ impl fmt::Debug for Auth {
                 .field("password", &"[redacted]")
                 .finish(),
             Self::Tokens(cache) => f.debug_tuple("Tokens").field(cache).finish(),
+            Self::Schemes(schemes) => f
+                .debug_map()
+                .entries(schemes.iter().map(|(n, a)| (n, a)))
+                .finish(),
         }
     }
 }

@@ -32,6 +32,30 @@ pub struct OperationTable {
     /// Operations the spec marks safe to retry whatever their method
     /// (`x-payspec-retry-safe`: a key in the body, or documented idempotent) (sorted).
     pub retry_safe: &'static [&'static str],
+    /// Per operation (sorted by operation): the security scheme it uses (the first of
+    /// its requirements, or the API's default) and the scope `x-payspec-scope` names.
+    pub security: &'static [OperationSecurity],
+}
+
+/// The credential an operation needs, from the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationSecurity {
+    /// The operationId.
+    pub operation: &'static str,
+    /// The security scheme's name in the spec.
+    pub scheme: &'static str,
+    /// The scope the operation needs (`x-payspec-scope`), if any.
+    pub scope: Option<&'static str>,
+}
+
+impl OperationTable {
+    /// The credential `operation` needs, if the spec names one.
+    pub fn security_of(&self, operation: &str) -> Option<&OperationSecurity> {
+        self.security
+            .binary_search_by(|s| s.operation.cmp(operation))
+            .ok()
+            .map(|i| &self.security[i])
+    }
 }
 
 /// A provider's behaviour, as data: how it says "token expired", what else is transient.
@@ -213,12 +237,13 @@ enum Authorized {
 }
 
 async fn authorize(
-    inner: &ClientInner,
     http: &reqwest::Client,
     request: &mut reqwest::Request,
     stale: Option<&IssuedToken>,
+    credential: &Auth,
 ) -> reqwest::Result<Authorized> {
-    let value = match inner.auth() {
+    let value = match credential {
+        Auth::Schemes(_) => return Ok(Authorized::Ready(None)),
         Auth::None => return Ok(Authorized::Ready(None)),
         Auth::Bearer(token) => bearer_header(token),
         Auth::Basic { username, password } => basic_header(username, password),
@@ -359,6 +384,7 @@ async fn run(
         .unauthenticated
         .binary_search(&operation_id)
         .is_err();
+    let credential = inner.auth().for_operation(operations, operation_id);
     let safe = retry_safe(&template, operations, operation_id);
     let mut attempt: u32 = 0;
     let mut stale: Option<IssuedToken> = None;
@@ -370,7 +396,7 @@ async fn run(
         tracing::Span::current().record("attempt", attempt);
         let mut used = None;
         if authenticated {
-            match authorize(inner, http, &mut request, stale.take().as_ref()).await? {
+            match authorize(http, &mut request, stale.take().as_ref(), credential).await? {
                 Authorized::Ready(token) => used = token,
                 Authorized::Refused(response) => return Ok(response),
             }
@@ -436,7 +462,8 @@ async fn run(
     }
     let mut request = template;
     if authenticated
-        && let Authorized::Refused(response) = authorize(inner, http, &mut request, None).await?
+        && let Authorized::Refused(response) =
+            authorize(http, &mut request, None, credential).await?
     {
         return Ok(response);
     }

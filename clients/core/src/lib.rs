@@ -37,7 +37,7 @@ pub use enums::UnknownEnumValue;
 pub use error::{
     ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, InvalidResponse, ProviderError,
 };
-pub use hooks::{ClientInner, OperationTable, ProviderProfile};
+pub use hooks::{ClientInner, OperationSecurity, OperationTable, ProviderProfile};
 pub use http::{HttpConfig, Identity, RootTrust};
 pub use options::ClientOptions;
 pub use raw::RawBody;

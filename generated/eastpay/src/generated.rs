@@ -3652,6 +3652,38 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
     idempotent: &[],
     unauthenticated: &[],
     retry_safe: &[],
+    security: &[
+        ::payspec_core::OperationSecurity {
+            operation: "create_backoffice_operation",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "create_checkout",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "create_payment",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_checkout_payment",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_payment",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "query_transaction",
+            scheme: "bearer",
+            scope: None,
+        },
+    ],
 };
 impl ClientHooks<::payspec_core::ClientInner> for Client {
     async fn pre<E>(

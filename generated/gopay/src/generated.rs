@@ -6565,6 +6565,58 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
     idempotent: &[],
     unauthenticated: &["get_access_token"],
     retry_safe: &[],
+    security: &[
+        ::payspec_core::OperationSecurity {
+            operation: "create_card_token",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "create_charge",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "create_payment",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "create_refund",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "delete_card_token",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_card_token",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_encryption_public_key",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_payment",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_refund",
+            scheme: "bearer",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "list_refunds",
+            scheme: "bearer",
+            scope: None,
+        },
+    ],
 };
 impl ClientHooks<::payspec_core::ClientInner> for Client {
     async fn pre<E>(

@@ -5635,6 +5635,93 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
     idempotent: &[],
     unauthenticated: &[],
     retry_safe: &["capture_payment", "initiate_payment", "issue_refund"],
+    security: &[
+        ::payspec_core::OperationSecurity {
+            operation: "cancel_payment",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "cancel_payment_by_idempotency_key",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "capture_payment",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "create_webhook",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "delete_webhook",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_payment",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_refund",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_webhook",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "initiate_payment",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "issue_refund",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "list_payment_points",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "list_payments",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "list_refunds",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "list_webhooks",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "publish_test_notification",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "simulate_reservation",
+            scheme: "apiKey",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "update_webhook",
+            scheme: "apiKey",
+            scope: None,
+        },
+    ],
 };
 impl ClientHooks<::payspec_core::ClientInner> for Client {
     async fn pre<E>(

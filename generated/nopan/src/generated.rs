@@ -7054,6 +7054,53 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
     ],
     unauthenticated: &["get_access_token"],
     retry_safe: &[],
+    security: &[
+        ::payspec_core::OperationSecurity {
+            operation: "cancel_payment",
+            scheme: "oauth2",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "capture_payment",
+            scheme: "oauth2",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "charge_payment",
+            scheme: "oauth2",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "finalize_payment",
+            scheme: "oauth2",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_payment_events",
+            scheme: "oauth2",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "get_payment_status",
+            scheme: "oauth2",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "initiate_payment",
+            scheme: "oauth2",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "refund_payment",
+            scheme: "oauth2",
+            scope: None,
+        },
+        ::payspec_core::OperationSecurity {
+            operation: "set_mock",
+            scheme: "oauth2",
+            scope: None,
+        },
+    ],
 };
 impl ClientHooks<::payspec_core::ClientInner> for Client {
     async fn pre<E>(
