@@ -43,6 +43,12 @@ const PROVIDERS: &[Provider] = &[
         api_version: <payspec_eastpay::api::Client as ClientInfo<ClientInner>>::api_version,
         spec: "specs/eastpay.yaml",
     },
+    Provider {
+        name: "vaiipay",
+        crate_name: "payspec-vaiipay",
+        api_version: <payspec_vaiipay::api::Client as ClientInfo<ClientInner>>::api_version,
+        spec: "specs/vaiipay.yaml",
+    },
 ];
 
 fn main() -> ExitCode {

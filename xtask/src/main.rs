@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The providers payspec knows, in the order the workspace lists them.
-pub const PROVIDERS: &[&str] = &["nopan", "mobilepay", "gopay", "eastpay"];
+pub const PROVIDERS: &[&str] = &["nopan", "mobilepay", "gopay", "eastpay", "vaiipay"];
 
 fn usage() -> ExitCode {
     eprintln!(
