@@ -26,6 +26,8 @@ pub mod idempotency;
 pub mod options;
 mod raw;
 pub mod retry;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 mod secret;
 pub mod types;
 pub mod webhook;

@@ -1,0 +1,316 @@
+//! The sandbox HTTP server: one provider handler behind fault injection and an admin API.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use super::faults::{Fault, Faults};
+use crate::error::ConfigError;
+
+/// A request, read whole.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The method.
+    pub method: http::Method,
+    /// The path, without the query.
+    pub path: String,
+    /// The query parameters, in order.
+    pub query: Vec<(String, String)>,
+    /// The headers.
+    pub headers: http::HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl Request {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The first query parameter called `name`.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The bearer token of `Authorization`, if any.
+    pub fn bearer(&self) -> Option<&str> {
+        self.header("authorization")?.strip_prefix("Bearer ")
+    }
+
+    /// The user and password of HTTP Basic `Authorization`, if any.
+    pub fn basic(&self) -> Option<(String, String)> {
+        use base64::Engine;
+        let encoded = self.header("authorization")?.strip_prefix("Basic ")?;
+        let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (user, password) = text.split_once(':')?;
+        Some((user.to_string(), password.to_string()))
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// The body as form pairs.
+    pub fn form(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(&self.body).into_owned().collect()
+    }
+
+    /// The non-empty path segments.
+    pub fn segments(&self) -> Vec<&str> {
+        self.path.split('/').filter(|s| !s.is_empty()).collect()
+    }
+}
+
+/// A response.
+#[derive(Clone, Debug)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    changed_state: bool,
+}
+
+impl Response {
+    /// A JSON response.
+    pub fn json(status: u16, body: &serde_json::Value) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+            changed_state: false,
+        }
+    }
+
+    /// A response without a body.
+    pub fn empty(status: u16) -> Self {
+        Self { status, headers: Vec::new(), body: Vec::new(), changed_state: false }
+    }
+
+    /// A plain-text response.
+    pub fn text(status: u16, text: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: text.as_bytes().to_vec(),
+            changed_state: false,
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Marks that handling the request changed state, so a "drop the connection after
+    /// the state change" fault applies to it.
+    pub fn state_changed(mut self) -> Self {
+        self.changed_state = true;
+        self
+    }
+
+    /// The status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+/// A provider's behaviour.
+pub trait Handler: Send + Sync + 'static {
+    /// Answers one request.
+    fn handle(&self, request: Request) -> Response;
+}
+
+/// A running sandbox server; stops when dropped.
+pub struct SandboxServer {
+    addr: SocketAddr,
+    tls: bool,
+    faults: Faults,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for SandboxServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxServer").field("base_url", &self.base_url()).finish()
+    }
+}
+
+impl Drop for SandboxServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct AdminFaults {
+    #[serde(default)]
+    clear: bool,
+    #[serde(default)]
+    latency_ms: Option<u64>,
+    #[serde(default)]
+    fail: Vec<Fault>,
+    #[serde(default)]
+    drop_after_state_change: u32,
+    #[serde(default)]
+    only_for_paths: Option<String>,
+}
+
+fn admin(faults: &Faults, request: &Request) -> Response {
+    match (request.method.as_str(), request.path.as_str()) {
+        ("GET", "/__sandbox/health") => Response::json(200, &serde_json::json!({"status": "ok"})),
+        ("POST", "/__sandbox/faults") => match serde_json::from_slice::<AdminFaults>(&request.body) {
+            Ok(set) => {
+                if set.clear {
+                    faults.clear();
+                }
+                if let Some(ms) = set.latency_ms {
+                    faults.set_latency(std::time::Duration::from_millis(ms));
+                }
+                for fault in set.fail {
+                    faults.fail_next(1, fault.status, fault.retry_after);
+                }
+                faults.drop_after_state_change(set.drop_after_state_change);
+                if set.only_for_paths.is_some() {
+                    faults.only_for_paths(set.only_for_paths);
+                }
+                Response::json(200, &serde_json::json!({"status": "ok"}))
+            }
+            Err(e) => Response::json(400, &serde_json::json!({"error": e.to_string()})),
+        },
+        _ => Response::json(404, &serde_json::json!({"error": "unknown admin route"})),
+    }
+}
+
+fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+async fn serve(
+    handler: Arc<dyn Handler>,
+    faults: Faults,
+    request: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let query = parts
+        .uri
+        .query()
+        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let request = Request { method: parts.method, path: parts.uri.path().to_string(), query, headers: parts.headers, body };
+    if request.path.starts_with("/__sandbox/") {
+        return Ok(to_hyper(admin(&faults, &request)));
+    }
+    let latency = faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(fault) = faults.take_failure(&request.path) {
+        let mut response = Response::json(fault.status, &serde_json::json!({"error": "injected fault"}));
+        if let Some(seconds) = fault.retry_after {
+            response = response.with_header("retry-after", &seconds.to_string());
+        }
+        return Ok(to_hyper(response));
+    }
+    let path = request.path.clone();
+    let response = handler.handle(request);
+    if response.changed_state && faults.take_drop(&path) {
+        return Err(DropConnection);
+    }
+    Ok(to_hyper(response))
+}
+
+impl SandboxServer {
+    /// Serves `handler` on 127.0.0.1 (`port` 0: a free port), over TLS with `tls`.
+    pub async fn start(
+        handler: Arc<dyn Handler>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        port: u16,
+    ) -> Result<Self, ConfigError> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| ConfigError::Invalid {
+            name: "sandbox port",
+            reason: e.to_string(),
+        })?;
+        let addr = listener.local_addr().map_err(|e| ConfigError::Invalid { name: "sandbox port", reason: e.to_string() })?;
+        let faults = Faults::default();
+        let (shutdown, mut stopped) = oneshot::channel::<()>();
+        let acceptor = tls.clone().map(tokio_rustls::TlsAcceptor::from);
+        let server_faults = faults.clone();
+        tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    _ = &mut stopped => return,
+                    accepted = listener.accept() => accepted,
+                };
+                let Ok((stream, _)) = accepted else { continue };
+                let handler = handler.clone();
+                let faults = server_faults.clone();
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| serve(handler.clone(), faults.clone(), request));
+                    match acceptor {
+                        Some(acceptor) => {
+                            // A client without an acceptable certificate fails here.
+                            let Ok(tls) = acceptor.accept(stream).await else { return };
+                            let _ = http1::Builder::new().serve_connection(TokioIo::new(tls), service).await;
+                        }
+                        None => {
+                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                        }
+                    }
+                });
+            }
+        });
+        Ok(Self { addr, tls: tls.is_some(), faults, shutdown: Some(shutdown) })
+    }
+
+    /// `http(s)://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("{}://127.0.0.1:{}", if self.tls { "https" } else { "http" }, self.addr.port())
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The faults of this server.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+}

@@ -1,0 +1,70 @@
+//! Webhooks a sandbox sends when state changes: to a configured URL, signed by the
+//! provider's scheme, recorded so tests can look at them.
+
+use std::sync::{Arc, Mutex};
+
+/// One webhook the sandbox sent (or tried to).
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// Where it went.
+    pub url: String,
+    /// Its headers (signature included).
+    pub headers: Vec<(String, String)>,
+    /// Its body.
+    pub body: Vec<u8>,
+    /// The receiver's status, or None when it could not be reached.
+    pub status: Option<u16>,
+}
+
+/// Sends webhooks in the background and records them.
+#[derive(Clone, Debug, Default)]
+pub struct WebhookSender {
+    url: Arc<Mutex<Option<String>>>,
+    sent: Arc<Mutex<Vec<Delivery>>>,
+}
+
+impl WebhookSender {
+    /// Sets (or clears) where webhooks go.
+    pub fn set_url(&self, url: Option<String>) {
+        *self.url.lock().unwrap_or_else(|p| p.into_inner()) = url;
+    }
+
+    /// Where webhooks go.
+    pub fn url(&self) -> Option<String> {
+        self.url.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Everything sent so far.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Sends `body` with `headers` and `method` to the configured URL (plus `query`, for
+    /// providers that notify with a GET), in the background. Nothing happens without a URL.
+    pub fn send(&self, method: reqwest::Method, query: Option<String>, headers: Vec<(String, String)>, body: Vec<u8>) {
+        let Some(base) = self.url() else { return };
+        let url = match query {
+            Some(q) if base.contains('?') => format!("{base}&{q}"),
+            Some(q) => format!("{base}?{q}"),
+            None => base,
+        };
+        let sent = self.sent.clone();
+        tokio::spawn(async move {
+            let client = match crate::HttpConfig::default().build() {
+                Ok(client) => client,
+                Err(_) => return,
+            };
+            let mut request = client.request(method, &url);
+            for (name, value) in &headers {
+                request = request.header(name, value);
+            }
+            if !body.is_empty() {
+                request = request.body(body.clone());
+            }
+            let status = request.send().await.ok().map(|r| r.status().as_u16());
+            sent.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(Delivery { url, headers, body, status });
+        });
+    }
+}
