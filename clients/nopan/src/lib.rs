@@ -85,6 +85,8 @@
 mod client;
 mod error;
 pub mod mock;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod webhook;
 
 pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, Scope};

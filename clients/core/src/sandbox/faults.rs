@@ -42,7 +42,10 @@ impl Faults {
     pub fn fail_next(&self, count: usize, status: u16, retry_after: Option<u64>) {
         let mut state = self.lock();
         for _ in 0..count {
-            state.failures.push_back(Fault { status, retry_after });
+            state.failures.push_back(Fault {
+                status,
+                retry_after,
+            });
         }
     }
 
@@ -67,12 +70,19 @@ impl Faults {
     }
 
     fn applies(state: &State, path: &str) -> bool {
-        state.path_filter.as_deref().is_none_or(|prefix| path.starts_with(prefix))
+        state
+            .path_filter
+            .as_deref()
+            .is_none_or(|prefix| path.starts_with(prefix))
     }
 
     pub(crate) fn take_failure(&self, path: &str) -> Option<Fault> {
         let mut state = self.lock();
-        if Self::applies(&state, path) { state.failures.pop_front() } else { None }
+        if Self::applies(&state, path) {
+            state.failures.pop_front()
+        } else {
+            None
+        }
     }
 
     pub(crate) fn take_drop(&self, path: &str) -> bool {

@@ -11,9 +11,11 @@ mod webhooks;
 pub use faults::{Fault, Faults};
 pub use pki::SandboxPki;
 pub use server::{Handler, Request, Response, SandboxServer};
-pub use webhooks::{WebhookSender, Delivery};
+pub use webhooks::{Delivery, WebhookSender};
 
 /// A fresh random token or id (hex), for tokens, ids and secrets the sandbox issues.
 pub fn random_id(bytes: usize) -> String {
-    (0..bytes).map(|_| format!("{:02x}", fastrand::u8(..))).collect()
+    (0..bytes)
+        .map(|_| format!("{:02x}", fastrand::u8(..)))
+        .collect()
 }

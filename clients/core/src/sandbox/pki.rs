@@ -38,8 +38,11 @@ impl SandboxPki {
     pub fn new(client_name: &str) -> Result<Self, ConfigError> {
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(tls)?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(DnType::CommonName, "payspec sandbox CA");
-        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().map_err(tls)?).map_err(tls)?;
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "payspec sandbox CA");
+        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().map_err(tls)?)
+            .map_err(tls)?;
         let server_key = KeyPair::generate().map_err(tls)?;
         let server = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
             .map_err(tls)?
@@ -47,7 +50,9 @@ impl SandboxPki {
             .map_err(tls)?;
         let client_key = KeyPair::generate().map_err(tls)?;
         let mut client_params = CertificateParams::new(Vec::<String>::new()).map_err(tls)?;
-        client_params.distinguished_name.push(DnType::CommonName, client_name);
+        client_params
+            .distinguished_name
+            .push(DnType::CommonName, client_name);
         let client = client_params.signed_by(&client_key, &ca).map_err(tls)?;
         Ok(Self {
             ca_pem: ca.pem(),
@@ -64,9 +69,12 @@ impl SandboxPki {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();
         roots.add(self.ca_der.clone()).map_err(tls)?;
-        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()
-            .map_err(tls)?;
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider.clone(),
+        )
+        .build()
+        .map_err(tls)?;
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(tls)?

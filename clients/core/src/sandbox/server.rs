@@ -37,7 +37,10 @@ impl Request {
 
     /// The first query parameter called `name`.
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The bearer token of `Authorization`, if any.
@@ -49,7 +52,9 @@ impl Request {
     pub fn basic(&self) -> Option<(String, String)> {
         use base64::Engine;
         let encoded = self.header("authorization")?.strip_prefix("Basic ")?;
-        let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()?;
         let text = String::from_utf8(decoded).ok()?;
         let (user, password) = text.split_once(':')?;
         Some((user.to_string(), password.to_string()))
@@ -62,7 +67,9 @@ impl Request {
 
     /// The body as form pairs.
     pub fn form(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(&self.body).into_owned().collect()
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
     }
 
     /// The non-empty path segments.
@@ -93,7 +100,12 @@ impl Response {
 
     /// A response without a body.
     pub fn empty(status: u16) -> Self {
-        Self { status, headers: Vec::new(), body: Vec::new(), changed_state: false }
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            changed_state: false,
+        }
     }
 
     /// A plain-text response.
@@ -146,7 +158,9 @@ pub struct SandboxServer {
 
 impl std::fmt::Debug for SandboxServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxServer").field("base_url", &self.base_url()).finish()
+        f.debug_struct("SandboxServer")
+            .field("base_url", &self.base_url())
+            .finish()
     }
 }
 
@@ -175,7 +189,8 @@ struct AdminFaults {
 fn admin(faults: &Faults, request: &Request) -> Response {
     match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/__sandbox/health") => Response::json(200, &serde_json::json!({"status": "ok"})),
-        ("POST", "/__sandbox/faults") => match serde_json::from_slice::<AdminFaults>(&request.body) {
+        ("POST", "/__sandbox/faults") => match serde_json::from_slice::<AdminFaults>(&request.body)
+        {
             Ok(set) => {
                 if set.clear {
                     faults.clear();
@@ -226,13 +241,27 @@ async fn serve(
     request: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
     let (parts, body) = request.into_parts();
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let query = parts
         .uri
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
-    let request = Request { method: parts.method, path: parts.uri.path().to_string(), query, headers: parts.headers, body };
+    let request = Request {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query,
+        headers: parts.headers,
+        body,
+    };
     if request.path.starts_with("/__sandbox/") {
         return Ok(to_hyper(admin(&faults, &request)));
     }
@@ -241,7 +270,10 @@ async fn serve(
         tokio::time::sleep(latency).await;
     }
     if let Some(fault) = faults.take_failure(&request.path) {
-        let mut response = Response::json(fault.status, &serde_json::json!({"error": "injected fault"}));
+        let mut response = Response::json(
+            fault.status,
+            &serde_json::json!({"error": "injected fault"}),
+        );
         if let Some(seconds) = fault.retry_after {
             response = response.with_header("retry-after", &seconds.to_string());
         }
@@ -262,11 +294,17 @@ impl SandboxServer {
         tls: Option<Arc<rustls::ServerConfig>>,
         port: u16,
     ) -> Result<Self, ConfigError> {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| ConfigError::Invalid {
+        let listener =
+            TcpListener::bind(("127.0.0.1", port))
+                .await
+                .map_err(|e| ConfigError::Invalid {
+                    name: "sandbox port",
+                    reason: e.to_string(),
+                })?;
+        let addr = listener.local_addr().map_err(|e| ConfigError::Invalid {
             name: "sandbox port",
             reason: e.to_string(),
         })?;
-        let addr = listener.local_addr().map_err(|e| ConfigError::Invalid { name: "sandbox port", reason: e.to_string() })?;
         let faults = Faults::default();
         let (shutdown, mut stopped) = oneshot::channel::<()>();
         let acceptor = tls.clone().map(tokio_rustls::TlsAcceptor::from);
@@ -282,26 +320,42 @@ impl SandboxServer {
                 let faults = server_faults.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |request| serve(handler.clone(), faults.clone(), request));
+                    let service =
+                        service_fn(move |request| serve(handler.clone(), faults.clone(), request));
                     match acceptor {
                         Some(acceptor) => {
                             // A client without an acceptable certificate fails here.
-                            let Ok(tls) = acceptor.accept(stream).await else { return };
-                            let _ = http1::Builder::new().serve_connection(TokioIo::new(tls), service).await;
+                            let Ok(tls) = acceptor.accept(stream).await else {
+                                return;
+                            };
+                            let _ = http1::Builder::new()
+                                .serve_connection(TokioIo::new(tls), service)
+                                .await;
                         }
                         None => {
-                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                            let _ = http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
                         }
                     }
                 });
             }
         });
-        Ok(Self { addr, tls: tls.is_some(), faults, shutdown: Some(shutdown) })
+        Ok(Self {
+            addr,
+            tls: tls.is_some(),
+            faults,
+            shutdown: Some(shutdown),
+        })
     }
 
     /// `http(s)://127.0.0.1:<port>`.
     pub fn base_url(&self) -> String {
-        format!("{}://127.0.0.1:{}", if self.tls { "https" } else { "http" }, self.addr.port())
+        format!(
+            "{}://127.0.0.1:{}",
+            if self.tls { "https" } else { "http" },
+            self.addr.port()
+        )
     }
 
     /// The port.

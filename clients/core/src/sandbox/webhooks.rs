@@ -41,7 +41,13 @@ impl WebhookSender {
 
     /// Sends `body` with `headers` and `method` to the configured URL (plus `query`, for
     /// providers that notify with a GET), in the background. Nothing happens without a URL.
-    pub fn send(&self, method: reqwest::Method, query: Option<String>, headers: Vec<(String, String)>, body: Vec<u8>) {
+    pub fn send(
+        &self,
+        method: reqwest::Method,
+        query: Option<String>,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) {
         let Some(base) = self.url() else { return };
         let url = match query {
             Some(q) if base.contains('?') => format!("{base}&{q}"),
@@ -64,7 +70,12 @@ impl WebhookSender {
             let status = request.send().await.ok().map(|r| r.status().as_u16());
             sent.lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push(Delivery { url, headers, body, status });
+                .push(Delivery {
+                    url,
+                    headers,
+                    body,
+                    status,
+                });
         });
     }
 }

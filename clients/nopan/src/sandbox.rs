@@ -1,0 +1,578 @@
+//! An in-process Nopan simulator (feature `sandbox`): mutual TLS with a CA it makes,
+//! OAuth tokens with expiry, the payment state machine with Nopan's reason codes,
+//! `Idempotency-Key` semantics, `/mock/set`, signed webhooks and fault injection.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), payspec_nopan::Error> {
+//! let sandbox = payspec_nopan::sandbox::Sandbox::start().await?;
+//! let client = sandbox.client_builder().build()?;
+//! let error = client.payment_status("unknown").await.unwrap_err();
+//! assert_eq!(error.reason_code(), Some(&payspec_nopan::ReasonCode::NotFound));
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use payspec_core::Secret;
+use payspec_core::sandbox::{
+    Faults, Handler, Request, Response, SandboxPki, SandboxServer, WebhookSender, random_id,
+};
+use payspec_core::webhook::{SignatureEncoding, encode, hmac_sha256};
+use payspec_nopan_api::types;
+use serde_json::{Value, json};
+
+use crate::{ClientBuilder, Error, Result, Scope};
+
+/// The processing account id the sandbox accepts.
+pub const PROCESSING_ACCOUNT_ID: &str = "sandbox-merchant";
+/// The header the sandbox signs webhooks in.
+pub const WEBHOOK_HEADER: &str = "x-nopan-signature";
+
+/// How a sandbox behaves.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Lifetime of the tokens it issues (default 7200 s, as Nopan's sample).
+    pub token_lifetime: Duration,
+    /// The port (0: a free one).
+    pub port: u16,
+    /// The secret webhooks are signed with (HMAC-SHA256, hex, in [`WEBHOOK_HEADER`]).
+    pub webhook_secret: String,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            token_lifetime: Duration::from_secs(7200),
+            port: 0,
+            webhook_secret: "sandbox-webhook-secret".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Payment {
+    transaction_id: String,
+    client_transaction_id: String,
+    provider_id: String,
+    amount: i64,
+    captured: i64,
+    refunded: i64,
+    currency: String,
+    auto_capture: bool,
+    status: &'static str,
+    step: &'static str,
+    metadata: Value,
+}
+
+impl Payment {
+    fn to_json(&self) -> Value {
+        json!({
+            "transactionId": self.transaction_id,
+            "processingAccountId": PROCESSING_ACCOUNT_ID,
+            "clientTransactionId": self.client_transaction_id,
+            "providerDetails": {
+                "providerId": self.provider_id,
+                "providerTransactionId": format!("prov-{}", self.transaction_id),
+                "redirectUrl": format!("https://sandbox.nopan.invalid/sca/{}", self.transaction_id),
+                "registeredAt": chrono::Utc::now().timestamp_millis(),
+            },
+            "paymentDetails": {
+                "amount": self.amount, "capturedAmount": self.captured, "refundedAmount": self.refunded,
+                "currency": self.currency, "autoCapture": self.auto_capture,
+            },
+            "metadata": self.metadata,
+            "status": self.status,
+            "step": self.step,
+            "statusInfo": {"reasonCode": "-1", "message": "Request processed successfully"},
+        })
+    }
+}
+
+#[derive(Default)]
+struct State {
+    tokens: HashMap<String, Instant>,
+    payments: HashMap<String, Payment>,
+    /// Idempotency key -> (what was asked, what was answered).
+    replies: HashMap<String, (Vec<u8>, Response)>,
+    /// Mock key value -> the stored mock request.
+    mocks: HashMap<String, Value>,
+}
+
+struct Nopan {
+    config: SandboxConfig,
+    state: Mutex<State>,
+    webhooks: WebhookSender,
+}
+
+fn declined(status: u16, code: &str, message: &str) -> Response {
+    Response::json(
+        status,
+        &json!({
+            "status": "DECLINED",
+            "statusInfo": {"reasonCode": code, "message": message},
+            "callId": random_id(8),
+        }),
+    )
+}
+
+fn known(unknown: &[bool]) -> std::result::Result<(), String> {
+    if unknown.iter().any(|u| *u) {
+        Err("an enum field has a value Nopan does not accept".into())
+    } else {
+        Ok(())
+    }
+}
+
+fn invalid(error: impl std::fmt::Display) -> Response {
+    declined(
+        400,
+        "4000",
+        &format!("The payload was incomplete or didn't pass schema validation: {error}"),
+    )
+}
+
+impl Nopan {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn token(&self, request: &Request) -> Response {
+        let form = request.form();
+        let get = |name: &str| {
+            form.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        if get("grant_type") != Some("client_credentials") {
+            return invalid("grant_type must be client_credentials");
+        }
+        if get("processing_account_id") != Some(PROCESSING_ACCOUNT_ID) {
+            return declined(401, "4970", "Authentication failed");
+        }
+        let token = random_id(24);
+        self.lock()
+            .tokens
+            .insert(token.clone(), Instant::now() + self.config.token_lifetime);
+        Response::json(
+            200,
+            &json!({
+                "access_token": token,
+                "expires_in": self.config.token_lifetime.as_secs(),
+                "refresh_expires_in": 0,
+                "token_type": "Bearer",
+                "not-before-policy": 0,
+                "scope": get("scope").unwrap_or("payments:read"),
+            }),
+        )
+    }
+
+    fn authorize(&self, request: &Request) -> Option<Response> {
+        let Some(token) = request.bearer() else {
+            return Some(declined(401, "4970", "Authentication failed"));
+        };
+        match self.lock().tokens.get(token) {
+            None => Some(declined(401, "4970", "Authentication failed")),
+            Some(expiry) if Instant::now() >= *expiry => {
+                Some(declined(401, "4061", "Access token expired"))
+            }
+            Some(_) => None,
+        }
+    }
+
+    fn notify(&self, payment: &Payment, kind: &str) {
+        let mut body = json!({
+            "notificationId": uuid::Uuid::new_v4().to_string(),
+            "transactionId": payment.transaction_id,
+            "clientTransactionId": payment.client_transaction_id,
+            "notificationType": kind,
+            "status": payment.status,
+            "statusInfo": {"reasonCode": "-1", "message": "Request processed successfully"},
+        });
+        match kind {
+            "PAYMENT_CAPTURED" => {
+                body["amount"] = json!(payment.amount);
+                body["capturedAmount"] = json!(payment.captured);
+            }
+            "PAYMENT_REFUNDED" => body["refundedAmount"] = json!(payment.refunded),
+            _ => {}
+        }
+        let bytes = body.to_string().into_bytes();
+        let signature = encode(
+            &hmac_sha256(&Secret::new(self.config.webhook_secret.clone()), &bytes),
+            SignatureEncoding::Hex,
+        );
+        self.webhooks.send(
+            reqwest::Method::POST,
+            None,
+            vec![
+                ("content-type".into(), "application/json".into()),
+                (WEBHOOK_HEADER.into(), signature),
+            ],
+            bytes,
+        );
+    }
+
+    fn mocked(&self, keys: &[Option<&str>], step: &str) -> Option<Value> {
+        let mut state = self.lock();
+        let (key, mock) = keys
+            .iter()
+            .flatten()
+            .find_map(|k| state.mocks.get(*k).map(|m| (k.to_string(), m.clone())))?;
+        if mock.get("type").and_then(Value::as_str) != Some("MOCK") {
+            return None;
+        }
+        let answer = mock.pointer(&format!("/steps/{step}")).cloned()?;
+        if mock.get("oneTime").and_then(Value::as_bool) == Some(true) {
+            if let Some(stored) = state
+                .mocks
+                .get_mut(&key)
+                .and_then(|m| m.get_mut("steps"))
+                .and_then(Value::as_object_mut)
+            {
+                stored.remove(step);
+            }
+        }
+        Some(answer)
+    }
+
+    fn with_payment(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Payment) -> std::result::Result<&'static str, Response>,
+    ) -> Response {
+        let mut state = self.lock();
+        let Some(payment) = state.payments.get_mut(id) else {
+            return declined(404, "5000", "Payment not found");
+        };
+        match change(payment) {
+            Ok(kind) => {
+                let snapshot = payment.clone();
+                drop(state);
+                self.notify(&snapshot, kind);
+                Response::json(200, &snapshot.to_json()).state_changed()
+            }
+            Err(response) => response,
+        }
+    }
+
+    fn operation(&self, request: &Request) -> Response {
+        let step = request.segments().get(1).copied().unwrap_or_default();
+        let body = match request.json() {
+            Ok(body) => body,
+            Err(e) => return invalid(e),
+        };
+        if body.get("processingAccountId").and_then(Value::as_str) != Some(PROCESSING_ACCOUNT_ID) {
+            if body.get("processingAccountId").is_none() {
+                return invalid("processingAccountId is required");
+            }
+            return declined(403, "4971", "Forbidden for this processing account");
+        }
+        match step {
+            "initiate" | "charge" => {
+                // The generated types accept unknown enum values (forward compatibility for
+                // answers); a server accepts only the values it knows.
+                let parsed = if step == "initiate" {
+                    serde_json::from_value::<types::InitiatePaymentRequest>(body.clone())
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| {
+                            known(&[
+                                r.transaction_type.is_unknown(),
+                                r.provider_details.provider_id.is_unknown(),
+                                r.request_context
+                                    .and_then(|c| c.channel)
+                                    .is_some_and(|c| c.is_unknown()),
+                            ])
+                        })
+                } else {
+                    serde_json::from_value::<types::ChargePaymentRequest>(body.clone())
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| known(&[r.provider_details.provider_id.is_unknown()]))
+                };
+                if let Err(e) = parsed {
+                    return invalid(e);
+                }
+                let client_tx = body["clientTransactionId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let payer = body
+                    .pointer("/payerDetails/payerId")
+                    .and_then(Value::as_str);
+                if let Some(mut answer) = self.mocked(&[Some(&client_tx), payer], step) {
+                    if answer.get("transactionId").is_none() {
+                        answer["transactionId"] = json!(random_id(5));
+                    }
+                    return Response::json(200, &answer).state_changed();
+                }
+                let amount = body
+                    .pointer("/paymentDetails/amount")
+                    .and_then(Value::as_i64)
+                    .unwrap_or_default();
+                let auto_capture = body
+                    .pointer("/paymentDetails/autoCapture")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                let mut payment = Payment {
+                    transaction_id: random_id(5),
+                    client_transaction_id: client_tx,
+                    provider_id: body
+                        .pointer("/providerDetails/providerId")
+                        .and_then(Value::as_str)
+                        .unwrap_or("BLIK")
+                        .into(),
+                    amount,
+                    captured: 0,
+                    refunded: 0,
+                    currency: body
+                        .pointer("/paymentDetails/currency")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .into(),
+                    auto_capture,
+                    status: "PENDING",
+                    step: "INITIATE",
+                    metadata: body.get("metadata").cloned().unwrap_or(json!({})),
+                };
+                let kind = if step == "charge" {
+                    payment.status = "APPROVED";
+                    payment.step = "CHARGE";
+                    if auto_capture {
+                        payment.captured = amount;
+                    }
+                    "PAYMENT_FINALIZED"
+                } else {
+                    "PAYMENT_INITIATED"
+                };
+                self.lock()
+                    .payments
+                    .insert(payment.transaction_id.clone(), payment.clone());
+                self.notify(&payment, kind);
+                Response::json(200, &payment.to_json()).state_changed()
+            }
+            "finalize" => {
+                if let Err(e) =
+                    serde_json::from_value::<types::FinalizePaymentRequest>(body.clone())
+                {
+                    return invalid(e);
+                }
+                let id = body["transactionId"].as_str().unwrap_or_default();
+                self.with_payment(id, |p| {
+                    if p.status != "PENDING" || p.step != "INITIATE" {
+                        return Err(declined(422, "5002", "State transition not allowed"));
+                    }
+                    p.status = "APPROVED";
+                    p.step = "FINALIZE";
+                    if p.auto_capture {
+                        p.captured = p.amount;
+                        p.step = "CAPTURE";
+                    }
+                    Ok("PAYMENT_FINALIZED")
+                })
+            }
+            "capture" | "refund" => {
+                let parsed = if step == "capture" {
+                    serde_json::from_value::<types::CapturePaymentRequest>(body.clone()).map(|_| ())
+                } else {
+                    serde_json::from_value::<types::RefundPaymentRequest>(body.clone()).map(|_| ())
+                };
+                if let Err(e) = parsed {
+                    return invalid(e);
+                }
+                let id = body["transactionId"].as_str().unwrap_or_default();
+                let amount = body
+                    .pointer("/paymentDetails/amount")
+                    .and_then(Value::as_i64)
+                    .unwrap_or_default();
+                self.with_payment(id, |p| {
+                    if step == "capture" {
+                        if p.status != "APPROVED" || p.captured + amount > p.amount {
+                            return Err(declined(422, "5002", "State transition not allowed"));
+                        }
+                        p.captured += amount;
+                        p.step = "CAPTURE";
+                        Ok("PAYMENT_CAPTURED")
+                    } else {
+                        if p.refunded + amount > p.captured {
+                            return Err(declined(422, "5002", "State transition not allowed"));
+                        }
+                        p.refunded += amount;
+                        p.step = "REFUND";
+                        Ok("PAYMENT_REFUNDED")
+                    }
+                })
+            }
+            "cancel" => {
+                if let Err(e) = serde_json::from_value::<types::CancelPaymentRequest>(body.clone())
+                {
+                    return invalid(e);
+                }
+                let id = body["transactionId"].as_str().unwrap_or_default();
+                self.with_payment(id, |p| {
+                    if p.captured > 0 || !matches!(p.status, "PENDING" | "APPROVED") {
+                        return Err(declined(422, "5002", "State transition not allowed"));
+                    }
+                    p.status = "CANCELED";
+                    p.step = "CANCEL";
+                    Ok("PAYMENT_CANCELED")
+                })
+            }
+            _ => declined(404, "5000", "Not found"),
+        }
+    }
+
+    fn set_mock(&self, request: &Request) -> Response {
+        let body = match request.json() {
+            Ok(body) => body,
+            Err(e) => return invalid(e),
+        };
+        if let Err(e) = serde_json::from_value::<types::SetMockRequest>(body.clone()) {
+            return invalid(e);
+        }
+        let key = body
+            .pointer("/key/value")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        self.lock().mocks.insert(key, body);
+        Response::empty(200)
+    }
+}
+
+impl Handler for Nopan {
+    fn handle(&self, request: Request) -> Response {
+        let segments = request.segments();
+        match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["auth", "token"]) => return self.token(&request),
+            _ => {}
+        }
+        if let Some(refused) = self.authorize(&request) {
+            return refused;
+        }
+        match (request.method.as_str(), segments.as_slice()) {
+            ("GET", ["payments", id, "status" | "events"]) => match self.lock().payments.get(*id) {
+                Some(payment) => Response::json(200, &payment.to_json()),
+                None => declined(404, "5000", "Payment not found"),
+            },
+            ("POST", ["mock", "set"]) => self.set_mock(&request),
+            ("POST", ["payments", _]) => {
+                let key = request.header("idempotency-key").map(str::to_string);
+                let fingerprint = [request.path.as_bytes(), &request.body].concat();
+                if let Some(key) = &key {
+                    if let Some((asked, answered)) = self.lock().replies.get(key).cloned() {
+                        return if asked == fingerprint {
+                            answered
+                        } else {
+                            declined(
+                                409,
+                                "5001",
+                                "Idempotency-Key already used with another payload",
+                            )
+                        };
+                    }
+                }
+                let response = self.operation(&request);
+                if let Some(key) = key {
+                    if response.status() < 500 {
+                        self.lock()
+                            .replies
+                            .insert(key, (fingerprint, response.clone()));
+                    }
+                }
+                response
+            }
+            _ => declined(404, "5000", "Not found"),
+        }
+    }
+}
+
+/// A running Nopan sandbox; stops when dropped.
+pub struct Sandbox {
+    server: SandboxServer,
+    pki: SandboxPki,
+    nopan: Arc<Nopan>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url())
+            .finish()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a free port with the default configuration.
+    pub async fn start() -> Result<Self> {
+        Self::start_with(SandboxConfig::default()).await
+    }
+
+    /// Starts a sandbox.
+    pub async fn start_with(config: SandboxConfig) -> Result<Self> {
+        let pki = SandboxPki::new(PROCESSING_ACCOUNT_ID).map_err(Error::Config)?;
+        let port = config.port;
+        let nopan = Arc::new(Nopan {
+            config,
+            state: Mutex::default(),
+            webhooks: WebhookSender::default(),
+        });
+        let server = SandboxServer::start(nopan.clone(), Some(pki.server_config()?), port).await?;
+        Ok(Self { server, pki, nopan })
+    }
+
+    /// `https://127.0.0.1:<port>` (mutual TLS).
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// A client builder wired to this sandbox: base URL, processing account, the client
+    /// certificate it issued, its CA as the only trusted root, scope payments:process.
+    pub fn client_builder(&self) -> ClientBuilder {
+        crate::Client::builder()
+            .base_url(self.base_url())
+            .processing_account_id(PROCESSING_ACCOUNT_ID)
+            .scope(Scope::PaymentsProcess)
+            .identity_pem(
+                self.pki.client_cert_pem.clone(),
+                self.pki.client_key_pem.clone(),
+            )
+            .ca_pem(self.pki.ca_pem.clone())
+            .trust_only_given_cas()
+    }
+
+    /// The sandbox's CA and client certificate (PEM), for clients in other languages.
+    pub fn pki(&self) -> &SandboxPki {
+        &self.pki
+    }
+
+    /// Fault injection.
+    pub fn faults(&self) -> &Faults {
+        self.server.faults()
+    }
+
+    /// Where webhooks go and what was sent.
+    pub fn webhooks(&self) -> &WebhookSender {
+        &self.nopan.webhooks
+    }
+
+    /// The secret webhooks are signed with.
+    pub fn webhook_secret(&self) -> &str {
+        &self.nopan.config.webhook_secret
+    }
+
+    /// How many payments exist.
+    pub fn payment_count(&self) -> usize {
+        self.nopan.lock().payments.len()
+    }
+
+    /// Makes every issued token expired (the next call gets 4061).
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        for expiry in self.nopan.lock().tokens.values_mut() {
+            *expiry = now;
+        }
+    }
+}
