@@ -1,0 +1,586 @@
+//! An in-process MobilePay App Payments simulator (feature `sandbox`): API key, the
+//! payment states, `idempotencyKey` semantics, the reservation simulation, captures,
+//! cancels, refunds, pagination, webhook subscriptions with signed notifications, and
+//! fault injection.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), payspec_mobilepay::Error> {
+//! use payspec_mobilepay::sandbox::Sandbox;
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client_builder().build()?;
+//! let payment = client
+//!     .initiate_payment(payspec_mobilepay::NewPayment::new(1250, sandbox.payment_point_id(), "myapp://done", "order-1"))
+//!     .await?;
+//! client.simulate_reservation(&payment.payment_id.to_string(), Sandbox::PAYMENT_SOURCE, Sandbox::USER).await?;
+//! client.capture_payment(&payment.payment_id.to_string(), 1250).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use payspec_core::Secret;
+use payspec_core::sandbox::{Faults, Handler, Request, Response, SandboxServer, WebhookSender};
+use payspec_core::webhook::{HmacAlgorithm, SignatureEncoding, encode, hmac};
+use payspec_mobilepay_api::types;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{ClientBuilder, Result};
+
+#[derive(Clone, Debug)]
+struct Payment {
+    id: Uuid,
+    amount: i64,
+    captured: i64,
+    refunded: i64,
+    reference: String,
+    description: Option<String>,
+    redirect_uri: String,
+    idempotency_key: Uuid,
+    state: &'static str,
+    initiated_on: String,
+    updated_on: String,
+}
+
+impl Payment {
+    fn to_json(&self, point: Uuid) -> Value {
+        json!({
+            "paymentId": self.id, "amount": self.amount, "description": self.description,
+            "paymentPointId": point, "reference": self.reference, "redirectUri": self.redirect_uri,
+            "state": self.state, "initiatedOn": self.initiated_on, "lastUpdatedOn": self.updated_on,
+            "merchantId": Uuid::nil(), "isoCurrencyCode": "DKK", "paymentPointName": "Sandbox point",
+        })
+    }
+}
+
+#[derive(Default)]
+struct State {
+    payments: BTreeMap<Uuid, Payment>,
+    order: Vec<Uuid>,
+    /// idempotencyKey -> (payload fingerprint, answer)
+    initiates: HashMap<Uuid, (Value, Response)>,
+    refunds: HashMap<Uuid, (Value, Value)>,
+    refund_list: Vec<Value>,
+    webhooks: BTreeMap<Uuid, (Value, Secret)>,
+}
+
+struct MobilePay {
+    api_key: String,
+    point: Uuid,
+    state: Mutex<State>,
+    webhooks: WebhookSender,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+fn error(status: u16, code: &str, message: &str, request: &Request) -> Response {
+    Response::json(
+        status,
+        &json!({
+            "code": code, "message": message,
+            "correlationId": request.header("correlationid").unwrap_or_default(), "origin": "MPY",
+        }),
+    )
+}
+
+impl MobilePay {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn notify(&self, event: &str, payment: &Payment) {
+        let subscriptions: Vec<(String, Secret)> = self
+            .lock()
+            .webhooks
+            .values()
+            .filter(|(hook, _)| {
+                hook["events"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|v| v == event))
+            })
+            .map(|(hook, key)| {
+                (
+                    hook["url"].as_str().unwrap_or_default().to_string(),
+                    key.clone(),
+                )
+            })
+            .collect();
+        for (url, key) in subscriptions {
+            let body = json!({
+                "notificationId": Uuid::new_v4(), "eventType": event, "eventDate": now(),
+                "data": {"id": payment.id, "type": "payment", "reference": payment.reference},
+            })
+            .to_string();
+            let message = crate::webhook::signed_message(&url, body.as_bytes());
+            let signature = encode(
+                &hmac(HmacAlgorithm::Sha1, &key, &message),
+                SignatureEncoding::Base64,
+            );
+            self.webhooks.set_url(Some(url));
+            self.webhooks.send(
+                reqwest::Method::POST,
+                None,
+                vec![
+                    ("content-type".into(), "application/json".into()),
+                    (crate::webhook::SIGNATURE_HEADER.into(), signature),
+                ],
+                body.into_bytes(),
+            );
+        }
+    }
+
+    fn body<T: serde::de::DeserializeOwned>(
+        &self,
+        request: &Request,
+    ) -> std::result::Result<(Value, T), Response> {
+        let value = request.json().map_err(|e| {
+            error(
+                400,
+                "",
+                &format!("The request body is not valid JSON: {e}"),
+                request,
+            )
+        })?;
+        let typed = serde_json::from_value::<T>(value.clone())
+            .map_err(|e| error(400, "", &e.to_string(), request))?;
+        Ok((value, typed))
+    }
+
+    fn initiate(&self, request: &Request) -> Response {
+        let (value, body) = match self.body::<types::InitiatePaymentRequest>(request) {
+            Ok(parsed) => parsed,
+            Err(response) => return response,
+        };
+        if body.payment_point_id != self.point {
+            return error(
+                409,
+                "payment_point_not_found",
+                "Payment point not found",
+                request,
+            );
+        }
+        let mut state = self.lock();
+        if let Some((asked, answered)) = state.initiates.get(&body.idempotency_key) {
+            return if *asked == value {
+                answered.clone()
+            } else {
+                error(
+                    409,
+                    "idempotency_key_reused",
+                    "Idempotency key was used with another payload",
+                    request,
+                )
+            };
+        }
+        let payment = Payment {
+            id: Uuid::new_v4(),
+            amount: i64::from(body.amount.0.get()),
+            captured: 0,
+            refunded: 0,
+            reference: body.reference.to_string(),
+            description: body
+                .description
+                .as_ref()
+                .and_then(|d| d.0.as_ref())
+                .map(|d| d.to_string()),
+            redirect_uri: body.redirect_uri.to_string(),
+            idempotency_key: body.idempotency_key,
+            state: "initiated",
+            initiated_on: now(),
+            updated_on: now(),
+        };
+        let answer = Response::json(200, &json!({
+            "paymentId": payment.id,
+            "mobilePayAppRedirectUri": format!("https://sandbox.mobilepay.invalid/app?id={}", payment.id),
+        }))
+        .state_changed();
+        state
+            .initiates
+            .insert(body.idempotency_key, (value, answer.clone()));
+        state.order.push(payment.id);
+        state.payments.insert(payment.id, payment);
+        answer
+    }
+
+    fn transition(
+        &self,
+        request: &Request,
+        id: &str,
+        event: Option<&str>,
+        change: impl FnOnce(&mut Payment) -> std::result::Result<(), (&'static str, &'static str)>,
+    ) -> Response {
+        let Ok(id) = Uuid::parse_str(id) else {
+            return error(400, "", "The paymentid is not a valid GUID", request);
+        };
+        let mut state = self.lock();
+        let Some(payment) = state.payments.get_mut(&id) else {
+            return error(404, "payment_not_found", "Payment not found", request);
+        };
+        match change(payment) {
+            Ok(()) => {
+                payment.updated_on = now();
+                let snapshot = payment.clone();
+                drop(state);
+                if let Some(event) = event {
+                    self.notify(event, &snapshot);
+                }
+                Response::empty(204).state_changed()
+            }
+            Err((code, message)) => error(409, code, message, request),
+        }
+    }
+
+    fn refund(&self, request: &Request) -> Response {
+        let (value, body) = match self.body::<types::IssueRefundRequest>(request) {
+            Ok(parsed) => parsed,
+            Err(response) => return response,
+        };
+        let mut state = self.lock();
+        if let Some((asked, answered)) = state.refunds.get(&body.idempotency_key) {
+            return if *asked == value {
+                Response::json(200, answered)
+            } else {
+                error(
+                    409,
+                    "idempotency_key_reused",
+                    "Idempotency key was used with another payload",
+                    request,
+                )
+            };
+        }
+        let Some(payment) = state.payments.get_mut(&body.payment_id) else {
+            return error(404, "payment_not_found", "Payment not found", request);
+        };
+        if payment.state != "captured" {
+            return error(
+                409,
+                "invalid_payment_state",
+                "Only captured payments can be refunded",
+                request,
+            );
+        }
+        let amount = i64::from(body.amount.0.get());
+        if payment.refunded + amount > payment.captured {
+            return error(
+                409,
+                "amount_exceeds_available_funds",
+                "The amount exceeds what can be refunded",
+                request,
+            );
+        }
+        payment.refunded += amount;
+        let refund = json!({
+            "refundId": Uuid::new_v4(), "paymentId": payment.id, "amount": amount,
+            "description": body.description.as_ref().and_then(|d| d.0.as_ref()).map(|d| d.to_string()),
+            "reference": body.reference.to_string(), "createdOn": now(),
+            "remainingAmount": payment.captured - payment.refunded,
+            "paymentPointId": self.point, "merchantId": Uuid::nil(), "isoCurrencyCode": "DKK",
+        });
+        state
+            .refunds
+            .insert(body.idempotency_key, (value, refund.clone()));
+        state.refund_list.push(refund.clone());
+        Response::json(200, &refund).state_changed()
+    }
+
+    fn page(request: &Request, items: Vec<Value>, name: &str) -> Response {
+        let page: usize = request
+            .query_param("pageNumber")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1);
+        let size: usize = request
+            .query_param("pageSize")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(100)
+            .clamp(1, 1000);
+        let start = (page - 1) * size;
+        let chunk: Vec<Value> = items.iter().skip(start).take(size).cloned().collect();
+        let next = (start + size < items.len()).then_some(page + 1);
+        Response::json(
+            200,
+            &json!({"pageSize": size, "nextPageNumber": next, name: chunk}),
+        )
+    }
+}
+
+impl Handler for MobilePay {
+    fn handle(&self, request: Request) -> Response {
+        let authorized = request.bearer().is_some_and(|key| {
+            payspec_core::webhook::constant_time_eq(key.as_bytes(), self.api_key.as_bytes())
+        });
+        if !authorized {
+            return error(
+                401,
+                "unauthorized_access",
+                "Invalid or missing API key",
+                &request,
+            );
+        }
+        let segments = request.segments();
+        match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["v1", "payments"]) => self.initiate(&request),
+            ("GET", ["v1", "payments"]) => {
+                let state = self.lock();
+                let wanted: Vec<String> = request
+                    .query
+                    .iter()
+                    .filter(|(n, _)| n == "stateFilter")
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                let items = state
+                    .order
+                    .iter()
+                    .filter_map(|id| state.payments.get(id))
+                    .filter(|p| wanted.is_empty() || wanted.iter().any(|w| w == p.state))
+                    .map(|p| p.to_json(self.point))
+                    .collect();
+                Self::page(&request, items, "payments")
+            }
+            ("GET", ["v1", "payments", id]) => match Uuid::parse_str(id)
+                .ok()
+                .and_then(|id| self.lock().payments.get(&id).cloned())
+            {
+                Some(payment) => Response::json(200, &payment.to_json(self.point)),
+                None => error(404, "payment_not_found", "Payment not found", &request),
+            },
+            ("POST", ["v1", "payments", "cancel"]) => {
+                let key = request.json().ok().and_then(|b| {
+                    b["idempotencyKey"]
+                        .as_str()
+                        .and_then(|k| Uuid::parse_str(k).ok())
+                });
+                let Some(key) = key else {
+                    return error(400, "", "idempotencyKey must be a GUID", &request);
+                };
+                let id = self
+                    .lock()
+                    .payments
+                    .values()
+                    .find(|p| p.idempotency_key == key)
+                    .map(|p| p.id);
+                let Some(id) = id else {
+                    return error(
+                        404,
+                        "payment_not_found",
+                        "No payment for this idempotency key",
+                        &request,
+                    );
+                };
+                self.transition(&request, &id.to_string(), None, |p| match p.state {
+                    "initiated" => {
+                        p.state = "cancelledByMerchant";
+                        Ok(())
+                    }
+                    _ => Err((
+                        "invalid_payment_state",
+                        "Only initiated payments can be cancelled by idempotency key",
+                    )),
+                })
+            }
+            ("POST", ["v1", "payments", id, "capture"]) => {
+                let amount = request
+                    .json()
+                    .ok()
+                    .and_then(|b| b["amount"].as_i64())
+                    .unwrap_or(0);
+                if amount < 1 {
+                    return error(400, "", "The amount must be at least 1", &request);
+                }
+                self.transition(&request, id, None, |p| match p.state {
+                    "reserved" if amount > p.amount => {
+                        Err(("amount_too_large", "The amount exceeds the reservation"))
+                    }
+                    "reserved" => {
+                        p.state = "captured";
+                        p.captured = amount;
+                        Ok(())
+                    }
+                    "captured" if p.captured == amount => Ok(()),
+                    "captured" => Err((
+                        "payment_captured_with_different_amount",
+                        "Already captured with another amount",
+                    )),
+                    _ => Err((
+                        "invalid_payment_state",
+                        "Only reserved payments can be captured",
+                    )),
+                })
+            }
+            ("POST", ["v1", "payments", id, "cancel"]) => {
+                self.transition(&request, id, None, |p| match p.state {
+                    "initiated" | "reserved" => {
+                        p.state = "cancelledByMerchant";
+                        Ok(())
+                    }
+                    _ => Err((
+                        "invalid_payment_state",
+                        "The payment cannot be cancelled in its state",
+                    )),
+                })
+            }
+            ("POST", ["v1", "integration-test", "payments", id, "reserve"]) => {
+                if self.body::<types::ReservePaymentRequest>(&request).is_err() {
+                    return error(
+                        400,
+                        "",
+                        "paymentSourceId and userId must be GUIDs",
+                        &request,
+                    );
+                }
+                self.transition(&request, id, Some("payment.reserved"), |p| match p.state {
+                    "initiated" => {
+                        p.state = "reserved";
+                        Ok(())
+                    }
+                    _ => Err((
+                        "invalid_payment_state",
+                        "Only initiated payments can be reserved",
+                    )),
+                })
+            }
+            ("GET", ["v1", "paymentpoints"]) => Self::page(
+                &request,
+                vec![
+                    json!({"paymentPointId": self.point, "paymentPointName": "Sandbox point", "state": "active"}),
+                ],
+                "paymentPoints",
+            ),
+            ("POST", ["v1", "refunds"]) => self.refund(&request),
+            ("GET", ["v1", "refunds"]) => {
+                let items = self.lock().refund_list.clone();
+                Self::page(&request, items, "refunds")
+            }
+            ("GET", ["v1", "refunds", id]) => {
+                let found = self
+                    .lock()
+                    .refund_list
+                    .iter()
+                    .find(|r| r["refundId"].as_str() == Some(id))
+                    .cloned();
+                match found {
+                    Some(refund) => Response::json(200, &refund),
+                    None => error(404, "", "Refund not found", &request),
+                }
+            }
+            ("GET", ["v1", "webhooks"]) => {
+                let hooks: Vec<Value> = self
+                    .lock()
+                    .webhooks
+                    .values()
+                    .map(|(h, _)| h.clone())
+                    .collect();
+                Response::json(200, &json!({"webhooks": hooks}))
+            }
+            ("POST", ["v1", "webhooks"]) => {
+                match self.body::<types::CreateWebhookRequest>(&request) {
+                    Ok((value, _)) => {
+                        let id = Uuid::new_v4();
+                        let key = payspec_core::sandbox::random_id(16);
+                        let hook = json!({"webhookId": id, "url": value["url"], "events": value["events"],
+                        "paymentPointId": value.get("paymentPointId")});
+                        self.lock()
+                            .webhooks
+                            .insert(id, (hook.clone(), Secret::new(key.clone())));
+                        let mut answer = hook;
+                        answer["signatureKey"] = json!(key);
+                        Response::json(200, &answer).state_changed()
+                    }
+                    Err(response) => response,
+                }
+            }
+            ("DELETE", ["v1", "webhooks", id]) => match Uuid::parse_str(id)
+                .ok()
+                .and_then(|id| self.lock().webhooks.remove(&id))
+            {
+                Some(_) => Response::empty(204),
+                None => error(404, "", "Webhook not found", &request),
+            },
+            ("GET", ["v1", "webhooks", id]) => match Uuid::parse_str(id)
+                .ok()
+                .and_then(|id| self.lock().webhooks.get(&id).cloned())
+            {
+                Some((hook, _)) => Response::json(200, &hook),
+                None => error(404, "", "Webhook not found", &request),
+            },
+            _ => error(404, "", "Not found", &request),
+        }
+    }
+}
+
+/// A running MobilePay sandbox; stops when dropped.
+pub struct Sandbox {
+    server: SandboxServer,
+    mobilepay: Arc<MobilePay>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url())
+            .finish()
+    }
+}
+
+impl Sandbox {
+    /// The API key the sandbox accepts.
+    pub const API_KEY: &'static str = "sandbox-api-key";
+    /// A payment source for [`crate::Client::simulate_reservation`].
+    pub const PAYMENT_SOURCE: &'static str = "8b1def75-8f77-4a48-8924-bf2ab22251e6";
+    /// A user for [`crate::Client::simulate_reservation`].
+    pub const USER: &'static str = "be1e6d64-b73d-481a-9947-55e57ccbe4cf";
+
+    /// Starts a sandbox on a free port.
+    pub async fn start() -> Result<Self> {
+        Self::start_on(0).await
+    }
+
+    /// Starts a sandbox on `port` (0: a free one).
+    pub async fn start_on(port: u16) -> Result<Self> {
+        let mobilepay = Arc::new(MobilePay {
+            api_key: Self::API_KEY.into(),
+            point: Uuid::new_v4(),
+            state: Mutex::default(),
+            webhooks: WebhookSender::default(),
+        });
+        let server = SandboxServer::start(mobilepay.clone(), None, port).await?;
+        Ok(Self { server, mobilepay })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// A client builder wired to this sandbox (base URL and API key).
+    pub fn client_builder(&self) -> ClientBuilder {
+        crate::Client::builder()
+            .base_url(self.base_url())
+            .api_key(Self::API_KEY)
+    }
+
+    /// The sandbox's payment point.
+    pub fn payment_point_id(&self) -> String {
+        self.mobilepay.point.to_string()
+    }
+
+    /// Fault injection.
+    pub fn faults(&self) -> &Faults {
+        self.server.faults()
+    }
+
+    /// Webhooks sent so far.
+    pub fn webhooks(&self) -> &WebhookSender {
+        &self.mobilepay.webhooks
+    }
+
+    /// How many payments exist.
+    pub fn payment_count(&self) -> usize {
+        self.mobilepay.lock().payments.len()
+    }
+}
