@@ -131,3 +131,50 @@ impl CardData {
         encrypt(&self.plaintext(), jwk)
     }
 }
+
+/// Decrypts a compact JWE made by [`encrypt`] with the private key (the sandbox's side;
+/// the client never decrypts). Returns the protected header's `kid` and the plaintext.
+///
+/// Uses `rsa`'s OAEP decryption, which RUSTSEC-2023-0071 (Marvin) says leaks timing: fine
+/// for a local simulator, not for a production service.
+#[cfg(feature = "sandbox")]
+pub fn decrypt(
+    compact: &str,
+    key: &rsa::RsaPrivateKey,
+) -> Result<(String, Zeroizing<Vec<u8>>), JweError> {
+    let bad = |what: &str| JweError::Encrypt(format!("malformed JWE: {what}"));
+    let parts: Vec<&str> = compact.split('.').collect();
+    let [header, wrapped, iv, ciphertext, tag] = parts.as_slice() else {
+        return Err(bad("expected five parts"));
+    };
+    let header_json: serde_json::Value = serde_json::from_slice(&decode(header, "header")?)
+        .map_err(|_| bad("header is not JSON"))?;
+    if header_json["alg"] != "RSA-OAEP-256" || header_json["enc"] != "A256GCM" {
+        return Err(bad("unsupported alg or enc"));
+    }
+    let kid = header_json["kid"].as_str().unwrap_or_default().to_string();
+    let cek = Zeroizing::new(
+        key.decrypt(
+            Oaep::new::<sha2::Sha256>(),
+            &decode(wrapped, "encrypted key")?,
+        )
+        .map_err(|_| bad("the key does not decrypt"))?,
+    );
+    let iv = decode(iv, "iv")?;
+    if iv.len() != 12 {
+        return Err(bad("iv is not 96 bits"));
+    }
+    let mut sealed = decode(ciphertext, "ciphertext")?;
+    sealed.extend(decode(tag, "tag")?);
+    let cipher = Aes256Gcm::new_from_slice(&cek).map_err(|_| bad("content key"))?;
+    let plain = cipher
+        .decrypt(
+            Nonce::from_slice(&iv),
+            Payload {
+                msg: &sealed,
+                aad: header.as_bytes(),
+            },
+        )
+        .map_err(|_| bad("authentication failed"))?;
+    Ok((kid, Zeroizing::new(plain)))
+}

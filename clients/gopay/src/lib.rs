@@ -57,6 +57,8 @@ mod client;
 mod error;
 pub mod jwe;
 pub mod notification;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 
 pub use card::{CardData, CardError, luhn_valid};
 pub use charge::{ChargeExt, Instrument, NextStep};

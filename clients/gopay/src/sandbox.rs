@@ -1,0 +1,455 @@
+//! An in-process GoPay simulator (feature `sandbox`): client credentials with Basic and
+//! refresh tokens that rotate, JWT access tokens with `exp`, an RSA key that decrypts
+//! card JWEs, payments, charges (card token, Google Pay, Apple Pay) with 3-D Secure for
+//! cards starting with 4000, refunds, `?id=` notifications and fault injection.
+//!
+//! The RSA key is made at start with `rsa`'s key generation; its decryption is the one
+//! place payspec decrypts with `rsa` (see [`crate::jwe::decrypt`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aes_gcm::aead::OsRng;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use payspec_core::sandbox::{
+    Faults, Handler, Request, Response, SandboxServer, WebhookSender, random_id,
+};
+use rsa::RsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+use serde_json::{Value, json};
+
+use crate::{ClientBuilder, Error, Result};
+
+/// The client id the sandbox accepts.
+pub const CLIENT_ID: &str = "sandbox-client";
+/// The client secret the sandbox accepts.
+pub const CLIENT_SECRET: &str = "sandbox-secret";
+/// The e-shop GoID.
+pub const GOID: &str = "8123456789";
+
+#[derive(Clone, Debug)]
+struct Payment {
+    id: String,
+    order_number: String,
+    amount: i64,
+    refunded: i64,
+    currency: String,
+    state: &'static str,
+    notification_url: Option<String>,
+    charge: Option<Value>,
+}
+
+impl Payment {
+    fn to_json(&self) -> Value {
+        json!({
+            "id": self.id, "order_number": self.order_number, "state": self.state,
+            "amount": self.amount, "currency": self.currency,
+            "gw_url": format!("https://sandbox.gopay.invalid/gw/{}", self.id),
+            "payment_secret": random_id(8), "charge": self.charge,
+        })
+    }
+}
+
+#[derive(Default)]
+struct State {
+    access: HashMap<String, SystemTime>,
+    refresh: HashMap<String, ()>,
+    cards: HashMap<String, Value>,
+    payments: HashMap<String, Payment>,
+    refunds: HashMap<String, Value>,
+    refund_fetches: u64,
+}
+
+struct GoPay {
+    key: RsaPrivateKey,
+    kid: String,
+    token_lifetime: Duration,
+    state: Mutex<State>,
+    notifications: WebhookSender,
+}
+
+fn error(status: u16, name: &str, message: &str, request: &Request) -> Response {
+    Response::json(
+        status,
+        &json!({
+            "code": status, "error": name, "message": message, "detail": message,
+            "path": request.path, "timestamp": chrono::Utc::now().to_rfc3339(),
+        }),
+    )
+}
+
+fn jwt(lifetime: Duration) -> (String, SystemTime) {
+    let exp = SystemTime::now() + lifetime;
+    let seconds = exp
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let claims = json!({"sub": CLIENT_ID, "scope": "payment:create payment:read", "iat": seconds.saturating_sub(lifetime.as_secs()), "exp": seconds});
+    let token = format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT","kid":"sandbox"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        random_id(16)
+    );
+    (token, exp)
+}
+
+impl GoPay {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn token(&self, request: &Request) -> Response {
+        let form = request.form();
+        let get = |name: &str| form.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        match get("grant_type").as_deref() {
+            Some("client_credentials") => {
+                if request.basic() != Some((CLIENT_ID.to_string(), CLIENT_SECRET.to_string())) {
+                    return error(401, "UNAUTHORIZED", "Invalid client credentials", request);
+                }
+            }
+            Some("refresh_token") => {
+                let known =
+                    get("refresh_token").is_some_and(|t| self.lock().refresh.remove(&t).is_some());
+                if !known || get("client_id").as_deref() != Some(CLIENT_ID) {
+                    return error(400, "BAD_REQUEST", "Invalid refresh token", request);
+                }
+            }
+            _ => return error(400, "BAD_REQUEST", "Unsupported grant_type", request),
+        }
+        let (access, expires) = jwt(self.token_lifetime);
+        let refresh = random_id(16);
+        let mut state = self.lock();
+        state.access.insert(access.clone(), expires);
+        state.refresh.insert(refresh.clone(), ());
+        // No expires_in, as in the seed: the client reads the JWT's exp.
+        Response::json(
+            200,
+            &json!({"access_token": access, "token_type": "bearer", "refresh_token": refresh}),
+        )
+    }
+
+    fn notify(&self, payment: &Payment) {
+        if let Some(url) = &payment.notification_url {
+            self.notifications.set_url(Some(url.clone()));
+            self.notifications.send(
+                reqwest::Method::GET,
+                Some(format!("id={}", payment.id)),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+    }
+
+    fn card_token(&self, request: &Request) -> Response {
+        let body = request.json().unwrap_or_default();
+        let Some(payload) = body["payload"].as_str() else {
+            return error(400, "BAD_REQUEST", "payload is required", request);
+        };
+        let (kid, plain) = match crate::jwe::decrypt(payload, &self.key) {
+            Ok(decrypted) => decrypted,
+            Err(e) => return error(400, "BAD_REQUEST", &e.to_string(), request),
+        };
+        if kid != self.kid {
+            return error(400, "BAD_REQUEST", &format!("Unknown kid {kid}"), request);
+        }
+        let card: Value = serde_json::from_slice(&plain).unwrap_or_default();
+        let pan = card["card_pan"].as_str().unwrap_or_default().to_string();
+        if !(12..=19).contains(&pan.len()) || !crate::luhn_valid(&pan) {
+            return error(400, "BAD_REQUEST", "Invalid card number", request);
+        }
+        let token = format!("card-{}", random_id(8));
+        let permanent = body["permanent"].as_bool().unwrap_or(false);
+        let mut answer = json!({
+            "masked_pan": format!("{}******{}", &pan[..6], &pan[pan.len() - 4..]),
+            "expiration_month": card["exp_month"], "expiration_year": card["exp_year"],
+            "scheme": if pan.starts_with('5') { "MASTERCARD" } else { "VISA" },
+            "service_type": "DEBIT", "corporate": false, "fingerprint": random_id(8), "token": token,
+        });
+        if permanent {
+            answer["card_id"] = json!(random_id(4));
+        } else {
+            answer["expires_in"] = json!("900");
+        }
+        self.lock().cards.insert(token, json!({"pan": pan}));
+        Response::json(201, &answer).state_changed()
+    }
+
+    fn charge(&self, request: &Request, id: &str) -> Response {
+        let body = request.json().unwrap_or_default();
+        let mut state = self.lock();
+        let Some(payment) = state.payments.get(id).cloned() else {
+            return error(404, "NOT_FOUND", "Payment not found", request);
+        };
+        if payment.state != "CREATED" {
+            return error(
+                409,
+                "CONFLICT",
+                &format!("Payment {id} is in state {}", payment.state),
+                request,
+            );
+        }
+        let (instrument, input, three_ds_needed) = match body["type"].as_str() {
+            Some("PAYMENT_CARD") => {
+                let token = body
+                    .pointer("/payload/card_token")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let Some(card) = state.cards.get(token) else {
+                    return error(400, "BAD_REQUEST", "Unknown card token", request);
+                };
+                let pan = card["pan"].as_str().unwrap_or_default().to_string();
+                ("PAYMENT_CARD", "TOKEN", pan.starts_with("4000"))
+            }
+            Some("GOOGLE_PAY") => ("PAYMENT_CARD", "GOOGLE_PAY", false),
+            Some("APPLE_PAY") => ("PAYMENT_CARD", "APPLE_PAY", false),
+            _ => {
+                return error(
+                    400,
+                    "BAD_REQUEST",
+                    "type must be PAYMENT_CARD, GOOGLE_PAY or APPLE_PAY",
+                    request,
+                );
+            }
+        };
+        let charge_id = random_id(13).to_uppercase();
+        let charge = if three_ds_needed {
+            json!({"id": charge_id, "state": "ACTION_REQUIRED",
+                "action_url": format!("https://sandbox.gopay.invalid/3ds/{charge_id}"),
+                "payment_instrument": {"type": instrument, "input_method": input, "3ds": {"auth_state": "CHALLENGE_REQUIRED"}}})
+        } else {
+            json!({"id": charge_id, "state": "SUCCEEDED",
+                "payment_instrument": {"type": instrument, "input_method": input, "3ds": {"auth_state": "AUTHENTICATED_FRICTIONLESS"}}})
+        };
+        let updated = {
+            let Some(stored) = state.payments.get_mut(id) else {
+                return error(404, "NOT_FOUND", "Payment not found", request);
+            };
+            stored.charge = Some(charge.clone());
+            if !three_ds_needed {
+                stored.state = "PAID";
+            }
+            stored.clone()
+        };
+        drop(state);
+        self.notify(&updated);
+        Response::json(201, &charge).state_changed()
+    }
+
+    fn refund(&self, request: &Request, id: &str) -> Response {
+        let amount = request
+            .json()
+            .ok()
+            .and_then(|b| b["amount"].as_i64())
+            .unwrap_or(0);
+        if amount < 1 {
+            return error(400, "BAD_REQUEST", "amount must be at least 1", request);
+        }
+        let mut state = self.lock();
+        let Some(payment) = state.payments.get_mut(id) else {
+            return error(404, "NOT_FOUND", "Payment not found", request);
+        };
+        if !matches!(payment.state, "PAID" | "PARTIALLY_REFUNDED")
+            || payment.refunded + amount > payment.amount
+        {
+            return error(
+                409,
+                "CONFLICT",
+                &format!("Payment {id} cannot be refunded by {amount}"),
+                request,
+            );
+        }
+        payment.refunded += amount;
+        payment.state = if payment.refunded == payment.amount {
+            "REFUNDED"
+        } else {
+            "PARTIALLY_REFUNDED"
+        };
+        let now = chrono::Utc::now().to_rfc3339();
+        let refund = json!({"id": random_id(13).to_uppercase(), "state": "SUCCESS", "amount": amount,
+            "currency": payment.currency, "created_at": now, "updated_at": now, "payment_id": id});
+        let snapshot = payment.clone();
+        state.refunds.insert(
+            refund["id"].as_str().unwrap_or_default().to_string(),
+            refund.clone(),
+        );
+        drop(state);
+        self.notify(&snapshot);
+        Response::json(201, &refund).state_changed()
+    }
+}
+
+impl Handler for GoPay {
+    fn handle(&self, request: Request) -> Response {
+        let segments = request.segments();
+        if let ("POST", ["oauth2", "token"]) = (request.method.as_str(), segments.as_slice()) {
+            return self.token(&request);
+        }
+        let valid = request
+            .bearer()
+            .and_then(|t| self.lock().access.get(t).copied())
+            .is_some_and(|exp| SystemTime::now() < exp);
+        if !valid {
+            return error(
+                401,
+                "UNAUTHORIZED",
+                "Missing, unknown or expired access token",
+                &request,
+            );
+        }
+        match (request.method.as_str(), segments.as_slice()) {
+            ("GET", ["encryption", "public-key"]) => {
+                let public = self.key.to_public_key();
+                Response::json(
+                    200,
+                    &json!({
+                        "kty": "RSA", "kid": self.kid, "use": "enc", "alg": "RSA-OAEP-256",
+                        "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
+                        "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
+                    }),
+                )
+            }
+            ("POST", ["cards", "tokens"]) => self.card_token(&request),
+            ("GET", ["cards", "tokens", id]) => match self.lock().cards.contains_key(*id) {
+                true => Response::json(200, &json!({"token": id})),
+                false => error(404, "NOT_FOUND", "Card not found", &request),
+            },
+            ("DELETE", ["cards", "tokens", id]) => match self.lock().cards.remove(*id) {
+                Some(_) => Response::empty(204),
+                None => error(404, "NOT_FOUND", "Card not found", &request),
+            },
+            ("POST", ["eshops", goid, "payments"]) => {
+                if *goid != GOID {
+                    return error(403, "FORBIDDEN", "Unknown e-shop", &request);
+                }
+                let body = request.json().unwrap_or_default();
+                let parsed = serde_json::from_value::<payspec_gopay_api::types::CreatePaymentRequest>(
+                    body.clone(),
+                );
+                if let Err(e) = parsed.map_err(|e| e.to_string()).and_then(|r| {
+                    if r.currency.is_unknown() {
+                        Err("unsupported currency".to_string())
+                    } else {
+                        Ok(())
+                    }
+                }) {
+                    return error(400, "BAD_REQUEST", &e, &request);
+                }
+                let payment = Payment {
+                    id: random_id(13).to_uppercase(),
+                    order_number: body["order_number"].as_str().unwrap_or_default().into(),
+                    amount: body["amount"].as_i64().unwrap_or_default(),
+                    refunded: 0,
+                    currency: body["currency"].as_str().unwrap_or_default().into(),
+                    state: "CREATED",
+                    notification_url: body
+                        .pointer("/callback/notification_url")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    charge: None,
+                };
+                self.lock()
+                    .payments
+                    .insert(payment.id.clone(), payment.clone());
+                Response::json(201, &payment.to_json()).state_changed()
+            }
+            ("GET", ["payments", id]) => match self.lock().payments.get(*id) {
+                Some(payment) => Response::json(200, &payment.to_json()),
+                None => error(404, "NOT_FOUND", "Payment not found", &request),
+            },
+            ("POST", ["payments", id, "charges"]) => self.charge(&request, id),
+            ("POST", ["payments", id, "refunds"]) => self.refund(&request, id),
+            ("GET", ["payments", id, "refunds"]) => {
+                let mut state = self.lock();
+                state.refund_fetches += 1;
+                let list: Vec<Value> = state
+                    .refunds
+                    .values()
+                    .filter(|r| r["payment_id"] == *id)
+                    .cloned()
+                    .collect();
+                Response::json(200, &Value::Array(list))
+            }
+            ("GET", ["refunds", id]) => match self.lock().refunds.get(*id) {
+                Some(refund) => Response::json(200, refund),
+                None => error(404, "NOT_FOUND", "Refund not found", &request),
+            },
+            _ => error(404, "NOT_FOUND", "Not found", &request),
+        }
+    }
+}
+
+/// A running GoPay sandbox; stops when dropped.
+pub struct Sandbox {
+    server: SandboxServer,
+    gopay: Arc<GoPay>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url())
+            .finish()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a free port (tokens live 15 minutes).
+    pub async fn start() -> Result<Self> {
+        Self::start_with(0, Duration::from_secs(900)).await
+    }
+
+    /// Starts a sandbox on `port` with tokens living `token_lifetime`.
+    pub async fn start_with(port: u16, token_lifetime: Duration) -> Result<Self> {
+        let key = RsaPrivateKey::new(&mut OsRng, 2048).map_err(|e| {
+            Error::Config(payspec_core::ConfigError::Tls(format!("sandbox key: {e}")))
+        })?;
+        let gopay = Arc::new(GoPay {
+            key,
+            kid: format!("sandbox_{}", random_id(4)),
+            token_lifetime,
+            state: Mutex::default(),
+            notifications: WebhookSender::default(),
+        });
+        let server = SandboxServer::start(gopay.clone(), None, port).await?;
+        Ok(Self { server, gopay })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// A client builder wired to this sandbox.
+    pub fn client_builder(&self) -> ClientBuilder {
+        crate::Client::builder()
+            .base_url(self.base_url())
+            .client_id(CLIENT_ID)
+            .client_secret(CLIENT_SECRET)
+    }
+
+    /// Fault injection.
+    pub fn faults(&self) -> &Faults {
+        self.server.faults()
+    }
+
+    /// The notification GETs sent so far.
+    pub fn notifications(&self) -> &WebhookSender {
+        &self.gopay.notifications
+    }
+
+    /// Makes every issued access token expired.
+    pub fn expire_tokens(&self) {
+        let now = SystemTime::now();
+        for expiry in self.gopay.lock().access.values_mut() {
+            *expiry = now;
+        }
+    }
+
+    /// How many payments exist.
+    pub fn payment_count(&self) -> usize {
+        self.gopay.lock().payments.len()
+    }
+}

@@ -1,0 +1,174 @@
+//! End-to-end flows against the GoPay sandbox.
+
+use std::time::Duration;
+
+use payspec_gopay::open_enums::{Currency, PaymentState};
+use payspec_gopay::sandbox::{GOID, Sandbox};
+use payspec_gopay::{CardData, ChargeExt, ErrorCode, Instrument, NextStep, types};
+
+fn payment(order: &str, notify: Option<String>) -> types::builder::CreatePaymentRequest {
+    types::CreatePaymentRequest::builder()
+        .amount(types::Amount(std::num::NonZeroU64::new(10000).unwrap()))
+        .currency(Currency::Czk)
+        .order_number(order)
+        .callback(Some(types::Callback {
+            notification_url: notify,
+            return_url: Some("https://shop.example/return".into()),
+        }))
+}
+
+#[tokio::test]
+async fn token_key_encrypted_card_payment_charge_refund() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let receiver = httpmock::MockServer::start_async().await;
+    let notified = receiver.mock(|when, then| {
+        when.method(httpmock::Method::GET)
+            .path("/gopay/notify")
+            .query_param_exists("id");
+        then.status(200);
+    });
+    let card = CardData::new("4444 4444 4444 4448", "01", "27", "258").unwrap();
+    let token = client.tokenize_card(&card, false).await.unwrap();
+    assert_eq!(
+        token.masked_pan.as_deref(),
+        Some("444444******4448"),
+        "the sandbox decrypted the JWE"
+    );
+    let created = client
+        .create_payment(GOID, payment("o-1", Some(receiver.url("/gopay/notify"))))
+        .await
+        .unwrap();
+    let id = created.id.unwrap();
+    let charge = client
+        .create_charge(
+            &id,
+            Instrument::card(token.token.unwrap()),
+            Some("https://shop.example/return".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(charge.next_step(), NextStep::Done);
+    assert_eq!(
+        client.get_payment(&id).await.unwrap().state,
+        Some(PaymentState::Paid)
+    );
+    let refund = client.create_refund(&id, 2500).await.unwrap();
+    assert_eq!(refund.state.unwrap().as_str(), "SUCCESS");
+    assert_eq!(
+        client.get_payment(&id).await.unwrap().state,
+        Some(PaymentState::PartiallyRefunded)
+    );
+    assert_eq!(client.list_refunds(&id).await.unwrap().len(), 1);
+    for _ in 0..200 {
+        if notified.calls_async().await >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        notified.calls_async().await,
+        2,
+        "charge and refund notified with ?id="
+    );
+    let query = &sandbox.notifications().deliveries()[0].url;
+    let paid = client.handle_notification(query).await.unwrap();
+    assert_eq!(paid.id.as_deref(), Some(id.as_str()));
+}
+
+#[tokio::test]
+async fn a_3ds_card_must_send_the_payer_to_the_action_url() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let card = CardData::new("4000000000000002", "12", "30", "123").unwrap();
+    let token = client.tokenize_card(&card, true).await.unwrap();
+    assert!(token.card_id.is_some(), "permanent token");
+    let id = client
+        .create_payment(GOID, payment("o-2", None))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let charge = client
+        .create_charge(&id, Instrument::card(token.token.unwrap()), None)
+        .await
+        .unwrap();
+    match charge.next_step() {
+        NextStep::RedirectPayer {
+            action_url,
+            three_ds,
+        } => {
+            assert!(action_url.contains("/3ds/"));
+            assert_eq!(three_ds.unwrap().as_str(), "CHALLENGE_REQUIRED");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_charge_on_a_paid_payment_is_a_409() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let id = client
+        .create_payment(GOID, payment("o-3", None))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let google = types::GooglePayPayload {
+        signature: "s".into(),
+        protocol_version: "ECv1".into(),
+        signed_message: "{}".into(),
+    };
+    client
+        .create_charge(&id, Instrument::GooglePay(google.clone()), None)
+        .await
+        .unwrap();
+    let error = client
+        .create_charge(&id, Instrument::GooglePay(google), None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(&ErrorCode::Conflict));
+    assert_eq!(error.status().unwrap().as_u16(), 409);
+    let refund_too_much = client.create_refund(&id, 10001).await.unwrap_err();
+    assert_eq!(refund_too_much.code(), Some(&ErrorCode::Conflict));
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_with_the_refresh_grant() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let id = client
+        .create_payment(GOID, payment("o-4", None))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    sandbox.expire_tokens();
+    client.get_payment(&id).await.unwrap();
+    assert_eq!(client.token_fetches(), 2);
+    assert!(
+        client.has_refresh_token(),
+        "the rotated refresh token is kept"
+    );
+}
+
+#[tokio::test]
+async fn a_card_the_sandbox_cannot_decrypt_or_validate_is_refused() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    // Encrypted for a key of the right shape but not the sandbox's.
+    let mut foreign = (*client.public_key().await.unwrap()).clone();
+    foreign.n = base64_of_bytes(&[0xC3; 256]);
+    let jwe = CardData::new("4444444444444448", "01", "27", "258")
+        .unwrap()
+        .encrypt(&foreign)
+        .unwrap();
+    let error = client.create_card_token(&jwe, false).await.unwrap_err();
+    assert_eq!(error.code(), Some(&ErrorCode::BadRequest));
+}
+
+fn base64_of_bytes(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
