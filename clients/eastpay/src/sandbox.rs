@@ -1,0 +1,465 @@
+//! An in-process EastPay / OPP simulator (feature `sandbox`): the bearer token and
+//! entity id, OPP's test-card behaviour, declines as HTTP 400 with their result codes,
+//! validation errors, pre-authorization with capture / refund / reversal, checkouts, the
+//! Inquiry API, plain or encrypted notifications, and fault injection.
+//!
+//! Test cards: `4200000000000000` approves (000.100.110), `4000000000000002` is declined
+//! by the bank (800.100.153), `4000000000000010` needs 3-D Secure (pending with a
+//! redirect), any other Luhn-valid number approves, an invalid one is refused
+//! (100.100.101).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use payspec_core::sandbox::{
+    Faults, Handler, Request, Response, SandboxServer, WebhookSender, random_id,
+};
+use serde_json::{Value, json};
+
+use crate::money::Money;
+use crate::notification::NotificationDecryptor;
+use crate::{ClientBuilder, Result};
+
+/// The access token the sandbox accepts.
+pub const ACCESS_TOKEN: &str = "OGE4Mjk0MTc0YjdlY2IyODAxNGI5Njk5MjIwMDE1Y2N8c2FuZGJveA==";
+/// The entity id the sandbox accepts.
+pub const ENTITY_ID: &str = "8a8294174b7ecb28014b9699220015ca";
+
+#[derive(Clone, Debug)]
+struct Payment {
+    id: String,
+    payment_type: String,
+    brand: String,
+    amount: u64,
+    currency: String,
+    captured: u64,
+    refunded: u64,
+    reversed: bool,
+    code: &'static str,
+    description: &'static str,
+    last4: String,
+    merchant_transaction_id: Option<String>,
+    notification_url: Option<String>,
+}
+
+impl Payment {
+    fn decimal(&self, minor: u64) -> String {
+        Money::new(minor, &self.currency)
+            .map(|m| m.to_decimal())
+            .unwrap_or_default()
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "id": self.id, "paymentType": self.payment_type, "paymentBrand": self.brand,
+            "amount": self.decimal(self.amount), "currency": self.currency,
+            "descriptor": "sandbox OPP_Channel", "merchantTransactionId": self.merchant_transaction_id,
+            "result": {"code": self.code, "description": self.description},
+            "card": {"bin": "420000", "last4Digits": self.last4, "holder": "Sandbox", "expiryMonth": "05", "expiryYear": "2034"},
+            "risk": {"score": "100"}, "buildNumber": "sandbox", "timestamp": chrono_like_now(), "ndc": format!("{ENTITY_ID}_{}", self.id),
+        })
+    }
+}
+
+/// Now in OPP's timestamp format, e.g. `2024-05-07 08:09:10+0000`.
+fn chrono_like_now() -> String {
+    chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%z").to_string()
+}
+
+fn result(status: u16, code: &str, description: &str) -> Response {
+    Response::json(
+        status,
+        &json!({
+            "result": {"code": code, "description": description},
+            "buildNumber": "sandbox", "timestamp": chrono_like_now(), "ndc": random_id(8),
+        }),
+    )
+}
+
+#[derive(Default)]
+struct State {
+    payments: HashMap<String, Payment>,
+    checkouts: HashMap<String, Payment>,
+}
+
+struct EastPay {
+    state: Mutex<State>,
+    notifications: WebhookSender,
+    encryption: Option<NotificationDecryptor>,
+}
+
+fn luhn(number: &str) -> bool {
+    !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && number
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, b)| {
+                let d = u32::from(b - b'0');
+                if i % 2 == 1 {
+                    if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+                } else {
+                    d
+                }
+            })
+            .sum::<u32>()
+            .is_multiple_of(10)
+}
+
+impl EastPay {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn notify(&self, payment: &Payment) {
+        let Some(url) = &payment.notification_url else {
+            return;
+        };
+        self.notifications.set_url(Some(url.clone()));
+        let body = payment.to_json().to_string().into_bytes();
+        match &self.encryption {
+            None => self.notifications.send(
+                reqwest::Method::POST,
+                None,
+                vec![("content-type".into(), "application/json".into())],
+                body,
+            ),
+            Some(encryption) => {
+                let wrapped =
+                    json!({"type": "PAYMENT", "action": "CREATED", "payload": payment.to_json()});
+                let mut iv = [0u8; 12];
+                for byte in &mut iv {
+                    *byte = fastrand::u8(..);
+                }
+                if let Ok((hex, iv, tag)) = encryption.encrypt(wrapped.to_string().as_bytes(), iv) {
+                    self.notifications.send(
+                        reqwest::Method::POST,
+                        None,
+                        vec![
+                            ("content-type".into(), "text/plain".into()),
+                            ("x-initialization-vector".into(), iv),
+                            ("x-authentication-tag".into(), tag),
+                        ],
+                        hex.into_bytes(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn create(&self, form: &[(String, String)]) -> Response {
+        let get = |name: &str| {
+            form.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let (Some(amount), Some(currency)) = (get("amount"), get("currency")) else {
+            return result(
+                400,
+                "200.300.404",
+                "invalid or missing parameter: amount and currency are required",
+            );
+        };
+        let Ok(money) = Money::parse(amount, currency) else {
+            return result(
+                400,
+                "100.550.300",
+                "request contains no amount or too low amount",
+            );
+        };
+        let payment_type = get("paymentType").unwrap_or_default();
+        if !matches!(payment_type, "DB" | "PA") {
+            return result(
+                400,
+                "200.300.404",
+                "invalid or missing parameter: paymentType",
+            );
+        }
+        let number = get("card.number").unwrap_or_default().to_string();
+        let (status, code, description): (u16, &'static str, &'static str) = match number.as_str() {
+            "4000000000000002" => (400, "800.100.153", "transaction declined (invalid CVV)"),
+            "4000000000000010" => (200, "000.200.000", "transaction pending"),
+            n if !luhn(n) => {
+                return result(
+                    400,
+                    "100.100.101",
+                    "invalid creditcard, bank account number or bank name",
+                );
+            }
+            _ => (
+                200,
+                "000.100.110",
+                "Request successfully processed in 'Merchant in Integrator Test Mode'",
+            ),
+        };
+        let payment = Payment {
+            id: random_id(16),
+            payment_type: payment_type.into(),
+            brand: get("paymentBrand").unwrap_or("VISA").into(),
+            amount: money.minor(),
+            currency: currency.into(),
+            captured: if payment_type == "DB" && status == 200 {
+                money.minor()
+            } else {
+                0
+            },
+            refunded: 0,
+            reversed: false,
+            code,
+            description,
+            last4: number
+                .get(number.len().saturating_sub(4)..)
+                .unwrap_or_default()
+                .into(),
+            merchant_transaction_id: get("merchantTransactionId").map(str::to_string),
+            notification_url: get("notificationUrl").map(str::to_string),
+        };
+        let mut answer = payment.to_json();
+        if code == "000.200.000" {
+            answer["redirect"] = json!({"url": format!("https://sandbox.eastpay.invalid/3ds/{}", payment.id), "method": "POST",
+                "parameters": [{"name": "PaReq", "value": random_id(12)}, {"name": "TermUrl", "value": get("shopperResultUrl").unwrap_or("https://shop.invalid/return")}]});
+        }
+        self.lock()
+            .payments
+            .insert(payment.id.clone(), payment.clone());
+        self.notify(&payment);
+        Response::json(status, &answer).state_changed()
+    }
+
+    fn backoffice(&self, id: &str, form: &[(String, String)]) -> Response {
+        let get = |name: &str| {
+            form.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let mut state = self.lock();
+        let Some(original) = state.payments.get_mut(id) else {
+            return result(404, "700.400.580", "cannot find transaction");
+        };
+        let amount = match (get("amount"), get("currency")) {
+            (Some(a), Some(c)) if c == original.currency => match Money::parse(a, c) {
+                Ok(m) => Some(m.minor()),
+                Err(_) => return result(400, "100.550.300", "invalid amount"),
+            },
+            (Some(_), Some(_)) => {
+                return result(
+                    400,
+                    "100.550.310",
+                    "amount exceeds limit / currency mismatch",
+                );
+            }
+            _ => None,
+        };
+        let kind = get("paymentType").unwrap_or_default();
+        let refused = |code: &str, text: &str| result(400, code, text);
+        match kind {
+            "CP" => {
+                let amount = amount.unwrap_or(original.amount - original.captured);
+                if original.payment_type != "PA"
+                    || original.reversed
+                    || original.captured + amount > original.amount
+                {
+                    return refused(
+                        "700.400.100",
+                        "cannot capture (PA value exceeded, PA reverted or invalid workflow?)",
+                    );
+                }
+                original.captured += amount;
+            }
+            "RF" => {
+                let amount = amount.unwrap_or(original.captured - original.refunded);
+                if original.refunded + amount > original.captured {
+                    return refused(
+                        "700.400.200",
+                        "cannot refund (refund volume exceeded or tx reversed or invalid workflow?)",
+                    );
+                }
+                original.refunded += amount;
+            }
+            "RV" => {
+                if original.reversed || original.captured > 0 && original.payment_type == "PA" {
+                    return refused(
+                        "700.400.300",
+                        "cannot reverse (already refunded|reversed, invalid workflow or amount exceeded)",
+                    );
+                }
+                original.reversed = true;
+            }
+            _ => {
+                return result(
+                    400,
+                    "200.300.404",
+                    "invalid or missing parameter: paymentType",
+                );
+            }
+        }
+        let snapshot = original.clone();
+        drop(state);
+        let mut answer = snapshot.to_json();
+        answer["id"] = json!(random_id(16));
+        answer["paymentType"] = json!(kind);
+        answer["referencedId"] = json!(id);
+        answer["result"] = json!({"code": "000.100.110", "description": "Request successfully processed in 'Merchant in Integrator Test Mode'"});
+        if let Some(minor) = amount {
+            answer["amount"] = json!(snapshot.decimal(minor));
+        }
+        Response::json(200, &answer).state_changed()
+    }
+}
+
+impl Handler for EastPay {
+    fn handle(&self, request: Request) -> Response {
+        match request.header("authorization") {
+            None => return result(401, "800.900.300", "invalid authentication information"),
+            Some(value) if value != format!("Bearer {ACCESS_TOKEN}") => {
+                return result(
+                    403,
+                    "800.900.301",
+                    "user authorization failed, user has no sufficent rights to process transaction",
+                );
+            }
+            Some(_) => {}
+        }
+        let form = request.form();
+        let entity = form
+            .iter()
+            .find(|(n, _)| n == "entityId")
+            .map(|(_, v)| v.as_str())
+            .or_else(|| request.query_param("entityId"));
+        if entity != Some(ENTITY_ID) {
+            return result(400, "600.200.100", "invalid Payment Method / entity");
+        }
+        let segments = request.segments();
+        match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["v3", "payments"]) => self.create(&form),
+            ("POST", ["v3", "payments", id]) => self.backoffice(id, &form),
+            ("GET", ["v3", "payments" | "query", id]) => match self.lock().payments.get(*id) {
+                Some(payment) => {
+                    let status = if payment.code.starts_with("800") {
+                        400
+                    } else {
+                        200
+                    };
+                    Response::json(status, &payment.to_json())
+                }
+                None => result(404, "700.400.580", "cannot find transaction"),
+            },
+            ("POST", ["v3", "checkouts"]) => {
+                let get = |name: &str| form.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+                let (Some(amount), Some(currency)) = (get("amount"), get("currency")) else {
+                    return result(400, "200.300.404", "invalid or missing parameter");
+                };
+                let Ok(money) = Money::parse(&amount, &currency) else {
+                    return result(400, "100.550.300", "invalid amount");
+                };
+                let checkout_id = format!("{}.sandbox01", random_id(16).to_uppercase());
+                // The shopper "pays" with the approving test card when the result is read.
+                let payment = Payment {
+                    id: random_id(16),
+                    payment_type: get("paymentType").unwrap_or_else(|| "DB".into()),
+                    brand: "VISA".into(),
+                    amount: money.minor(),
+                    currency,
+                    captured: money.minor(),
+                    refunded: 0,
+                    reversed: false,
+                    code: "000.100.110",
+                    description: "Request successfully processed in 'Merchant in Integrator Test Mode'",
+                    last4: "0000".into(),
+                    merchant_transaction_id: get("merchantTransactionId"),
+                    notification_url: get("notificationUrl"),
+                };
+                self.lock().checkouts.insert(checkout_id.clone(), payment);
+                Response::json(200, &json!({"id": checkout_id, "result": {"code": "000.200.100", "description": "successfully created checkout"},
+                    "buildNumber": "sandbox", "timestamp": chrono_like_now(), "ndc": checkout_id}))
+                .state_changed()
+            }
+            ("GET", ["v3", "checkouts", id, "payment"]) => {
+                let mut state = self.lock();
+                match state.checkouts.get(*id).cloned() {
+                    Some(payment) => {
+                        state.payments.insert(payment.id.clone(), payment.clone());
+                        drop(state);
+                        self.notify(&payment);
+                        Response::json(200, &payment.to_json())
+                    }
+                    None => result(
+                        404,
+                        "200.300.404",
+                        "invalid or missing parameter: checkout id",
+                    ),
+                }
+            }
+            _ => result(
+                404,
+                "200.300.404",
+                "invalid or missing parameter: unknown resource",
+            ),
+        }
+    }
+}
+
+/// A running EastPay sandbox; stops when dropped.
+pub struct Sandbox {
+    server: SandboxServer,
+    eastpay: Arc<EastPay>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url())
+            .finish()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a free port, with plain notifications.
+    pub async fn start() -> Result<Self> {
+        Self::start_with(0, None).await
+    }
+
+    /// Starts a sandbox on `port`; with `notification_key` (64 hex characters) its
+    /// notifications are encrypted as OPP does.
+    pub async fn start_with(port: u16, notification_key: Option<&str>) -> Result<Self> {
+        let encryption = notification_key
+            .map(NotificationDecryptor::new)
+            .transpose()?;
+        let eastpay = Arc::new(EastPay {
+            state: Mutex::default(),
+            notifications: WebhookSender::default(),
+            encryption,
+        });
+        let server = SandboxServer::start(eastpay.clone(), None, port).await?;
+        Ok(Self { server, eastpay })
+    }
+
+    /// `http://127.0.0.1:<port>` (the tenant's base URL).
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// A client builder wired to this sandbox.
+    pub fn client_builder(&self) -> ClientBuilder {
+        crate::Client::builder()
+            .base_url(self.base_url())
+            .access_token(ACCESS_TOKEN)
+            .entity_id(ENTITY_ID)
+    }
+
+    /// Fault injection.
+    pub fn faults(&self) -> &Faults {
+        self.server.faults()
+    }
+
+    /// Notifications sent so far.
+    pub fn notifications(&self) -> &WebhookSender {
+        &self.eastpay.notifications
+    }
+
+    /// How many payments exist.
+    pub fn payment_count(&self) -> usize {
+        self.eastpay.lock().payments.len()
+    }
+}
