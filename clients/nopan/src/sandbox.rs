@@ -226,15 +226,14 @@ impl Nopan {
             return None;
         }
         let answer = mock.pointer(&format!("/steps/{step}")).cloned()?;
-        if mock.get("oneTime").and_then(Value::as_bool) == Some(true) {
-            if let Some(stored) = state
+        if mock.get("oneTime").and_then(Value::as_bool) == Some(true)
+            && let Some(stored) = state
                 .mocks
                 .get_mut(&key)
                 .and_then(|m| m.get_mut("steps"))
                 .and_then(Value::as_object_mut)
-            {
-                stored.remove(step);
-            }
+        {
+            stored.remove(step);
         }
         Some(answer)
     }
@@ -445,9 +444,8 @@ impl Nopan {
 impl Handler for Nopan {
     fn handle(&self, request: Request) -> Response {
         let segments = request.segments();
-        match (request.method.as_str(), segments.as_slice()) {
-            ("POST", ["auth", "token"]) => return self.token(&request),
-            _ => {}
+        if let ("POST", ["auth", "token"]) = (request.method.as_str(), segments.as_slice()) {
+            return self.token(&request);
         }
         if let Some(refused) = self.authorize(&request) {
             return refused;
@@ -461,26 +459,26 @@ impl Handler for Nopan {
             ("POST", ["payments", _]) => {
                 let key = request.header("idempotency-key").map(str::to_string);
                 let fingerprint = [request.path.as_bytes(), &request.body].concat();
-                if let Some(key) = &key {
-                    if let Some((asked, answered)) = self.lock().replies.get(key).cloned() {
-                        return if asked == fingerprint {
-                            answered
-                        } else {
-                            declined(
-                                409,
-                                "5001",
-                                "Idempotency-Key already used with another payload",
-                            )
-                        };
-                    }
+                if let Some(key) = &key
+                    && let Some((asked, answered)) = self.lock().replies.get(key).cloned()
+                {
+                    return if asked == fingerprint {
+                        answered
+                    } else {
+                        declined(
+                            409,
+                            "5001",
+                            "Idempotency-Key already used with another payload",
+                        )
+                    };
                 }
                 let response = self.operation(&request);
-                if let Some(key) = key {
-                    if response.status() < 500 {
-                        self.lock()
-                            .replies
-                            .insert(key, (fingerprint, response.clone()));
-                    }
+                if let Some(key) = key
+                    && response.status() < 500
+                {
+                    self.lock()
+                        .replies
+                        .insert(key, (fingerprint, response.clone()));
                 }
                 response
             }

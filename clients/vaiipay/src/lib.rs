@@ -54,6 +54,8 @@
 
 mod client;
 mod error;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod signature;
 
 pub use client::{Client, ClientBuilder, NewCheckout, Scope, env};

@@ -1,0 +1,283 @@
+//! An in-process VaiiPay simulator (feature `sandbox`): a client token with scopes and an
+//! OAuth token, checkouts with signed URLs, payments that the payer completes
+//! ([`Sandbox::complete_payment`]) with a signed webhook, instructions, applications,
+//! public payment methods, and fault injection.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use payspec_core::Secret;
+use payspec_core::sandbox::{
+    Faults, Handler, Request, Response, SandboxServer, WebhookSender, random_id,
+};
+use payspec_core::webhook::{SignatureEncoding, encode, hmac_sha256};
+use serde_json::{Value, json};
+
+use crate::signature::{CheckoutUrlVerifier, DEFAULT_SIGNATURE_HEADER};
+use crate::{ClientBuilder, Result, Scope};
+
+/// The client id of the sandbox's payment application.
+pub const CLIENT_ID: &str = "5a1dbb0c7e2f4a9b8c3d6e0f1a2b3c4d";
+/// The application secret (webhooks and checkout URLs).
+pub const APP_SECRET: &str = "sandbox-app-secret";
+/// The OAuth2 token the sandbox accepts.
+pub const OAUTH_TOKEN: &str = "sandbox-oauth-token";
+
+struct VaiiPay {
+    base: Mutex<String>,
+    tokens: BTreeMap<String, Vec<String>>,
+    payments: Mutex<BTreeMap<String, Value>>,
+    applications: Mutex<Vec<Value>>,
+    webhooks: WebhookSender,
+}
+
+fn error(status: u16, message: &str) -> Response {
+    Response::json(status, &json!({"message": message}))
+}
+
+impl VaiiPay {
+    fn scope_ok(&self, request: &Request, scope: &str) -> std::result::Result<(), Response> {
+        let Some(token) = request.bearer() else {
+            return Err(error(401, "Unauthenticated."));
+        };
+        match self.tokens.get(token) {
+            None => Err(error(401, "Unauthenticated.")),
+            Some(scopes) if scopes.iter().any(|s| s == "*" || s == scope) => Ok(()),
+            Some(_) => Err(error(403, "Insufficient permissions")),
+        }
+    }
+
+    fn oauth_ok(&self, request: &Request) -> std::result::Result<(), Response> {
+        match request.bearer() {
+            Some(token) if token == OAUTH_TOKEN => Ok(()),
+            _ => Err(error(401, "Unauthenticated.")),
+        }
+    }
+
+    fn checkout(&self, request: &Request) -> Response {
+        if let Err(refused) = self.scope_ok(request, "payments.create") {
+            return refused;
+        }
+        let body = request.json().unwrap_or_default();
+        if let Err(e) =
+            serde_json::from_value::<payspec_vaiipay_api::types::CheckoutRequest>(body.clone())
+        {
+            return error(422, &e.to_string());
+        }
+        if body["clientId"] != CLIENT_ID && body.get("siteId").is_none() {
+            return error(422, "Unknown clientId");
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let payment = json!({"id": id, "userId": 1, "status": "PENDING", "reference": body["reference"],
+            "referenceLabel": body["referenceLabel"], "currencyCode": body["currencyCode"],
+            "settlementCurrencyCode": body.get("settlementCurrencyCode").cloned().unwrap_or(json!("USDT")),
+            "amount": body["amount"]});
+        self.payments
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone(), payment);
+        let expires = (SystemTime::now() + Duration::from_secs(3600))
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let base = self.base.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let unsigned = format!("{base}/checkout/{id}?expires={expires}");
+        let url = CheckoutUrlVerifier::new(APP_SECRET)
+            .sign(&unsigned)
+            .unwrap_or(unsigned);
+        Response::json(201, &json!({"data": {"checkoutUrl": url}})).state_changed()
+    }
+}
+
+impl Handler for VaiiPay {
+    fn handle(&self, request: Request) -> Response {
+        let segments = request.segments();
+        match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["api", "payment", "checkout"]) => self.checkout(&request),
+            ("GET", ["api", "payment", id]) => {
+                if let Err(refused) = self.scope_ok(&request, "payments.get") {
+                    return refused;
+                }
+                match self
+                    .payments
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(*id)
+                {
+                    Some(payment) => Response::json(200, &json!({"data": payment})),
+                    None => error(404, "Payment not found"),
+                }
+            }
+            ("GET", ["api", "payment", id, "provider", provider, "method", method]) => {
+                if let Err(refused) = self.scope_ok(&request, "payments.user-instructions.get") {
+                    return refused;
+                }
+                let payments = self.payments.lock().unwrap_or_else(|p| p.into_inner());
+                let Some(payment) = payments.get(*id) else {
+                    return error(404, "Payment not found");
+                };
+                let minor = payment["amount"].as_u64().unwrap_or_default();
+                Response::json(
+                    200,
+                    &json!({"data": {
+                        "address": format!("T{}", random_id(16)), "amount": format!("{}.{:06}", minor / 100, (minor % 100) * 10_000),
+                        "currencyCode": method.to_uppercase(), "blockchainSlug": provider,
+                        "qrCode": format!("{provider}:address?amount={}", minor / 100), "confirmations": 19,
+                        "expiresAt": chrono::Utc::now().checked_add_signed(chrono::TimeDelta::minutes(30)).map(|t| t.to_rfc3339()),
+                    }}),
+                )
+            }
+            ("GET", ["api", "payment-applications"]) => match self.oauth_ok(&request) {
+                Ok(()) => Response::json(
+                    200,
+                    &json!({"data": *self.applications.lock().unwrap_or_else(|p| p.into_inner())}),
+                ),
+                Err(refused) => refused,
+            },
+            ("POST", ["api", "payment-applications"]) => {
+                if let Err(refused) = self.oauth_ok(&request) {
+                    return refused;
+                }
+                let body = request.json().unwrap_or_default();
+                if let Err(e) = serde_json::from_value::<
+                    payspec_vaiipay_api::types::CreateApplicationRequest,
+                >(body.clone())
+                {
+                    return error(422, &e.to_string());
+                }
+                let mut apps = self.applications.lock().unwrap_or_else(|p| p.into_inner());
+                let app = json!({"id": apps.len() + 1, "name": body["name"], "clientId": random_id(16), "userId": 1,
+                    "site": {"url": body["url"]}, "currencyWhitelist": body.get("currencyWhitelist").cloned().unwrap_or(json!([])),
+                    "createdAt": chrono::Utc::now().to_rfc3339()});
+                apps.push(app.clone());
+                Response::json(201, &json!({"data": app})).state_changed()
+            }
+            ("GET", ["api", "checkout", id, "payment-methods"]) => {
+                if !self
+                    .payments
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains_key(*id)
+                {
+                    return error(404, "Payment not found");
+                }
+                Response::json(
+                    200,
+                    &json!({"data": [
+                        {"provider": "tron", "method": "usdt", "name": "USDT (TRC-20)", "currencyCode": "USDT", "blockchainSlug": "tron"},
+                        {"provider": "bitcoin", "method": "btc", "name": "Bitcoin", "currencyCode": "BTC", "blockchainSlug": "bitcoin"},
+                    ]}),
+                )
+            }
+            _ => error(404, "Not found"),
+        }
+    }
+}
+
+/// A running VaiiPay sandbox; stops when dropped.
+pub struct Sandbox {
+    server: SandboxServer,
+    vaiipay: Arc<VaiiPay>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url())
+            .finish()
+    }
+}
+
+impl Sandbox {
+    /// A client token with every scope (`*`).
+    pub const FULL_TOKEN: &'static str = "sandbox-token-all";
+    /// A client token with `payments.create` only.
+    pub const CREATE_ONLY_TOKEN: &'static str = "sandbox-token-create";
+
+    /// Starts a sandbox on a free port.
+    pub async fn start() -> Result<Self> {
+        Self::start_on(0).await
+    }
+
+    /// Starts a sandbox on `port` (0: a free one).
+    pub async fn start_on(port: u16) -> Result<Self> {
+        let tokens = BTreeMap::from([
+            (Self::FULL_TOKEN.to_string(), vec!["*".to_string()]),
+            (
+                Self::CREATE_ONLY_TOKEN.to_string(),
+                vec!["payments.create".to_string()],
+            ),
+        ]);
+        let vaiipay = Arc::new(VaiiPay {
+            base: Mutex::new(String::new()),
+            tokens,
+            payments: Mutex::default(),
+            applications: Mutex::default(),
+            webhooks: WebhookSender::default(),
+        });
+        let server = SandboxServer::start(vaiipay.clone(), None, port).await?;
+        *vaiipay.base.lock().unwrap_or_else(|p| p.into_inner()) = server.base_url();
+        Ok(Self { server, vaiipay })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// A client builder with the full client token, the OAuth token and the secret.
+    pub fn client_builder(&self) -> ClientBuilder {
+        crate::Client::builder()
+            .base_url(self.base_url())
+            .client_id(CLIENT_ID)
+            .client_token(Self::FULL_TOKEN, Some(vec![Scope::All]))
+            .oauth_token(OAUTH_TOKEN)
+            .application_secret(APP_SECRET)
+    }
+
+    /// Fault injection.
+    pub fn faults(&self) -> &Faults {
+        self.server.faults()
+    }
+
+    /// Where webhooks go and what was sent.
+    pub fn webhooks(&self) -> &WebhookSender {
+        &self.vaiipay.webhooks
+    }
+
+    /// The payer pays: the payment becomes `RECEIVED` and a webhook signed with the
+    /// application secret (HMAC-SHA256, hex, `x-signature`) goes out. False when the
+    /// payment does not exist.
+    pub fn complete_payment(&self, payment_id: &str) -> bool {
+        let payment = {
+            let mut payments = self
+                .vaiipay
+                .payments
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let Some(payment) = payments.get_mut(payment_id) else {
+                return false;
+            };
+            payment["status"] = json!("RECEIVED");
+            payment.clone()
+        };
+        let body = json!({"event": "payment.received", "data": payment})
+            .to_string()
+            .into_bytes();
+        let signature = encode(
+            &hmac_sha256(&Secret::new(APP_SECRET), &body),
+            SignatureEncoding::Hex,
+        );
+        self.vaiipay.webhooks.send(
+            reqwest::Method::POST,
+            None,
+            vec![
+                ("content-type".into(), "application/json".into()),
+                (DEFAULT_SIGNATURE_HEADER.into(), signature),
+            ],
+            body,
+        );
+        true
+    }
+}

@@ -1,0 +1,158 @@
+//! End-to-end flows against the VaiiPay sandbox.
+
+use std::time::{Duration, SystemTime};
+
+use payspec_vaiipay::sandbox::{APP_SECRET, CLIENT_ID, Sandbox};
+use payspec_vaiipay::{Client, Error, NewCheckout, Scope};
+
+#[tokio::test]
+async fn checkout_payment_instructions_and_a_verified_webhook() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let receiver = httpmock::MockServer::start_async().await;
+    receiver.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/hook");
+        then.status(200);
+    });
+    sandbox.webhooks().set_url(Some(receiver.url("/hook")));
+
+    let checkout = client
+        .create_checkout(NewCheckout::new(10000, "USD", "ORDER-123").reference_label("Order #123"))
+        .await
+        .unwrap();
+    let url = checkout.checkout_url.unwrap();
+    let verified = client
+        .checkout_url_verifier()
+        .unwrap()
+        .verify(&url, SystemTime::now())
+        .unwrap();
+    let id = verified.payment_id;
+    let payment = client.get_payment(&id).await.unwrap();
+    assert!(
+        payment.status.unwrap().is_unknown(),
+        "PENDING is not published: it parses as Unknown"
+    );
+    let methods = client.list_checkout_payment_methods(&id).await.unwrap();
+    assert_eq!(methods.len(), 2);
+    let instructions = client
+        .get_payment_instructions(&id, "tron", "usdt")
+        .await
+        .unwrap();
+    assert_eq!(instructions.amount.as_deref(), Some("100.000000"));
+
+    assert!(sandbox.complete_payment(&id));
+    assert_eq!(
+        client
+            .get_payment(&id)
+            .await
+            .unwrap()
+            .status
+            .unwrap()
+            .as_str(),
+        "RECEIVED"
+    );
+    let mut delivered = Vec::new();
+    for _ in 0..200 {
+        delivered = sandbox.webhooks().deliveries();
+        if !delivered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut headers = http::HeaderMap::new();
+    for (n, v) in &delivered[0].headers {
+        headers.insert(
+            http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    let event = client
+        .webhook_verifier()
+        .unwrap()
+        .verify_request(&headers, &delivered[0].body)
+        .unwrap();
+    assert_eq!(event["data"]["id"], id.as_str());
+}
+
+#[tokio::test]
+async fn scopes_and_credentials_are_enforced_by_the_sandbox_too() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // Scopes unknown to the client: the server's 403 is the answer.
+    let narrow = Client::builder()
+        .base_url(sandbox.base_url())
+        .client_id(CLIENT_ID)
+        .client_token(Sandbox::CREATE_ONLY_TOKEN, None)
+        .build()
+        .unwrap();
+    let checkout = narrow
+        .create_checkout(NewCheckout::new(100, "USD", "r"))
+        .await
+        .unwrap();
+    let id = checkout
+        .checkout_url
+        .unwrap()
+        .split("/checkout/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let error = narrow.get_payment(&id).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Forbidden {
+                scope: Some("payments.get"),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    // Scopes known to the client: refused before sending.
+    let known = Client::builder()
+        .base_url(sandbox.base_url())
+        .client_id(CLIENT_ID)
+        .client_token(
+            Sandbox::CREATE_ONLY_TOKEN,
+            Some(vec![Scope::PaymentsCreate]),
+        )
+        .build()
+        .unwrap();
+    assert!(matches!(
+        known.get_payment(&id).await.unwrap_err(),
+        Error::MissingScope { .. }
+    ));
+    let wrong = Client::builder()
+        .base_url(sandbox.base_url())
+        .client_id(CLIENT_ID)
+        .client_token("expired", None)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        wrong.get_payment(&id).await.unwrap_err(),
+        Error::Unauthenticated { .. }
+    ));
+    let app = sandbox.client_builder().build().unwrap();
+    assert!(app.list_payment_applications().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_tampered_checkout_url_is_rejected() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let url = client
+        .create_checkout(NewCheckout::new(100, "USD", "r"))
+        .await
+        .unwrap()
+        .checkout_url
+        .unwrap();
+    let verifier = payspec_vaiipay::signature::CheckoutUrlVerifier::new(APP_SECRET);
+    let tampered = url.replace("expires=", "expires=9");
+    assert!(verifier.verify(&tampered, SystemTime::now()).is_err());
+    let later = SystemTime::now() + Duration::from_secs(7200);
+    assert!(
+        verifier.verify(&url, later).is_err(),
+        "expired after an hour"
+    );
+}
