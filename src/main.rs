@@ -1,8 +1,20 @@
 //! `payspec`: the command-line front end of the payspec clients.
 //!
-//! For now it reports its version and the providers it knows, with the API version
-//! each generated client targets and the spec it was generated from.
+//! - `payspec demo [--provider P]... [--live]`: a complete flow per provider against its
+//!   in-process sandbox (no credentials, no network); `--live` checks real credentials
+//!   from the environment instead, without moving money.
+//! - `payspec sandbox [--port N]`: every sandbox until Ctrl-C, with their URLs and
+//!   credentials.
+//! - `payspec <provider> token|status <id>`: single calls with the environment's
+//!   credentials (e.g. against `payspec sandbox`).
+//! - `payspec bench-sandbox [--seconds S]`: throughput through a sandbox.
+//! - `payspec providers`: the providers, their crates and API versions.
 #![forbid(unsafe_code)]
+
+mod bench;
+mod demo;
+mod live;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -51,37 +63,172 @@ const PROVIDERS: &[Provider] = &[
     },
 ];
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("providers") => {
-            println!("payspec {}", env!("CARGO_PKG_VERSION"));
-            println!(
-                "{:<10} {:<20} {:<12} spec",
-                "provider", "crate", "api version"
-            );
-            for p in PROVIDERS {
-                println!(
-                    "{:<10} {:<20} {:<12} {}",
-                    p.name,
-                    p.crate_name,
-                    (p.api_version)(),
-                    p.spec
-                );
+const USAGE: &str = "usage:
+  payspec demo [--provider P]... [--live]
+  payspec sandbox [--port N]
+  payspec <provider> token
+  payspec <provider> status <id>
+  payspec bench-sandbox [--seconds S]
+  payspec providers | version | help
+providers: nopan, mobilepay, gopay, eastpay, vaiipay";
+
+fn known(name: &str) -> bool {
+    PROVIDERS.iter().any(|p| p.name == name)
+}
+
+fn providers() {
+    println!("payspec {}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "{:<10} {:<20} {:<12} spec",
+        "provider", "crate", "api version"
+    );
+    for p in PROVIDERS {
+        println!(
+            "{:<10} {:<20} {:<12} {}",
+            p.name,
+            p.crate_name,
+            (p.api_version)(),
+            p.spec
+        );
+    }
+    println!("\nlive credentials (`--live`, single calls):");
+    for (provider, vars) in live::VARIABLES {
+        println!("  {provider:<10} {}", vars.join(" "));
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("payspec: {message}\n{USAGE}");
+    ExitCode::from(2)
+}
+
+async fn demo(args: &[String]) -> ExitCode {
+    let mut selected = Vec::new();
+    let mut live_mode = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--provider" | "-p" => match rest.next() {
+                Some(p) if known(p) => selected.push(p.clone()),
+                Some(p) => return usage_error(&format!("unknown provider `{p}`")),
+                None => return usage_error("--provider needs a name"),
+            },
+            "--live" => live_mode = true,
+            other => return usage_error(&format!("unknown demo option `{other}`")),
+        }
+    }
+    if selected.is_empty() {
+        selected = PROVIDERS.iter().map(|p| p.name.to_string()).collect();
+    }
+    if live_mode {
+        println!("live check (no money moves): credentials and one read call per provider");
+        let mut ok = true;
+        for provider in &selected {
+            match live::check(provider).await {
+                Ok(detail) => println!("[{provider:<9}] ok    {detail}"),
+                Err(error) => {
+                    ok = false;
+                    println!("[{provider:<9}] FAIL  {error}");
+                }
             }
+        }
+        println!(
+            "{}",
+            if ok {
+                "result: every check passed"
+            } else {
+                "result: FAILED"
+            }
+        );
+        return if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
+    println!("payspec demo: in-process sandboxes, no credentials, no network");
+    if demo::run(&selected).await {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+async fn single(provider: &str, args: &[String]) -> ExitCode {
+    let result = match args {
+        [command] if command == "token" => live::check(provider).await,
+        [command, id] if command == "status" => live::status(provider, id).await,
+        _ => {
+            return usage_error(&format!(
+                "`payspec {provider}` takes `token` or `status <id>`"
+            ));
+        }
+    };
+    match result {
+        Ok(text) => {
+            println!("{text}");
             ExitCode::SUCCESS
         }
-        Some("--version" | "-V" | "version") => {
+        Err(error) => {
+            eprintln!("payspec {provider}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn number<T: std::str::FromStr>(args: &[String], flag: &str, default: T) -> Result<T, String> {
+    match args.iter().position(|a| a == flag) {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{flag} needs a number")),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        providers();
+        return ExitCode::SUCCESS;
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "providers" => {
+            providers();
+            ExitCode::SUCCESS
+        }
+        "--version" | "-V" | "version" => {
             println!("payspec {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Some("--help" | "-h" | "help") => {
-            println!("usage: payspec [providers | version | help]");
+        "--help" | "-h" | "help" => {
+            println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        Some(other) => {
-            eprintln!("payspec: unknown command `{other}`; try `payspec help`");
-            ExitCode::from(2)
-        }
+        "demo" => demo(rest).await,
+        "sandbox" => match number(rest, "--port", 0u16) {
+            Ok(port) => match serve::run(port).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("payspec sandbox: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Err(e) => usage_error(&e),
+        },
+        "bench-sandbox" => match number(rest, "--seconds", 2.0f64) {
+            Ok(seconds) => match bench::run(seconds).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("payspec bench-sandbox: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Err(e) => usage_error(&e),
+        },
+        provider if known(provider) => single(provider, rest).await,
+        other => usage_error(&format!("unknown command `{other}`")),
     }
 }

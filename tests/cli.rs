@@ -1,0 +1,77 @@
+//! The `payspec` binary: `demo` runs every provider's flow against its sandbox and exits
+//! 0 with a summary; failures and bad arguments exit non-zero.
+
+use std::process::Command;
+
+fn payspec() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_payspec"))
+}
+
+#[test]
+fn demo_runs_every_flow_offline_and_succeeds() {
+    let output = payspec().arg("demo").env_clear().output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("result: every step passed"), "{stdout}");
+    for provider in ["nopan", "mobilepay", "gopay", "eastpay", "vaiipay"] {
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(provider) && l.split_whitespace().count() == 5)
+            .unwrap_or_else(|| panic!("no summary row for {provider}: {stdout}"));
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(columns[1], columns[2], "{provider}: every step ok: {row}");
+        assert_eq!(columns[3], "0", "{provider}: no failure: {row}");
+    }
+    assert!(
+        stdout.contains("HTTP 400 code=800.100.153 class=RejectedBank"),
+        "the EastPay decline is shown"
+    );
+}
+
+#[test]
+fn demo_of_one_provider() {
+    let output = payspec()
+        .args(["demo", "--provider", "eastpay"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("[eastpay") && !stdout.contains("[nopan"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn live_without_credentials_fails_with_the_missing_variable() {
+    let output = payspec()
+        .args(["demo", "--live", "--provider", "gopay"])
+        .env_clear()
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("GOPAY_CLIENT_ID is not set"), "{stdout}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    for args in [
+        vec!["demo", "--provider", "paypal"],
+        vec!["frobnicate"],
+        vec!["nopan", "delete"],
+    ] {
+        let output = payspec().args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+    let output = payspec().arg("providers").output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("payspec-vaiipay") && stdout.contains("NOPAN_CERT_PEM_FILE"),
+        "{stdout}"
+    );
+}
