@@ -319,7 +319,11 @@ impl fmt::Debug for Auth {
 
 /// `Authorization` header value for a bearer token, marked sensitive so no layer logs it.
 pub fn bearer_header(token: &Secret) -> Option<HeaderValue> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
+    let token = token.expose();
+    let mut text = String::with_capacity(7 + token.len());
+    text.push_str("Bearer ");
+    text.push_str(token);
+    let mut value = HeaderValue::from_maybe_shared(bytes::Bytes::from(text)).ok()?;
     value.set_sensitive(true);
     Some(value)
 }

@@ -111,6 +111,19 @@ struct InnerState {
     retry: RetryPolicy,
     keys: Arc<dyn KeyGenerator>,
     profile: ProviderProfile,
+    /// The profile's correlation header, parsed once (not on every call).
+    correlation: Option<HeaderName>,
+}
+
+static API_VERSION: HeaderName = HeaderName::from_static("api-version");
+
+/// A fresh UUID v4 for a correlation id. Correlation ids are log keys, not secrets, so a
+/// fast per-thread generator seeded from the OS does; idempotency keys keep using the
+/// configured generator (UUID v4 from the OS by default).
+pub fn correlation_id() -> uuid::Uuid {
+    let mut bytes = [0u8; 16];
+    fastrand::fill(&mut bytes);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
 /// The inner value of every generated client: auth, retry policy, key generator and
@@ -142,11 +155,15 @@ impl ClientInner {
         retry: RetryPolicy,
         keys: Arc<dyn KeyGenerator>,
     ) -> Self {
+        let correlation = profile
+            .correlation_header
+            .and_then(|name| HeaderName::from_bytes(name.as_bytes()).ok());
         Self(Arc::new(InnerState {
             auth,
             retry,
             keys,
             profile,
+            correlation,
         }))
     }
 
@@ -180,7 +197,7 @@ pub fn pre(
 ) -> Result<(), String> {
     let profile = inner.profile();
     if !profile.send_api_version {
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(&API_VERSION);
     }
     let is_form = request
         .headers()
@@ -198,10 +215,12 @@ pub fn pre(
     {
         insert(request, header, &inner.new_key())?;
     }
-    if let Some(header) = profile.correlation_header
+    if let Some(header) = &inner.0.correlation
         && !request.headers().contains_key(header)
     {
-        insert(request, header, &uuid::Uuid::new_v4().to_string())?;
+        let value =
+            HeaderValue::from_str(&correlation_id().to_string()).map_err(|e| e.to_string())?;
+        request.headers_mut().insert(header.clone(), value);
     }
     Ok(())
 }

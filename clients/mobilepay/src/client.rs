@@ -67,7 +67,7 @@ pub struct Client {
 }
 
 fn correlation() -> Uuid {
-    Uuid::new_v4()
+    payspec_core::hooks::correlation_id()
 }
 
 async fn run<T>(
