@@ -113,3 +113,284 @@ pub fn cores() -> usize {
         .map(|n| n.get())
         .unwrap_or(1)
 }
+
+/// Peak resident memory of this process (VmHWM), in KiB, where /proc says it.
+pub fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+}
+
+/// A server that answers every request with the same payment, as fast as it can: the
+/// client overhead is then most of what is measured.
+struct Fixed(Vec<u8>);
+
+impl payspec_core::sandbox::Handler for Fixed {
+    fn handle(&self, _: payspec_core::sandbox::Request) -> payspec_core::sandbox::Response {
+        let value: serde_json::Value = serde_json::from_slice(&self.0).unwrap_or_default();
+        payspec_core::sandbox::Response::json(200, &value)
+    }
+}
+
+const PAYMENT: &str = r#"{"paymentId":"186d2b31-ff25-4414-9fd1-bfe9807fa8b7","amount":1250,"description":"Lorem ipsum dolor sit amet","paymentPointId":"7347ba06-95c5-4181-82e5-7c7a23609a0e","reference":"My-Payment-1","redirectUri":"myapp://redirect","state":"reserved","initiatedOn":"2022-05-26T13:13:49.700315+03:00","lastUpdatedOn":"2022-05-26T13:13:49.700318+03:00","merchantId":"655ad36f-70b0-4add-a123-b943daca50e8","isoCurrencyCode":"DKK","paymentPointName":"MyPaymentPoint"}"#;
+
+/// `payspec bench-overhead`: payspec-mobilepay's `get_payment` against a hand-written
+/// reqwest call doing the same request (same headers) and decoding the same JSON into
+/// the same type, against one fixed-answer server; prints one JSON line.
+pub async fn overhead(
+    seconds: f64,
+    tasks: usize,
+    only: Option<(String, usize)>,
+) -> Result<(), String> {
+    use std::sync::Arc as StdArc;
+    let server = payspec_core::sandbox::SandboxServer::start(
+        StdArc::new(Fixed(PAYMENT.as_bytes().to_vec())),
+        None,
+        0,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let base = server.base_url();
+    let client = payspec_mobilepay::Client::builder()
+        .base_url(base.clone())
+        .api_key("bench-key")
+        .build()
+        .map_err(|e| e.to_string())?;
+    let raw = payspec_core::HttpConfig::default()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let id = "186d2b31-ff25-4414-9fd1-bfe9807fa8b7";
+    let url = format!("{base}/v1/payments/{id}");
+    // Warm both paths (connections, caches) before measuring.
+    for _ in 0..200 {
+        let _ = client.get_payment(id).await;
+        let _ = raw.get(&url).bearer_auth("bench-key").send().await;
+    }
+    // `--only raw|payspec --count N`: N sequential calls of one path and nothing else, for
+    // instruction counting under callgrind.
+    if let Some((path, count)) = only {
+        for _ in 0..count {
+            let ok = if path == "raw" {
+                match raw
+                    .get(&url)
+                    .bearer_auth("bench-key")
+                    .header("accept", "application/json")
+                    .header("correlationid", uuid_like())
+                    .send()
+                    .await
+                {
+                    Ok(response) => response
+                        .json::<payspec_mobilepay::types::Payment>()
+                        .await
+                        .is_ok(),
+                    Err(_) => false,
+                }
+            } else {
+                client.get_payment(id).await.is_ok()
+            };
+            if !ok {
+                return Err("a call failed".into());
+            }
+        }
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    // Alternate the two measurements so drift affects both alike.
+    let (mut raw_total, mut payspec_total) = (0.0, 0.0);
+    let rounds = 3;
+    for _ in 0..rounds {
+        let (r, u) = (raw.clone(), url.clone());
+        let (rps_raw, _) = measure(seconds / rounds as f64, tasks, move || {
+            let (r, u) = (r.clone(), u.clone());
+            async move {
+                let correlation = uuid_like();
+                match r
+                    .get(&u)
+                    .bearer_auth("bench-key")
+                    .header("accept", "application/json")
+                    .header("correlationid", correlation)
+                    .send()
+                    .await
+                {
+                    Ok(response) => response
+                        .json::<payspec_mobilepay::types::Payment>()
+                        .await
+                        .is_ok(),
+                    Err(_) => false,
+                }
+            }
+        })
+        .await;
+        let c = client.clone();
+        let (rps_payspec, _) = measure(seconds / rounds as f64, tasks, move || {
+            let c = c.clone();
+            async move { c.get_payment(id).await.is_ok() }
+        })
+        .await;
+        raw_total += rps_raw;
+        payspec_total += rps_payspec;
+        rows.push((rps_raw, rps_payspec));
+    }
+    let raw_rps = raw_total / rounds as f64;
+    let payspec_rps = payspec_total / rounds as f64;
+    println!(
+        "{}",
+        serde_json::json!({"tasks": tasks, "raw_rps": raw_rps.round(), "payspec_rps": payspec_rps.round(),
+            "ratio": (payspec_rps / raw_rps * 1000.0).round() / 1000.0, "peak_kib": peak_kib(), "cores": cores()})
+    );
+    Ok(())
+}
+
+fn uuid_like() -> String {
+    let n = fastrand_u128();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        (n >> 96) as u32,
+        (n >> 80) as u16,
+        (n >> 64) as u16 & 0xfff,
+        (n >> 48) as u16 & 0xfff,
+        n as u64 & 0xffff_ffff_ffff
+    )
+}
+
+fn fastrand_u128() -> u128 {
+    // The raw call needs a correlation id as payspec sends one; any random source does.
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    let a = h.finish();
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(1);
+    (u128::from(a) << 64) | u128::from(h.finish())
+}
+
+/// `payspec bench-tokens`: token endpoint hits for 1,000 concurrent first calls, and
+/// after an expiry; prints one JSON line.
+pub async fn tokens() -> Result<(), String> {
+    let sandbox = payspec_nopan::sandbox::Sandbox::start()
+        .await
+        .map_err(|e| e.to_string())?;
+    let client = sandbox
+        .client_builder()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let calls = (0..1000).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.payment_status("missing").await })
+    });
+    futures::future::join_all(calls).await;
+    let first = client.token_fetches();
+    sandbox.expire_tokens();
+    let calls = (0..1000).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.payment_status("missing").await })
+    });
+    futures::future::join_all(calls).await;
+    let after_expiry = client.token_fetches() - first;
+    println!(
+        "{}",
+        serde_json::json!({"first_calls": 1000, "token_requests": first, "after_expiry": after_expiry})
+    );
+    Ok(())
+}
+
+/// `payspec bench-crypto`: JWE encryption of a card and EastPay result classification,
+/// time per operation; prints one JSON line.
+pub fn crypto() -> Result<(), String> {
+    use rsa_key::public_jwk;
+    let jwk = public_jwk();
+    let card = payspec_gopay::CardData::new("4444444444444448", "01", "27", "258")
+        .map_err(|e| e.to_string())?;
+    let n = 2000;
+    let started = Instant::now();
+    for _ in 0..n {
+        card.encrypt(&jwk).map_err(|e| e.to_string())?;
+    }
+    let jwe_us = started.elapsed().as_secs_f64() * 1e6 / n as f64;
+    let codes: Vec<String> = (0..100_000u32)
+        .map(|i| {
+            format!(
+                "{:03}.{:03}.{:03}",
+                (i * 7) % 1000,
+                (i * 13) % 1000,
+                (i * 31) % 1000
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let mut successes = 0usize;
+    for code in &codes {
+        successes += usize::from(payspec_eastpay::classify(code).is_success());
+    }
+    let classify_ns = started.elapsed().as_secs_f64() * 1e9 / codes.len() as f64;
+    println!(
+        "{}",
+        serde_json::json!({"jwe_encrypt_us": (jwe_us * 10.0).round() / 10.0, "classify_ns": classify_ns.round(), "checksum": successes})
+    );
+    Ok(())
+}
+
+mod rsa_key {
+    /// A fixed 2048-bit RSA public key (modulus of a key made for benchmarks): encryption
+    /// cost does not depend on which key it is.
+    pub fn public_jwk() -> payspec_gopay::types::Jwk {
+        serde_json::from_value(serde_json::json!({
+            "kty": "RSA", "kid": "bench", "use": "enc", "alg": "RSA-OAEP-256", "e": "AQAB",
+            "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw"
+        }))
+        .unwrap_or_else(|_| unreachable_jwk())
+    }
+
+    fn unreachable_jwk() -> payspec_gopay::types::Jwk {
+        payspec_gopay::types::Jwk {
+            alg: None,
+            e: String::new(),
+            kid: String::new(),
+            kty: String::new(),
+            n: String::new(),
+            use_: None,
+        }
+    }
+}
+
+/// `payspec bench-sandbox-memory`: a MobilePay sandbox holding `count` payments; prints
+/// one JSON line with this process's peak memory.
+pub async fn sandbox_memory(count: usize) -> Result<(), String> {
+    use payspec_mobilepay::sandbox::Sandbox;
+    let sandbox = Sandbox::start().await.map_err(|e| e.to_string())?;
+    let client = sandbox
+        .client_builder()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let point = sandbox.payment_point_id();
+    let before = peak_kib();
+    let started = Instant::now();
+    let batch = 64;
+    for start in (0..count).step_by(batch) {
+        let calls = (start..(start + batch).min(count)).map(|n| {
+            let client = client.clone();
+            let point = point.clone();
+            async move {
+                client
+                    .initiate_payment(payspec_mobilepay::NewPayment::new(
+                        100,
+                        point.as_str(),
+                        "myapp://x",
+                        format!("m-{n}"),
+                    ))
+                    .await
+            }
+        });
+        for result in futures::future::join_all(calls).await {
+            result.map_err(|e| e.to_string())?;
+        }
+    }
+    println!(
+        "{}",
+        serde_json::json!({"payments": sandbox.payment_count(), "seconds": started.elapsed().as_secs_f64().round(),
+            "peak_kib_before": before, "peak_kib": peak_kib()})
+    );
+    Ok(())
+}

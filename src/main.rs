@@ -176,6 +176,16 @@ async fn single(provider: &str, args: &[String]) -> ExitCode {
     }
 }
 
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("payspec: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn number<T: std::str::FromStr>(args: &[String], flag: &str, default: T) -> Result<T, String> {
     match args.iter().position(|a| a == flag) {
         None => Ok(default),
@@ -226,6 +236,29 @@ async fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             },
+            Err(e) => usage_error(&e),
+        },
+        // Measurement commands used by `cargo xtask bench` (one JSON line each).
+        "bench-overhead" => {
+            let only = rest
+                .iter()
+                .position(|a| a == "--only")
+                .and_then(|i| rest.get(i + 1).cloned())
+                .map(|path| (path, number(rest, "--count", 1000usize).unwrap_or(1000)));
+            report(
+                match (
+                    number(rest, "--seconds", 3.0f64),
+                    number(rest, "--tasks", 1usize),
+                ) {
+                    (Ok(seconds), Ok(tasks)) => bench::overhead(seconds, tasks, only).await,
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                },
+            )
+        }
+        "bench-tokens" => report(bench::tokens().await),
+        "bench-crypto" => report(bench::crypto()),
+        "bench-sandbox-memory" => match number(rest, "--payments", 100_000usize) {
+            Ok(count) => report(bench::sandbox_memory(count).await),
             Err(e) => usage_error(&e),
         },
         provider if known(provider) => single(provider, rest).await,

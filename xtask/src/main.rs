@@ -2,11 +2,17 @@
 //!
 //! - `codegen [--provider P] [--check]`: regenerate `generated/<p>/` from `specs/<p>.yaml`.
 //! - `lint [--provider P]`: validate every spec (openapi-spec-validator + payspec's rules).
+//! - `docs [--check]`: the static site in target/site (with `--check`: links resolve and
+//!   headless Chromium renders every API reference offline; screenshots).
+//! - `bench [--quick]`: every benchmark figure, printed as a table and written to
+//!   BENCHMARKS.md (`--quick`: short runs, no consumer builds, no file).
 //! - `test`: the whole test suite as CI runs it (fmt, codegen --check, lint, dependency
 //!   rules, clippy, tests, rustdoc).
 #![forbid(unsafe_code)]
 
+mod bench;
 mod codegen;
+mod docs;
 mod lint;
 mod spec;
 mod test;
@@ -21,7 +27,9 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask codegen [--provider P] [--check]\n       \
          cargo xtask lint [--provider P]\n       \
-         cargo xtask test"
+         cargo xtask test\n       \
+         cargo xtask docs [--check]\n       \
+         cargo xtask bench [--quick]"
     );
     ExitCode::from(2)
 }
@@ -39,10 +47,12 @@ fn main() -> ExitCode {
     };
     let mut providers: Vec<String> = Vec::new();
     let mut check = false;
+    let mut quick = false;
     let mut rest = args[1..].iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--check" => check = true,
+            "--quick" => quick = true,
             "--provider" | "-p" => match rest.next() {
                 Some(p) if PROVIDERS.contains(&p.as_str()) => providers.push(p.clone()),
                 Some(p) => {
@@ -62,6 +72,16 @@ fn main() -> ExitCode {
         "codegen" => codegen::run(&root, &providers, check),
         "lint" => lint::run(&root, &providers),
         "test" => test::run(&root, &providers),
+        "docs" if check => docs::check(&root).map(|()| true),
+        "docs" => docs::build(&root).map(|_| true),
+        "bench" => bench::run(
+            &root,
+            &bench::Options {
+                seconds: if quick { 2.0 } else { 6.0 },
+                skip_builds: quick,
+                write: !quick,
+            },
+        ),
         _ => return usage(),
     };
     match result {
