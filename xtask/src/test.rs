@@ -1,7 +1,10 @@
 //! `cargo xtask test`: the whole test suite, as CI runs it.
 //!
-//! fmt, generated code up to date, spec lint, dependency rules, clippy with
-//! `-D warnings`, every test, rustdoc without warnings. Stops at the first failing step.
+//! fmt, generated code up to date, spec lint, dependency rules, cargo-deny (bans,
+//! licences, sources; advisories where the RustSec database is on the machine), clippy
+//! with `-D warnings`, every test, rustdoc without warnings, the docs site in headless
+//! Chromium, and `cargo package` of every publishable crate. Stops at the first failing
+//! step.
 
 use std::path::Path;
 use std::process::Command;
@@ -142,6 +145,102 @@ fn dependency_rules(root: &Path) -> Result<(), String> {
     }
 }
 
+/// `cargo deny check`: bans, licences and sources always; advisories only where the
+/// RustSec database is already on the machine, because it is fetched from GitHub, which
+/// CI machines cannot reach (the registries only).
+fn deny(root: &Path) -> Result<(), String> {
+    cargo(root, &["deny", "check", "bans", "licenses", "sources"], &[])
+        .map_err(|e| format!("{e} (install with `cargo install cargo-deny --locked`)"))?;
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let have_db = home
+        .map(|h| h.join("advisory-dbs"))
+        .and_then(|d| std::fs::read_dir(d).ok())
+        .is_some_and(|mut entries| entries.next().is_some());
+    if have_db {
+        cargo(root, &["deny", "--offline", "check", "advisories"], &[])
+    } else {
+        println!(
+            "  advisories not checked: no RustSec database on this machine (it comes from \
+             GitHub; run `cargo deny fetch` where GitHub is reachable)"
+        );
+        Ok(())
+    }
+}
+
+/// The publishable crates, in dependency order, packaged and verified together (cargo
+/// resolves their dependencies on each other from the packages themselves).
+const PUBLISHED: &[&str] = &[
+    "payspec-core",
+    "payspec-nopan-api",
+    "payspec-nopan",
+    "payspec-mobilepay-api",
+    "payspec-mobilepay",
+    "payspec-gopay-api",
+    "payspec-gopay",
+    "payspec-eastpay-api",
+    "payspec-eastpay",
+    "payspec-vaiipay-api",
+    "payspec-vaiipay",
+    "payspec",
+];
+
+fn package(root: &Path) -> Result<(), String> {
+    // Cargo verifies each package against the others through a local overlay registry
+    // and unpacks them under $CARGO_HOME/registry/src/<overlay>/, where it never unpacks
+    // a name-version twice: a second run would build against the first run's sources.
+    // Drop those copies (the overlay's directory name starts with '-'; crates.io's are
+    // never touched).
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    if let Some(sources) = home.map(|h| h.join("registry").join("src"))
+        && let Ok(registries) = std::fs::read_dir(&sources)
+    {
+        for registry in registries.flatten() {
+            if !registry.file_name().to_string_lossy().starts_with('-') {
+                continue;
+            }
+            for unpacked in std::fs::read_dir(registry.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = unpacked.file_name().to_string_lossy().into_owned();
+                if PUBLISHED.iter().any(|p| name.starts_with(&format!("{p}-"))) {
+                    std::fs::remove_dir_all(unpacked.path())
+                        .map_err(|e| format!("{}: {e}", unpacked.path().display()))?;
+                }
+            }
+        }
+    }
+    // Cargo also never rebuilds a registry crate of an unchanged version, so the verify
+    // build would link the first run's payspec-core. Dropping the payspec fingerprints
+    // makes it rebuild them (the workspace's own copies rebuild too, once).
+    let fingerprints = crate::bench::target_dir(root)
+        .join("debug")
+        .join(".fingerprint");
+    for unit in std::fs::read_dir(&fingerprints)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if unit.file_name().to_string_lossy().starts_with("payspec-") {
+            std::fs::remove_dir_all(unit.path())
+                .map_err(|e| format!("{}: {e}", unit.path().display()))?;
+        }
+    }
+    // --allow-dirty: this checks that the crates package and build, not the git state
+    // (CI packages a clean clone anyway).
+    let mut args = vec!["package", "--quiet", "--allow-dirty"];
+    for name in PUBLISHED {
+        args.push("-p");
+        args.push(name);
+    }
+    cargo(root, &args, &[])
+}
+
 /// Runs every step; `Ok(false)` when one failed.
 pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
     type Step<'a> = (&'a str, Box<dyn Fn() -> Result<(), String> + 'a>);
@@ -165,6 +264,7 @@ pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
             }),
         ),
         ("dependencies", Box::new(|| dependency_rules(root))),
+        ("deny", Box::new(|| deny(root))),
         (
             "clippy",
             Box::new(|| {
@@ -197,6 +297,8 @@ pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
                 )
             }),
         ),
+        ("site", Box::new(|| crate::docs::check(root))),
+        ("package", Box::new(|| package(root))),
     ];
     let mut summary = Vec::new();
     for (name, step) in &steps {
