@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use futures::Stream;
+use futures_util::Stream;
 use payspec_core::auth::TokenSource;
 use payspec_core::http::validate_base_url;
 use payspec_core::options::HeaderText;

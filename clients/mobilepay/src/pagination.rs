@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 
-use futures::Stream;
+use futures_util::Stream;
 
 use crate::error::Result;
 
@@ -31,7 +31,7 @@ where
         buffer: VecDeque::new(),
         next: Some(1),
     };
-    futures::stream::unfold(state, |mut state| async move {
+    futures_util::stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.buffer.pop_front() {
                 return Some((Ok(item), state));
@@ -54,7 +54,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use futures::StreamExt;
+    use futures_util::StreamExt;
 
     use super::*;
 
