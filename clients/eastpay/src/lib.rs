@@ -22,32 +22,36 @@
 //!
 //! # Example
 //!
+//! Authorize a card, capture, refund part, and meet a decline, against the in-process
+//! sandbox (feature `sandbox`, with OPP's test cards). Against EastPay, build the client
+//! with `Client::builder().environment(..).access_token(..).entity_id(..)` instead.
+//!
 //! ```
-//! use httpmock::prelude::*;
-//! use payspec_eastpay::{Card, Client, Money, NewPayment, ResultClass};
+//! use payspec_eastpay::sandbox::Sandbox;
+//! use payspec_eastpay::{Card, Money, NewPayment, ResultClass};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), payspec_eastpay::Error> {
-//! let server = MockServer::start_async().await;
-//! server.mock(|when, then| {
-//!     when.method(POST).path("/v3/payments").header("authorization", "Bearer token")
-//!         .form_urlencoded_tuple("amount", "92.00").form_urlencoded_tuple("card.number", "4200000000000000");
-//!     then.status(400).json_body(serde_json::json!({
-//!         "id": "8ac7a4a2", "result": { "code": "800.100.153", "description": "transaction declined (invalid CVV)" }
-//!     }));
-//! });
-//! let client = Client::builder()
-//!     .base_url(server.base_url())
-//!     .access_token("token")
-//!     .entity_id("8a8294174b7ecb28014b9699220015ca")
-//!     .build()?;
-//! let card = Card::new("4200000000000000", "05", "2034", "999").holder("Jane Jones");
-//! let payment = client
-//!     .create_payment(NewPayment::debit(Money::new(9200, "EUR")?).card("VISA", card))
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client_builder().build()?;
+//!
+//! let amount = Money::new(9200, "EUR")?; // minor units: 92.00 EUR
+//! let card = Card::new("4200000000000000", "05", "2034", "123").holder("Jane Jones");
+//! let auth = client
+//!     .create_payment(NewPayment::preauthorization(amount.clone()).card("VISA", card))
 //!     .await?;
+//! assert!(auth.is_success()); // 000.100.110
+//! let id = auth.id().ok_or("no payment id")?.to_string();
+//! client.capture(&id, &amount).await?;
+//! client.refund(&id, &Money::new(2000, "EUR")?).await?;
+//!
 //! // A decline is an outcome, not an error.
-//! assert!(payment.is_declined());
-//! assert_eq!(payment.class(), ResultClass::RejectedBank);
+//! let card = Card::new("4000000000000002", "05", "2034", "123").holder("Jane Jones");
+//! let declined = client
+//!     .create_payment(NewPayment::debit(Money::new(100, "EUR")?).card("VISA", card))
+//!     .await?;
+//! assert!(declined.is_declined());
+//! assert_eq!(declined.class(), ResultClass::RejectedBank);
 //! # Ok(())
 //! # }
 //! ```

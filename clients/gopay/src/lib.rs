@@ -23,28 +23,50 @@
 //! `https://gate.gopay.com/gp-gw/api/4.0`: pass them with [`ClientBuilder::base_url`].
 //! Amounts are integer minor units. API version targeted: 4.0 (`specs/gopay.yaml`).
 //!
-//! # Example: tokenize a card and charge it
+//! # Example: tokenize a card, charge it, refund part
 //!
-//! ```no_run
-//! use payspec_gopay::{CardData, ChargeExt, Client, Instrument, NextStep};
+//! Against the in-process sandbox (feature `sandbox`: JWT tokens, an RSA key that
+//! really decrypts the card JWE, 3-D Secure for cards starting 4000). Against GoPay,
+//! build the client with `Client::builder().client_id(..).client_secret(..)` instead.
 //!
-//! # async fn pay() -> Result<(), payspec_gopay::Error> {
-//! let client = Client::builder()
-//!     .client_id("my-client-id")
-//!     .client_secret("from-your-vault")
-//!     .build()?;
+//! ```
+//! use std::num::NonZeroU64;
+//! use payspec_gopay::open_enums::{Currency, PaymentState};
+//! use payspec_gopay::sandbox::{GOID, Sandbox};
+//! use payspec_gopay::{CardData, ChargeExt, Instrument, NextStep, types};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client_builder().build()?;
+//!
+//! // Validated (Luhn, expiry, CVV) here, encrypted to GoPay's key, never logged.
 //! let card = CardData::new("4444 4444 4444 4448", "01", "27", "258")?;
 //! let token = client.tokenize_card(&card, false).await?;
+//!
+//! let amount = NonZeroU64::new(10000).ok_or("amount must be positive")?; // 100.00 CZK
+//! let payment = client
+//!     .create_payment(
+//!         GOID,
+//!         types::CreatePaymentRequest::builder()
+//!             .amount(types::Amount(amount))
+//!             .currency(Currency::Czk)
+//!             .order_number("order-1"),
+//!     )
+//!     .await?;
+//! let id = payment.id.ok_or("no payment id")?;
 //! let charge = client
 //!     .create_charge(
-//!         "01JWVM5X3Q7Y0C2ZK7Y1W4V9D3",
-//!         Instrument::card(token.token.unwrap_or_default()),
+//!         &id,
+//!         Instrument::card(token.token.ok_or("no card token")?),
 //!         Some("https://shop.example/return".into()),
 //!     )
 //!     .await?;
-//! if let NextStep::RedirectPayer { action_url, .. } = charge.next_step() {
-//!     println!("send the payer to {action_url}");
+//! match charge.next_step() {
+//!     NextStep::RedirectPayer { action_url, .. } => println!("send the payer to {action_url}"),
+//!     _ => assert_eq!(client.get_payment(&id).await?.state, Some(PaymentState::Paid)),
 //! }
+//! client.create_refund(&id, 2500).await?;
 //! # Ok(())
 //! # }
 //! ```

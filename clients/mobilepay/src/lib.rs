@@ -25,52 +25,47 @@
 //! description <= 200, phone <= 15, page size 1..=1000) are checked before sending.
 //! Amounts are integer minor units. API version targeted: 1.0 (`specs/mobilepay.yaml`).
 //!
-//! # Example: initiate, simulate the user, capture
+//! # Example: initiate, simulate the user, capture, list
+//!
+//! Against the in-process sandbox (feature `sandbox`); in production the client comes
+//! from `Client::builder().environment(Environment::Production).api_key(..)` instead.
 //!
 //! ```
 //! use futures::StreamExt;
-//! use httpmock::prelude::*;
-//! use payspec_mobilepay::{Client, NewPayment, PaymentFilter, PaymentStateExt};
+//! use payspec_mobilepay::sandbox::Sandbox;
+//! use payspec_mobilepay::{NewPayment, PaymentFilter, PaymentStateExt};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), payspec_mobilepay::Error> {
-//! let server = MockServer::start_async().await;
-//! let payment_id = "186d2b31-ff25-4414-9fd1-bfe9807fa8b7";
-//! server.mock(|when, then| {
-//!     when.method(POST).path("/v1/payments").header("authorization", "Bearer api-key");
-//!     then.status(200).json_body(serde_json::json!({
-//!         "paymentId": payment_id, "mobilePayAppRedirectUri": "https://mobilepay.example/confirm"
-//!     }));
-//! });
-//! server.mock(|when, then| {
-//!     when.method(POST).path(format!("/v1/integration-test/payments/{payment_id}/reserve"));
-//!     then.status(204);
-//! });
-//! server.mock(|when, then| {
-//!     when.method(GET).path(format!("/v1/payments/{payment_id}"));
-//!     then.status(200).json_body(serde_json::json!({ "paymentId": payment_id, "state": "reserved" }));
-//! });
-//! server.mock(|when, then| {
-//!     when.method(POST).path(format!("/v1/payments/{payment_id}/capture")).json_body(serde_json::json!({"amount": 1250}));
-//!     then.status(204);
-//! });
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client_builder().build()?;
+//! let point = sandbox.payment_point_id();
 //!
-//! let client = Client::builder().base_url(server.base_url()).api_key("api-key").build()?;
 //! let initiated = client
-//!     .initiate_payment(NewPayment::new(1250, "7347ba06-95c5-4181-82e5-7c7a23609a0e", "myapp://redirect", "order-1"))
+//!     .initiate_payment(NewPayment::new(1250, point.as_str(), "myapp://redirect", "order-1"))
 //!     .await?;
-//! // In the sandbox, simulate the user confirming in the app.
+//! let id = initiated.payment_id.to_string();
+//! // The sandbox's stand-in for the user confirming in the app.
 //! client
 //!     .simulate_reservation(
-//!         &initiated.payment_id.to_string(),
+//!         &id,
 //!         "8b1def75-8f77-4a48-8924-bf2ab22251e6",
 //!         "be1e6d64-b73d-481a-9947-55e57ccbe4cf",
 //!     )
 //!     .await?;
-//! let payment = client.get_payment(&initiated.payment_id.to_string()).await?;
-//! if payment.state.as_ref().is_some_and(|s| s.can_capture()) {
-//!     client.capture_payment(&initiated.payment_id.to_string(), 1250).await?;
+//! let payment = client.get_payment(&id).await?;
+//! assert!(payment.state.as_ref().is_some_and(|s| s.can_capture()));
+//! client.capture_payment(&id, 1250).await?;
+//!
+//! // Every payment of the point, page by page, as one stream.
+//! let mut payments = Box::pin(client.payments(PaymentFilter::new().payment_point(point.as_str())));
+//! let mut listed = 0;
+//! while let Some(payment) = payments.next().await {
+//!     let payment = payment?;
+//!     println!("{:?}: {:?}", payment.payment_id, payment.state);
+//!     listed += 1;
 //! }
+//! assert_eq!(listed, 1);
 //! # Ok(())
 //! # }
 //! ```

@@ -23,59 +23,48 @@
 //!
 //! # Example
 //!
-//! A BLIK payment, initiated and then checked. Here the server is a local httpmock;
-//! against Nopan use `Environment::Production` and your mTLS identity
-//! (`.identity_pem(cert, key)`).
+//! A BLIK payment initiated, confirmed, partly captured and refunded, against the
+//! in-process sandbox (feature `sandbox`: mutual TLS with its own CA, OAuth2 tokens,
+//! the payment state machine). Against Nopan, build the client with
+//! `Client::builder().environment(Environment::Production)`, your mTLS identity
+//! (`.identity_pem(cert, key)`) and your credentials instead.
 //!
 //! ```
-//! use httpmock::prelude::*;
-//! use payspec_nopan::{Client, Scope, types};
+//! use std::num::NonZeroU64;
+//! use payspec_nopan::sandbox::{PROCESSING_ACCOUNT_ID, Sandbox};
 //! use payspec_nopan::open_enums::{PaymentStatus, ProviderId, TransactionType};
+//! use payspec_nopan::types;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), payspec_nopan::Error> {
-//! let server = MockServer::start_async().await;
-//! server.mock(|when, then| {
-//!     when.method(POST).path("/auth/token");
-//!     then.status(200).json_body(serde_json::json!({
-//!         "access_token": "header.payload.signature", "expires_in": 7200, "token_type": "Bearer"
-//!     }));
-//! });
-//! server.mock(|when, then| {
-//!     when.method(POST).path("/payments/initiate")
-//!         .header("authorization", "Bearer header.payload.signature")
-//!         .header_exists("idempotency-key");
-//!     then.status(200).json_body(serde_json::json!({
-//!         "transactionId": "ee2anef9bt", "clientTransactionId": "order123",
-//!         "status": "PENDING", "step": "INITIATE",
-//!         "statusInfo": { "reasonCode": "-1", "message": "Request processed successfully" }
-//!     }));
-//! });
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client_builder().build()?;
 //!
-//! let client = Client::builder()
-//!     .base_url(server.base_url())
-//!     .processing_account_id("merchant")
-//!     .scope(Scope::PaymentsProcess)
-//!     .build()?;
-//!
+//! let amount = NonZeroU64::new(100).ok_or("amount must be positive")?;
 //! let payment = client
 //!     .initiate_payment(
 //!         types::InitiatePaymentRequest::builder()
-//!             .processing_account_id("merchant")
+//!             .processing_account_id(PROCESSING_ACCOUNT_ID)
 //!             .client_transaction_id("order123")
 //!             .transaction_type(TransactionType::OneTime)
 //!             .payment_details(
 //!                 types::PaymentDetailsRequest::builder()
-//!                     .amount(types::RequestAmount(std::num::NonZeroU64::new(100).unwrap()))
-//!                     .currency("PLN")
-//!                     .country(Some("PL".to_string())),
+//!                     .amount(types::RequestAmount(amount))
+//!                     .currency("PLN"),
 //!             )
 //!             .provider_details(types::ProviderDetailsRequest::builder().provider_id(ProviderId::Blik))
-//!             .payer_details(types::PayerDetailsRequest::builder().one_time_code(Some("123456".parse().unwrap()))),
+//!             .payer_details(types::PayerDetailsRequest::builder().one_time_code(Some("123456".parse()?))),
 //!     )
 //!     .await?;
 //! assert_eq!(payment.status, Some(PaymentStatus::Pending));
-//! assert_eq!(payment.transaction_id.as_deref(), Some("ee2anef9bt"));
+//! let id = payment.transaction_id.ok_or("no transaction id")?;
+//!
+//! client.finalize_payment(&id).await?; // the payer confirmed in their bank app
+//! client.capture_payment(&id, "order123", 60).await?; // amounts in minor units
+//! client.refund_payment(&id, "order123", 20).await?;
+//! let status = client.payment_status(&id).await?;
+//! println!("{id}: {:?}", status.status);
+//! assert_eq!(client.token_fetches(), 1); // one token, shared by every call
 //! # Ok(())
 //! # }
 //! ```

@@ -24,28 +24,38 @@
 //!
 //! # Example
 //!
+//! A checkout, its signed URL verified, the payer paying, and a narrowly scoped token
+//! refused before sending, against the in-process sandbox (feature `sandbox`). Against
+//! VaiiPay, build the client with `Client::builder().client_id(..).client_token(..)`.
+//!
 //! ```
-//! use httpmock::prelude::*;
-//! use payspec_vaiipay::{Client, NewCheckout, Scope};
+//! use std::time::SystemTime;
+//! use payspec_vaiipay::sandbox::{CLIENT_ID, Sandbox};
+//! use payspec_vaiipay::{Client, Error, NewCheckout, Scope};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), payspec_vaiipay::Error> {
-//! let server = MockServer::start_async().await;
-//! server.mock(|when, then| {
-//!     when.method(POST).path("/api/payment/checkout").header("authorization", "Bearer client-token");
-//!     then.status(200).json_body(serde_json::json!({
-//!         "data": { "checkoutUrl": "https://pay.example/checkout/p1?expires=1767225600&signature=ab" }
-//!     }));
-//! });
-//! let client = Client::builder()
-//!     .base_url(server.base_url())
-//!     .client_id("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6")
-//!     .client_token("client-token", Some(vec![Scope::PaymentsCreate]))
-//!     .build()?;
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client_builder().build()?;
+//!
+//! // 100.00 USD in minor units.
 //! let checkout = client.create_checkout(NewCheckout::new(10000, "USD", "ORDER-123")).await?;
-//! assert!(checkout.checkout_url.unwrap().contains("/checkout/p1"));
-//! // The token was created without payments.get: refused before sending.
-//! assert!(matches!(client.get_payment("p1").await, Err(payspec_vaiipay::Error::MissingScope { .. })));
+//! let url = checkout.checkout_url.ok_or("no checkout URL")?;
+//! // The URL is signed with the application secret: check it before showing it.
+//! // (`None` when the client has no application secret.)
+//! let verifier = client.checkout_url_verifier().ok_or("no application secret")?;
+//! let verified = verifier.verify(&url, SystemTime::now())?;
+//! sandbox.complete_payment(&verified.payment_id); // the payer pays
+//! let payment = client.get_payment(&verified.payment_id).await?;
+//! assert_eq!(payment.status.as_ref().map(|s| s.as_str()), Some("RECEIVED"));
+//!
+//! // A token created with payments.create only: get_payment is refused in-process.
+//! let narrow = Client::builder()
+//!     .base_url(sandbox.base_url())
+//!     .client_id(CLIENT_ID)
+//!     .client_token(Sandbox::CREATE_ONLY_TOKEN, Some(vec![Scope::PaymentsCreate]))
+//!     .build()?;
+//! assert!(matches!(narrow.get_payment(&verified.payment_id).await, Err(Error::MissingScope { .. })));
 //! # Ok(())
 //! # }
 //! ```
