@@ -173,20 +173,7 @@ pub async fn overhead(
     if let Some((path, count)) = only {
         for _ in 0..count {
             let ok = if path == "raw" {
-                match raw
-                    .get(&url)
-                    .bearer_auth("bench-key")
-                    .header("accept", "application/json")
-                    .header("correlationid", uuid_like())
-                    .send()
-                    .await
-                {
-                    Ok(response) => response
-                        .json::<payspec_mobilepay::types::Payment>()
-                        .await
-                        .is_ok(),
-                    Err(_) => false,
-                }
+                raw_call(&raw, &url).await
             } else {
                 client.get_payment(id).await.is_ok()
             };
@@ -204,23 +191,7 @@ pub async fn overhead(
         let (r, u) = (raw.clone(), url.clone());
         let (rps_raw, _) = measure(seconds / rounds as f64, tasks, move || {
             let (r, u) = (r.clone(), u.clone());
-            async move {
-                let correlation = uuid_like();
-                match r
-                    .get(&u)
-                    .bearer_auth("bench-key")
-                    .header("accept", "application/json")
-                    .header("correlationid", correlation)
-                    .send()
-                    .await
-                {
-                    Ok(response) => response
-                        .json::<payspec_mobilepay::types::Payment>()
-                        .await
-                        .is_ok(),
-                    Err(_) => false,
-                }
-            }
+            async move { raw_call(&r, &u).await }
         })
         .await;
         let c = client.clone();
@@ -241,6 +212,25 @@ pub async fn overhead(
             "ratio": (payspec_rps / raw_rps * 1000.0).round() / 1000.0, "peak_kib": peak_kib(), "cores": cores()})
     );
     Ok(())
+}
+
+/// The hand-written call: the same headers as payspec sends (bearer, accept, a fresh
+/// correlation id) and the same JSON decoded into the same type.
+async fn raw_call(client: &reqwest::Client, url: &str) -> bool {
+    match client
+        .get(url)
+        .bearer_auth("bench-key")
+        .header("accept", "application/json")
+        .header("correlationid", uuid_like())
+        .send()
+        .await
+    {
+        Ok(response) => response
+            .json::<payspec_mobilepay::types::Payment>()
+            .await
+            .is_ok(),
+        Err(_) => false,
+    }
 }
 
 fn uuid_like() -> String {

@@ -323,27 +323,22 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
     let first = number(&tokens, "token_requests")?;
     let after_expiry = number(&tokens, "after_expiry")?;
     let overhead = "payspec bench-overhead";
+    let throughput =
+        |label: &str, figures: &Value, ratio: f64, tasks: u32| -> Result<Row, String> {
+            Ok(row(
+                &format!("Throughput, {label}: payspec / raw reqwest"),
+                format!(
+                    "**{ratio:.3}** ({:.0} vs {:.0} req/s)",
+                    number(figures, "payspec_rps")?,
+                    number(figures, "raw_rps")?
+                ),
+                &format!(">= 0.95 ({})", verdict(ratio >= 0.95)),
+                &format!("{overhead} --tasks {tasks} --seconds {seconds}"),
+            ))
+        };
     let mut rows = vec![
-        row(
-            "Throughput, sequential: payspec / raw reqwest",
-            format!(
-                "**{seq_ratio:.3}** ({:.0} vs {:.0} req/s)",
-                number(&sequential, "payspec_rps")?,
-                number(&sequential, "raw_rps")?
-            ),
-            &format!(">= 0.95 ({})", verdict(seq_ratio >= 0.95)),
-            &format!("{overhead} --tasks 1 --seconds {seconds}"),
-        ),
-        row(
-            "Throughput, 64 tasks: payspec / raw reqwest",
-            format!(
-                "**{con_ratio:.3}** ({:.0} vs {:.0} req/s)",
-                number(&concurrent, "payspec_rps")?,
-                number(&concurrent, "raw_rps")?
-            ),
-            &format!(">= 0.95 ({})", verdict(con_ratio >= 0.95)),
-            &format!("{overhead} --tasks 64 --seconds {seconds}"),
-        ),
+        throughput("sequential", &sequential, seq_ratio, 1)?,
+        throughput("64 tasks", &concurrent, con_ratio, 64)?,
         row(
             "Peak memory, 64-task run (client, raw client and loopback server in one process)",
             format!("{:.1} MiB", number(&concurrent, "peak_kib")? / 1024.0),

@@ -145,15 +145,20 @@ fn dependency_rules(root: &Path) -> Result<(), String> {
     }
 }
 
+/// $CARGO_HOME, or ~/.cargo.
+fn cargo_home() -> Option<std::path::PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+}
+
 /// `cargo deny check`: bans, licences and sources always; advisories only where the
 /// RustSec database is already on the machine, because it is fetched from GitHub, which
 /// CI machines cannot reach (the registries only).
 fn deny(root: &Path) -> Result<(), String> {
     cargo(root, &["deny", "check", "bans", "licenses", "sources"], &[])
         .map_err(|e| format!("{e} (install with `cargo install cargo-deny --locked`)"))?;
-    let home = std::env::var_os("CARGO_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let home = cargo_home();
     let have_db = home
         .map(|h| h.join("advisory-dbs"))
         .and_then(|d| std::fs::read_dir(d).ok())
@@ -192,9 +197,7 @@ fn package(root: &Path) -> Result<(), String> {
     // a name-version twice: a second run would build against the first run's sources.
     // Drop those copies (the overlay's directory name starts with '-'; crates.io's are
     // never touched).
-    let home = std::env::var_os("CARGO_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let home = cargo_home();
     if let Some(sources) = home.map(|h| h.join("registry").join("src"))
         && let Ok(registries) = std::fs::read_dir(&sources)
     {
