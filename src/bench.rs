@@ -36,14 +36,28 @@ where
     (done as f64 / elapsed, failed)
 }
 
-pub async fn run(seconds: f64) -> Result<(), String> {
-    use payspec_mobilepay::sandbox::Sandbox;
-    let sandbox = Sandbox::start().await.map_err(|e| e.to_string())?;
+/// A MobilePay sandbox, a client for it and its payment point.
+async fn mobilepay_sandbox() -> Result<
+    (
+        payspec_mobilepay::sandbox::Sandbox,
+        payspec_mobilepay::Client,
+        String,
+    ),
+    String,
+> {
+    let sandbox = payspec_mobilepay::sandbox::Sandbox::start()
+        .await
+        .map_err(|e| e.to_string())?;
     let client = sandbox
         .client_builder()
         .build()
         .map_err(|e| e.to_string())?;
     let point = sandbox.payment_point_id();
+    Ok((sandbox, client, point))
+}
+
+pub async fn run(seconds: f64) -> Result<(), String> {
+    let (sandbox, client, point) = mobilepay_sandbox().await?;
     let payment = client
         .initiate_payment(payspec_mobilepay::NewPayment::new(
             100,
@@ -74,7 +88,7 @@ pub async fn run(seconds: f64) -> Result<(), String> {
             async move {
                 let response = raw_client
                     .get(&url)
-                    .bearer_auth(Sandbox::API_KEY)
+                    .bearer_auth(payspec_mobilepay::sandbox::Sandbox::API_KEY)
                     .send()
                     .await;
                 match response {
@@ -348,13 +362,7 @@ mod rsa_key {
 /// `payspec bench-sandbox-memory`: a MobilePay sandbox holding `count` payments; prints
 /// one JSON line with this process's peak memory.
 pub async fn sandbox_memory(count: usize) -> Result<(), String> {
-    use payspec_mobilepay::sandbox::Sandbox;
-    let sandbox = Sandbox::start().await.map_err(|e| e.to_string())?;
-    let client = sandbox
-        .client_builder()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let point = sandbox.payment_point_id();
+    let (sandbox, client, point) = mobilepay_sandbox().await?;
     let before = peak_kib();
     let started = Instant::now();
     let batch = 64;
