@@ -2,9 +2,7 @@
 //! rotation) in constant time.
 
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
-use sha2::Sha256;
+use ring::hmac as ring_hmac;
 
 use crate::secret::Secret;
 
@@ -45,25 +43,30 @@ pub enum HmacAlgorithm {
     Sha1,
 }
 
-/// HMAC-SHA256 of `message` under `secret`.
-pub fn hmac_sha256(secret: &Secret, message: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => return [0; 32],
-    };
-    mac.update(message);
-    mac.finalize().into_bytes().into()
+// ring, already in every tree for rustls, computes the HMACs: no second crypto stack
+// (hmac, sha1, sha2 and their helpers) for consumers to build.
+fn ring_tag<const N: usize>(
+    algorithm: ring_hmac::Algorithm,
+    secret: &Secret,
+    message: &[u8],
+) -> [u8; N] {
+    let key = ring_hmac::Key::new(algorithm, secret.expose().as_bytes());
+    let tag = ring_hmac::sign(&key, message);
+    let mut out = [0u8; N];
+    // The tag has the algorithm's length, N here; zip cannot panic either way.
+    out.iter_mut().zip(tag.as_ref()).for_each(|(o, t)| *o = *t);
+    out
 }
 
-/// HMAC-SHA1 of `message` under `secret`.
+/// HMAC-SHA256 of `message` under `secret`.
+pub fn hmac_sha256(secret: &Secret, message: &[u8]) -> [u8; 32] {
+    ring_tag(ring_hmac::HMAC_SHA256, secret, message)
+}
+
+/// HMAC-SHA1 of `message` under `secret` (MobilePay's webhook signature; SHA-1 is
+/// still sound as an HMAC).
 pub fn hmac_sha1(secret: &Secret, message: &[u8]) -> [u8; 20] {
-    let mut mac = match Hmac::<Sha1>::new_from_slice(secret.expose().as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => return [0; 20],
-    };
-    mac.update(message);
-    mac.finalize().into_bytes().into()
+    ring_tag(ring_hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret, message)
 }
 
 /// The HMAC of `message` under `secret` with `algorithm`.
