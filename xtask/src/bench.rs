@@ -395,7 +395,7 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
         rows.push(row(
             "Consumer clean build (debug): payspec-mobilepay vs reqwest + serde + tokio",
             format!(
-                "**{ratio:.2}x** ({:.1} s vs {:.1} s)",
+                "**{ratio:.3}x** ({:.1} s vs {:.1} s)",
                 sdk.seconds, raw.seconds
             ),
             &format!("<= 1.3x ({})", verdict(ratio <= 1.3)),
@@ -433,7 +433,7 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
              The latest figures from `cargo xtask bench` (written by it; do not edit by hand).\n\n\
              Machine: {machine}.\n\n{rendered}\n\
              ## How to reproduce\n\n\
-             ```sh\ncargo xtask bench              # everything, writes this file (~10 min on 2 cores)\n\
+             ```sh\ncargo xtask bench              # everything, writes this file (~3 min on 2 cores)\n\
              cargo xtask bench --quick      # 2 s per throughput figure, no consumer builds, no file\n\
              cargo build --release && ./target/release/payspec bench-overhead --tasks 64 --seconds 6\n```\n\n\
              ## What is measured\n\n\
