@@ -1,7 +1,6 @@
 //! `Client` and its builder: environment, API key or OpenID Connect tokens, facade
 //! headers; one method per operation, each with its own `CorrelationId`.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::Stream;
@@ -70,11 +69,14 @@ fn correlation() -> Uuid {
     payspec_core::hooks::correlation_id()
 }
 
-async fn run<T>(
+/// The answer of a generated call, with the correlation id on its error. A plain
+/// function and not an async wrapper: the call's future is awaited where it is made,
+/// not moved into one more future.
+fn finish<T>(
     id: Uuid,
-    call: impl Future<Output = std::result::Result<ResponseValue<T>, crate::error::ApiError>>,
+    answer: std::result::Result<ResponseValue<T>, crate::error::ApiError>,
 ) -> Result<T> {
-    call.await
+    answer
         .map(ResponseValue::into_inner)
         .map_err(|e| Error::from(e).with_correlation_id(&id))
 }
@@ -120,15 +122,15 @@ impl Client {
         body: types::InitiatePaymentRequest,
     ) -> Result<InitiatedPayment> {
         let key = body.idempotency_key;
-        let answer = run(
+        let answer = finish(
             id,
             self.api
                 .initiate_payment()
                 .correlation_id(id)
                 .body(body)
-                .send(),
-        )
-        .await?;
+                .send()
+                .await,
+        )?;
         let payment_id = answer.payment_id.ok_or_else(|| {
             Error::invalid_response("initiate answer has no paymentId").with_correlation_id(&id)
         })?;
@@ -181,15 +183,15 @@ impl Client {
     pub async fn get_payment(&self, payment_id: &str) -> Result<types::Payment> {
         let id = correlation();
         let payment_id = uuid("payment id", payment_id).map_err(|e| e.with_correlation_id(&id))?;
-        run(
+        finish(
             id,
             self.api
                 .get_payment()
                 .paymentid(payment_id)
                 .correlation_id(id)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `POST /v1/payments/{paymentid}/capture` of `amount` minor units. Capture is
@@ -199,31 +201,31 @@ impl Client {
         let payment_id = uuid("payment id", payment_id).map_err(|e| e.with_correlation_id(&id))?;
         let body = types::CaptureRequest::builder()
             .amount(amount(amount_minor).map_err(|e| e.with_correlation_id(&id))?);
-        run(
+        finish(
             id,
             self.api
                 .capture_payment()
                 .paymentid(payment_id)
                 .correlation_id(id)
                 .body(body)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `POST /v1/payments/{paymentid}/cancel`.
     pub async fn cancel_payment(&self, payment_id: &str) -> Result<()> {
         let id = correlation();
         let payment_id = uuid("payment id", payment_id).map_err(|e| e.with_correlation_id(&id))?;
-        run(
+        finish(
             id,
             self.api
                 .cancel_payment()
                 .paymentid(payment_id)
                 .correlation_id(id)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `POST /v1/payments/cancel`: cancels the payment initiated with `idempotency_key`
@@ -233,15 +235,15 @@ impl Client {
         let key =
             uuid("idempotency key", idempotency_key).map_err(|e| e.with_correlation_id(&id))?;
         let body = types::CancelByIdempotencyKeyRequest::builder().idempotency_key(key);
-        run(
+        finish(
             id,
             self.api
                 .cancel_payment_by_idempotency_key()
                 .correlation_id(id)
                 .body(body)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `POST /v1/integration-test/payments/{paymentid}/reserve` (sandbox only): the user
@@ -264,16 +266,16 @@ impl Client {
         let body = types::ReservePaymentRequest::builder()
             .payment_source_id(ids.1)
             .user_id(ids.2);
-        run(
+        finish(
             id,
             self.api
                 .simulate_reservation()
                 .paymentid(ids.0)
                 .correlation_id(id)
                 .body(body)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `GET /v1/payments`, one page (deprecated by the provider).
@@ -303,7 +305,7 @@ impl Client {
         if let Some(end) = filter.end {
             call = call.end_date(end);
         }
-        run(id, call.send()).await
+        finish(id, call.send().await)
     }
 
     /// Every payment matching `filter`, fetched page by page as the stream is read.
@@ -336,7 +338,7 @@ impl Client {
             .correlation_id(id)
             .page_number(page_number(page).map_err(|e| e.with_correlation_id(&id))?)
             .page_size(page_size.get());
-        run(id, call.send()).await
+        finish(id, call.send().await)
     }
 
     /// Every payment point, fetched page by page.
@@ -361,26 +363,30 @@ impl Client {
         let body = refund
             .into_body(key)
             .map_err(|e| e.with_correlation_id(&id))?;
-        run(
+        finish(
             id,
-            self.api.issue_refund().correlation_id(id).body(body).send(),
+            self.api
+                .issue_refund()
+                .correlation_id(id)
+                .body(body)
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `GET /v1/refunds/{refundid}`.
     pub async fn get_refund(&self, refund_id: &str) -> Result<types::Refund> {
         let id = correlation();
         let refund_id = uuid("refund id", refund_id).map_err(|e| e.with_correlation_id(&id))?;
-        run(
+        finish(
             id,
             self.api
                 .get_refund()
                 .refundid(refund_id)
                 .correlation_id(id)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `GET /v1/refunds`, one page (deprecated by the provider).
@@ -412,7 +418,7 @@ impl Client {
         if let Some(at) = filter.created_after {
             call = call.created_after(at);
         }
-        run(id, call.send()).await
+        finish(id, call.send().await)
     }
 
     /// Every refund matching `filter`, fetched page by page.
@@ -432,9 +438,7 @@ impl Client {
     /// `GET /v1/webhooks`.
     pub async fn list_webhooks(&self) -> Result<Vec<types::Webhook>> {
         let id = correlation();
-        Ok(run(id, self.api.list_webhooks().correlation_id(id).send())
-            .await?
-            .webhooks)
+        Ok(finish(id, self.api.list_webhooks().correlation_id(id).send().await)?.webhooks)
     }
 
     /// `POST /v1/webhooks`. The answer's `signature_key` verifies the notifications
@@ -452,30 +456,30 @@ impl Client {
                 uuid("payment point id", &point).map_err(|e| e.with_correlation_id(&id))?,
             ));
         }
-        run(
+        finish(
             id,
             self.api
                 .create_webhook()
                 .correlation_id(id)
                 .body(body)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `GET /v1/webhooks/{webhookid}`.
     pub async fn get_webhook(&self, webhook_id: &str) -> Result<types::Webhook> {
         let id = correlation();
         let webhook_id = uuid("webhook id", webhook_id).map_err(|e| e.with_correlation_id(&id))?;
-        run(
+        finish(
             id,
             self.api
                 .get_webhook()
                 .webhookid(webhook_id)
                 .correlation_id(id)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `PUT /v1/webhooks/{webhookid}`.
@@ -489,46 +493,46 @@ impl Client {
         let body = types::UpdateWebhookRequest::builder()
             .url(subscription.url)
             .events(subscription.events);
-        run(
+        finish(
             id,
             self.api
                 .update_webhook()
                 .webhookid(webhook_id)
                 .correlation_id(id)
                 .body(body)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `DELETE /v1/webhooks/{webhookid}`.
     pub async fn delete_webhook(&self, webhook_id: &str) -> Result<()> {
         let id = correlation();
         let webhook_id = uuid("webhook id", webhook_id).map_err(|e| e.with_correlation_id(&id))?;
-        run(
+        finish(
             id,
             self.api
                 .delete_webhook()
                 .webhookid(webhook_id)
                 .correlation_id(id)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 
     /// `POST /v1/webhooks/{webhookid}/publishtestnotification`.
     pub async fn publish_test_notification(&self, webhook_id: &str) -> Result<()> {
         let id = correlation();
         let webhook_id = uuid("webhook id", webhook_id).map_err(|e| e.with_correlation_id(&id))?;
-        run(
+        finish(
             id,
             self.api
                 .publish_test_notification()
                 .webhookid(webhook_id)
                 .correlation_id(id)
-                .send(),
+                .send()
+                .await,
         )
-        .await
     }
 }
 
