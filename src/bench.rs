@@ -197,33 +197,45 @@ pub async fn overhead(
         }
         return Ok(());
     }
-    let mut rows = Vec::new();
-    // Alternate the two measurements so drift affects both alike.
+    // Short rounds, the two paths back to back in alternating order, so drift (CPU
+    // frequency, the other core's load) hits both alike; the ratio is the median of the
+    // rounds' ratios, which one disturbed round cannot move.
+    let rounds = 10;
+    let slice = seconds / (2 * rounds) as f64;
     let (mut raw_total, mut payspec_total) = (0.0, 0.0);
-    let rounds = 3;
-    for _ in 0..rounds {
+    let mut ratios = Vec::with_capacity(rounds);
+    for round in 0..rounds {
         let (r, u) = (raw.clone(), url.clone());
-        let (rps_raw, _) = measure(seconds / rounds as f64, tasks, move || {
+        let raw_run = measure(slice, tasks, move || {
             let (r, u) = (r.clone(), u.clone());
             async move { raw_call(&r, &u).await }
-        })
-        .await;
+        });
         let c = client.clone();
-        let (rps_payspec, _) = measure(seconds / rounds as f64, tasks, move || {
+        let payspec_run = measure(slice, tasks, move || {
             let c = c.clone();
             async move { c.get_payment(id).await.is_ok() }
-        })
-        .await;
+        });
+        let ((rps_raw, _), (rps_payspec, _)) = if round % 2 == 0 {
+            let raw = raw_run.await;
+            (raw, payspec_run.await)
+        } else {
+            let payspec = payspec_run.await;
+            (raw_run.await, payspec)
+        };
         raw_total += rps_raw;
         payspec_total += rps_payspec;
-        rows.push((rps_raw, rps_payspec));
+        ratios.push(rps_payspec / rps_raw);
     }
-    let raw_rps = raw_total / rounds as f64;
-    let payspec_rps = payspec_total / rounds as f64;
+    ratios.sort_by(f64::total_cmp);
+    let median = (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2.0;
     println!(
         "{}",
-        serde_json::json!({"tasks": tasks, "raw_rps": raw_rps.round(), "payspec_rps": payspec_rps.round(),
-            "ratio": (payspec_rps / raw_rps * 1000.0).round() / 1000.0, "peak_kib": peak_kib(), "cores": cores()})
+        serde_json::json!({"tasks": tasks, "raw_rps": (raw_total / rounds as f64).round(),
+            "payspec_rps": (payspec_total / rounds as f64).round(),
+            "ratio": (median * 1000.0).round() / 1000.0,
+            "ratio_min": (ratios[0] * 1000.0).round() / 1000.0,
+            "ratio_max": (ratios[rounds - 1] * 1000.0).round() / 1000.0,
+            "peak_kib": peak_kib(), "cores": cores()})
     );
     Ok(())
 }
