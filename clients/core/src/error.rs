@@ -23,6 +23,89 @@ pub trait ErrorCode: Sized + fmt::Debug + Clone {
     fn missing() -> Self;
 }
 
+/// Declares a provider's error-code enum from one table: each variant with the code it
+/// stands for (and any alias the provider also sends), plus `Missing` and
+/// `Unknown(String)`; generates `as_str`, `Display` and [`ErrorCode`] from that table,
+/// so the code-to-variant and variant-to-code directions cannot drift apart.
+///
+/// ```
+/// payspec_core::error_codes! {
+///     /// A provider's error codes.
+///     pub enum Code {
+///         /// `busy`: try again later.
+///         Busy = "busy" | "BUSY",
+///         /// `not_found`
+///         NotFound = "not_found",
+///     }
+///     retryable: [Busy]
+/// }
+/// use payspec_core::ErrorCode;
+/// assert_eq!(Code::from_code("BUSY"), Code::Busy);
+/// assert_eq!(Code::from_code("new"), Code::Unknown("new".into()));
+/// assert_eq!(Code::from_code(""), Code::Missing);
+/// assert_eq!(Code::NotFound.to_string(), "not_found");
+/// assert!(Code::Busy.is_retryable() && !Code::NotFound.is_retryable());
+/// ```
+#[macro_export]
+macro_rules! error_codes {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident = $code:literal $(| $alias:literal)*
+            ),* $(,)?
+        }
+        retryable: [$($retry:ident),* $(,)?]
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// The body carried no code.
+            Missing,
+            /// A code this version does not know, as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The code as the provider writes it (`Missing` is empty).
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $code, )*
+                    Self::Missing => "",
+                    Self::Unknown(code) => code,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::ErrorCode for $name {
+            fn from_code(code: &str) -> Self {
+                match code.trim() {
+                    $( $code $(| $alias)* => Self::$variant, )*
+                    "" => Self::Missing,
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+
+            fn is_retryable(&self) -> bool {
+                $( if matches!(self, Self::$retry) { return true; } )*
+                false
+            }
+
+            fn missing() -> Self {
+                Self::Missing
+            }
+        }
+    };
+}
+
 /// The fields every provider envelope has, under whatever names it uses.
 #[derive(Clone, Debug, Default)]
 pub struct EnvelopeFields {

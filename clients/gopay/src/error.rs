@@ -1,81 +1,29 @@
 //! `payspec_gopay::Error`: every way a GoPay call can fail.
 
-use std::fmt;
-
-use payspec_core::{
-    ConfigError, EnvelopeFields, ErrorCode as CoreErrorCode, Failure, InvalidResponse,
-    ProviderError, RawBody,
-};
+use payspec_core::{ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody};
 use payspec_gopay_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
 
 use crate::card::CardError;
 use crate::jwe::JweError;
 
-/// The `error` of GoPay's error body; `Unknown` keeps values this version does not know.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// `BAD_REQUEST`
-    BadRequest,
-    /// `UNAUTHORIZED`
-    Unauthorized,
-    /// `FORBIDDEN`
-    Forbidden,
-    /// `NOT_FOUND`
-    NotFound,
-    /// `CONFLICT`: the resource is in the wrong state (e.g. a charge on a paid payment).
-    Conflict,
-    /// `INTERNAL_SERVER_ERROR`
-    InternalServerError,
-    /// The body named no error.
-    Missing,
-    /// A value this version does not know, as sent.
-    Unknown(String),
-}
-
-impl ErrorCode {
-    /// The value as GoPay writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BadRequest => "BAD_REQUEST",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::Forbidden => "FORBIDDEN",
-            Self::NotFound => "NOT_FOUND",
-            Self::Conflict => "CONFLICT",
-            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
-            Self::Missing => "",
-            Self::Unknown(code) => code,
-        }
+payspec_core::error_codes! {
+    /// The `error` of GoPay's error body; `Unknown` keeps values this version does not know.
+    pub enum ErrorCode {
+        /// `BAD_REQUEST`
+        BadRequest = "BAD_REQUEST",
+        /// `UNAUTHORIZED`
+        Unauthorized = "UNAUTHORIZED",
+        /// `FORBIDDEN`
+        Forbidden = "FORBIDDEN",
+        /// `NOT_FOUND`
+        NotFound = "NOT_FOUND",
+        /// `CONFLICT`: the resource is in the wrong state (e.g. a charge on a paid payment).
+        Conflict = "CONFLICT",
+        /// `INTERNAL_SERVER_ERROR`
+        InternalServerError = "INTERNAL_SERVER_ERROR",
     }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl CoreErrorCode for ErrorCode {
-    fn from_code(code: &str) -> Self {
-        match code.trim() {
-            "BAD_REQUEST" => Self::BadRequest,
-            "UNAUTHORIZED" => Self::Unauthorized,
-            "FORBIDDEN" => Self::Forbidden,
-            "NOT_FOUND" => Self::NotFound,
-            "CONFLICT" => Self::Conflict,
-            "INTERNAL_SERVER_ERROR" => Self::InternalServerError,
-            "" => Self::Missing,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-
-    fn is_retryable(&self) -> bool {
-        false
-    }
-
-    fn missing() -> Self {
-        Self::Missing
-    }
+    retryable: []
 }
 
 /// Every way a GoPay call can fail.

@@ -3,102 +3,40 @@
 
 use std::fmt;
 
-use payspec_core::{
-    ConfigError, EnvelopeFields, ErrorCode as CoreErrorCode, Failure, InvalidResponse,
-    ProviderError, RawBody,
-};
+use payspec_core::{ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody};
 use payspec_mobilepay_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
 
-/// A MobilePay error code (`code` of the error body). The 409 codes of the provider's
-/// documentation each have a variant; anything else is kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// `processing_error`
-    ProcessingError,
-    /// `amount_too_large`
-    AmountTooLarge,
-    /// `partial_capture_disallowed`
-    PartialCaptureDisallowed,
-    /// `payment_not_found`
-    PaymentNotFound,
-    /// `invalid_payment_state`: e.g. a refund of a payment that is not captured.
-    InvalidPaymentState,
-    /// `invalid_payment_point`
-    InvalidPaymentPoint,
-    /// `payment_point_not_found`
-    PaymentPointNotFound,
-    /// `idempotency_key_reused`: the same key with another payload.
-    IdempotencyKeyReused,
-    /// `unauthorized_access`
-    UnauthorizedAccess,
-    /// `payment_captured_with_different_amount`
-    PaymentCapturedWithDifferentAmount,
-    /// `amount_exceeds_available_funds` (refunds)
-    AmountExceedsAvailableFunds,
-    /// `availability_duration_expired` (refunds: older than 90 days)
-    AvailabilityDurationExpired,
-    /// The body carried no code (a 400 carries free text in the message).
-    Missing,
-    /// A code this version does not know, as sent.
-    Unknown(String),
-}
-
-impl ErrorCode {
-    /// The code as MobilePay writes it (`Missing` is empty).
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ProcessingError => "processing_error",
-            Self::AmountTooLarge => "amount_too_large",
-            Self::PartialCaptureDisallowed => "partial_capture_disallowed",
-            Self::PaymentNotFound => "payment_not_found",
-            Self::InvalidPaymentState => "invalid_payment_state",
-            Self::InvalidPaymentPoint => "invalid_payment_point",
-            Self::PaymentPointNotFound => "payment_point_not_found",
-            Self::IdempotencyKeyReused => "idempotency_key_reused",
-            Self::UnauthorizedAccess => "unauthorized_access",
-            Self::PaymentCapturedWithDifferentAmount => "payment_captured_with_different_amount",
-            Self::AmountExceedsAvailableFunds => "amount_exceeds_available_funds",
-            Self::AvailabilityDurationExpired => "availability_duration_expired",
-            Self::Missing => "",
-            Self::Unknown(code) => code,
-        }
+payspec_core::error_codes! {
+    /// A MobilePay error code (`code` of the error body). The 409 codes of the provider's
+    /// documentation each have a variant; anything else is kept in `Unknown`.
+    pub enum ErrorCode {
+        /// `processing_error`
+        ProcessingError = "processing_error",
+        /// `amount_too_large`
+        AmountTooLarge = "amount_too_large",
+        /// `partial_capture_disallowed`
+        PartialCaptureDisallowed = "partial_capture_disallowed",
+        /// `payment_not_found`
+        PaymentNotFound = "payment_not_found",
+        /// `invalid_payment_state`: e.g. a refund of a payment that is not captured.
+        InvalidPaymentState = "invalid_payment_state",
+        /// `invalid_payment_point`
+        InvalidPaymentPoint = "invalid_payment_point",
+        /// `payment_point_not_found`
+        PaymentPointNotFound = "payment_point_not_found",
+        /// `idempotency_key_reused`: the same key with another payload.
+        IdempotencyKeyReused = "idempotency_key_reused",
+        /// `unauthorized_access`
+        UnauthorizedAccess = "unauthorized_access",
+        /// `payment_captured_with_different_amount`
+        PaymentCapturedWithDifferentAmount = "payment_captured_with_different_amount",
+        /// `amount_exceeds_available_funds` (refunds)
+        AmountExceedsAvailableFunds = "amount_exceeds_available_funds",
+        /// `availability_duration_expired` (refunds: older than 90 days)
+        AvailabilityDurationExpired = "availability_duration_expired",
     }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl CoreErrorCode for ErrorCode {
-    fn from_code(code: &str) -> Self {
-        match code.trim() {
-            "processing_error" => Self::ProcessingError,
-            "amount_too_large" => Self::AmountTooLarge,
-            "partial_capture_disallowed" => Self::PartialCaptureDisallowed,
-            "payment_not_found" => Self::PaymentNotFound,
-            "invalid_payment_state" => Self::InvalidPaymentState,
-            "invalid_payment_point" => Self::InvalidPaymentPoint,
-            "payment_point_not_found" => Self::PaymentPointNotFound,
-            "idempotency_key_reused" => Self::IdempotencyKeyReused,
-            "unauthorized_access" => Self::UnauthorizedAccess,
-            "payment_captured_with_different_amount" => Self::PaymentCapturedWithDifferentAmount,
-            "amount_exceeds_available_funds" => Self::AmountExceedsAvailableFunds,
-            "availability_duration_expired" => Self::AvailabilityDurationExpired,
-            "" => Self::Missing,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-
-    fn is_retryable(&self) -> bool {
-        false
-    }
-
-    fn missing() -> Self {
-        Self::Missing
-    }
+    retryable: []
 }
 
 /// What went wrong.

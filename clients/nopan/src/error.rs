@@ -1,130 +1,53 @@
 //! `payspec_nopan::Error`: every way a Nopan call can fail, with Nopan's reason codes
 //! as typed values.
 
-use std::fmt;
-
-use payspec_core::{
-    ConfigError, EnvelopeFields, ErrorCode, Failure, InvalidResponse, ProviderError, RawBody,
-};
+use payspec_core::{ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody};
 use payspec_nopan_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
 
-/// A Nopan reason code (`statusInfo.reasonCode`). Codes are strings on the wire; every
-/// code the provider documents has a variant, anything else is kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ReasonCode {
-    /// `-1`: processed (also "Awaiting user consent").
-    Processed,
-    /// `1000`: non-sufficient funds.
-    InsufficientFunds,
-    /// `3000` (429): rate limited. Retryable.
-    RateLimited,
-    /// `4000` (400): payload incomplete or failed schema validation. The non-numeric
-    /// `validation-error` seen in the wild maps here too.
-    ValidationFailed,
-    /// `4061` (401): the access token expired; payspec refreshes once and replays.
-    TokenExpired,
-    /// `4970` (401): authentication failed.
-    AuthenticationFailed,
-    /// `4971` (403): forbidden.
-    Forbidden,
-    /// `4980` (400): certificate problem.
-    CertificateProblem,
-    /// `4990` (400): signature error.
-    SignatureError,
-    /// `4992` (401): invalid signature.
-    InvalidSignature,
-    /// `5000` (404): not found.
-    NotFound,
-    /// `5001` (409): already exists.
-    AlreadyExists,
-    /// `5002` (422): state transition not allowed.
-    TransitionNotAllowed,
-    /// `5003` (423): still processing. Retryable.
-    StillProcessing,
-    /// `8001` (504): provider timeout. Retryable.
-    ProviderTimeout,
-    /// `8003` (501): not implemented.
-    NotImplemented,
-    /// `8004` (502): bad gateway. Retryable.
-    BadGateway,
-    /// `9999` (500): internal error.
-    InternalError,
-    /// The body carried no reason code.
-    Missing,
-    /// A code this version does not know, as sent.
-    Unknown(String),
-}
-
-impl ReasonCode {
-    /// The code as Nopan writes it (`Missing` is empty).
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Processed => "-1",
-            Self::InsufficientFunds => "1000",
-            Self::RateLimited => "3000",
-            Self::ValidationFailed => "4000",
-            Self::TokenExpired => "4061",
-            Self::AuthenticationFailed => "4970",
-            Self::Forbidden => "4971",
-            Self::CertificateProblem => "4980",
-            Self::SignatureError => "4990",
-            Self::InvalidSignature => "4992",
-            Self::NotFound => "5000",
-            Self::AlreadyExists => "5001",
-            Self::TransitionNotAllowed => "5002",
-            Self::StillProcessing => "5003",
-            Self::ProviderTimeout => "8001",
-            Self::NotImplemented => "8003",
-            Self::BadGateway => "8004",
-            Self::InternalError => "9999",
-            Self::Missing => "",
-            Self::Unknown(code) => code,
-        }
+payspec_core::error_codes! {
+    /// A Nopan reason code (`statusInfo.reasonCode`). Codes are strings on the wire; every
+    /// code the provider documents has a variant, anything else is kept in `Unknown`.
+    pub enum ReasonCode {
+        /// `-1`: processed (also "Awaiting user consent").
+        Processed = "-1",
+        /// `1000`: non-sufficient funds.
+        InsufficientFunds = "1000",
+        /// `3000` (429): rate limited. Retryable.
+        RateLimited = "3000",
+        /// `4000` (400): payload incomplete or failed schema validation. The non-numeric
+        /// `validation-error` seen in the wild maps here too.
+        ValidationFailed = "4000" | "validation-error",
+        /// `4061` (401): the access token expired; payspec refreshes once and replays.
+        TokenExpired = "4061",
+        /// `4970` (401): authentication failed.
+        AuthenticationFailed = "4970",
+        /// `4971` (403): forbidden.
+        Forbidden = "4971",
+        /// `4980` (400): certificate problem.
+        CertificateProblem = "4980",
+        /// `4990` (400): signature error.
+        SignatureError = "4990",
+        /// `4992` (401): invalid signature.
+        InvalidSignature = "4992",
+        /// `5000` (404): not found.
+        NotFound = "5000",
+        /// `5001` (409): already exists.
+        AlreadyExists = "5001",
+        /// `5002` (422): state transition not allowed.
+        TransitionNotAllowed = "5002",
+        /// `5003` (423): still processing. Retryable.
+        StillProcessing = "5003",
+        /// `8001` (504): provider timeout. Retryable.
+        ProviderTimeout = "8001",
+        /// `8003` (501): not implemented.
+        NotImplemented = "8003",
+        /// `8004` (502): bad gateway. Retryable.
+        BadGateway = "8004",
+        /// `9999` (500): internal error.
+        InternalError = "9999",
     }
-}
-
-impl fmt::Display for ReasonCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ErrorCode for ReasonCode {
-    fn from_code(code: &str) -> Self {
-        match code.trim() {
-            "-1" => Self::Processed,
-            "1000" => Self::InsufficientFunds,
-            "3000" => Self::RateLimited,
-            "4000" | "validation-error" => Self::ValidationFailed,
-            "4061" => Self::TokenExpired,
-            "4970" => Self::AuthenticationFailed,
-            "4971" => Self::Forbidden,
-            "4980" => Self::CertificateProblem,
-            "4990" => Self::SignatureError,
-            "4992" => Self::InvalidSignature,
-            "5000" => Self::NotFound,
-            "5001" => Self::AlreadyExists,
-            "5002" => Self::TransitionNotAllowed,
-            "5003" => Self::StillProcessing,
-            "8001" => Self::ProviderTimeout,
-            "8003" => Self::NotImplemented,
-            "8004" => Self::BadGateway,
-            "9999" => Self::InternalError,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-
-    fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::RateLimited | Self::StillProcessing | Self::ProviderTimeout | Self::BadGateway
-        )
-    }
-
-    fn missing() -> Self {
-        Self::Missing
-    }
+    retryable: [RateLimited, StillProcessing, ProviderTimeout, BadGateway]
 }
 
 /// Reads the reason code of an error body, if it has one.
