@@ -5,12 +5,8 @@
 //! and the secret(s) are configuration. Nopan retries a notification up to 10 times in
 //! 24 h: handle it idempotently on [`Notification::notification_id`] and answer 2xx.
 
-use std::fmt;
-
 use payspec_core::Secret;
-use payspec_core::webhook::{
-    SignatureEncoding, SignatureError, encode, hmac_sha256, verify_hmac_sha256,
-};
+use payspec_core::webhook::{BodySignatureVerifier, SignatureEncoding, SignatureError};
 pub use payspec_nopan_api::open_enums::NotificationType;
 pub use payspec_nopan_api::types::Notification;
 
@@ -57,59 +53,38 @@ pub fn parse(body: &[u8]) -> Result<Notification, WebhookError> {
     Ok(serde_json::from_slice(body)?)
 }
 
-/// Verifies the HMAC-SHA256 signature of webhook bodies and parses them.
+/// Verifies the HMAC-SHA256 signature of webhook bodies and parses them (payspec-core's
+/// [`BodySignatureVerifier`] with Nopan's notification types).
 ///
 /// Several secrets may be configured at once so a secret can be rotated without
 /// dropping notifications: a body signed with any of them is accepted.
-#[derive(Clone)]
-pub struct WebhookVerifier {
-    header: String,
-    secrets: Vec<Secret>,
-    encoding: SignatureEncoding,
-}
-
-impl fmt::Debug for WebhookVerifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebhookVerifier")
-            .field("header", &self.header)
-            .field("secrets", &self.secrets.len())
-            .field("encoding", &self.encoding)
-            .finish()
-    }
-}
+#[derive(Clone, Debug)]
+pub struct WebhookVerifier(BodySignatureVerifier);
 
 impl WebhookVerifier {
     /// A verifier reading the signature from `header` (case-insensitive), hex-encoded.
     pub fn new(header: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        Self {
-            header: header.into().to_ascii_lowercase(),
-            secrets: vec![secret.into()],
-            encoding: SignatureEncoding::Hex,
-        }
+        Self(BodySignatureVerifier::new(header, secret))
     }
 
     /// Also accepts signatures made with `secret` (rotation).
-    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secrets.push(secret.into());
-        self
+    pub fn with_secret(self, secret: impl Into<Secret>) -> Self {
+        Self(self.0.with_secret(secret))
     }
 
     /// How the signature is encoded (default hex).
-    pub fn with_encoding(mut self, encoding: SignatureEncoding) -> Self {
-        self.encoding = encoding;
-        self
+    pub fn with_encoding(self, encoding: SignatureEncoding) -> Self {
+        Self(self.0.with_encoding(encoding))
     }
 
     /// The header this verifier reads.
     pub fn header(&self) -> &str {
-        &self.header
+        self.0.header()
     }
 
     /// Checks `signature` (the header's value) against the raw body.
     pub fn verify(&self, body: &[u8], signature: Option<&str>) -> Result<(), SignatureError> {
-        let signature =
-            signature.ok_or_else(|| SignatureError::MissingHeader(self.header.clone()))?;
-        verify_hmac_sha256(&self.secrets, body, signature, self.encoding)
+        self.0.verify(body, signature)
     }
 
     /// Checks the signature in `headers` and parses the body.
@@ -118,18 +93,12 @@ impl WebhookVerifier {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Notification, WebhookError> {
-        let signature = headers
-            .get(self.header.as_str())
-            .and_then(|v| v.to_str().ok());
-        self.verify(body, signature)?;
+        self.0.verify_headers(headers, body)?;
         parse(body)
     }
 
     /// The signature header value for `body` under the first secret: for your tests.
     pub fn sign(&self, body: &[u8]) -> String {
-        match self.secrets.first() {
-            Some(secret) => encode(&hmac_sha256(secret, body), self.encoding),
-            None => String::new(),
-        }
+        self.0.sign(body)
     }
 }

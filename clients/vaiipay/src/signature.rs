@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use payspec_core::Secret;
 use payspec_core::webhook::{
-    HmacAlgorithm, SignatureEncoding, SignatureError, encode, hmac, verify_hmac,
+    BodySignatureVerifier, HmacAlgorithm, SignatureEncoding, SignatureError, encode, hmac,
+    verify_hmac,
 };
 
 /// Why a checkout URL was not accepted.
@@ -154,62 +155,34 @@ pub const DEFAULT_SIGNATURE_HEADER: &str = "x-signature";
 
 /// Verifies webhooks: HMAC-SHA256 over the raw body with the application secret (the
 /// likely scheme; VaiiPay does not publish it, so header and encoding are configurable).
-#[derive(Clone)]
-pub struct WebhookVerifier {
-    header: String,
-    secrets: Vec<Secret>,
-    encoding: SignatureEncoding,
-}
-
-impl fmt::Debug for WebhookVerifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebhookVerifier")
-            .field("header", &self.header)
-            .field("secrets", &self.secrets.len())
-            .field("encoding", &self.encoding)
-            .finish()
-    }
-}
+/// payspec-core's [`BodySignatureVerifier`] with VaiiPay's defaults.
+#[derive(Clone, Debug)]
+pub struct WebhookVerifier(BodySignatureVerifier);
 
 impl WebhookVerifier {
     /// Verifies with `secret`, from `x-signature`, hex.
     pub fn new(secret: impl Into<Secret>) -> Self {
-        Self {
-            header: DEFAULT_SIGNATURE_HEADER.into(),
-            secrets: vec![secret.into()],
-            encoding: SignatureEncoding::Hex,
-        }
+        Self(BodySignatureVerifier::new(DEFAULT_SIGNATURE_HEADER, secret))
     }
 
     /// Reads the signature from another header.
-    pub fn with_header(mut self, header: impl Into<String>) -> Self {
-        self.header = header.into().to_ascii_lowercase();
-        self
+    pub fn with_header(self, header: impl Into<String>) -> Self {
+        Self(self.0.with_header(header))
     }
 
     /// Another encoding of the signature.
-    pub fn with_encoding(mut self, encoding: SignatureEncoding) -> Self {
-        self.encoding = encoding;
-        self
+    pub fn with_encoding(self, encoding: SignatureEncoding) -> Self {
+        Self(self.0.with_encoding(encoding))
     }
 
     /// Also accepts `secret` (rotation).
-    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secrets.push(secret.into());
-        self
+    pub fn with_secret(self, secret: impl Into<Secret>) -> Self {
+        Self(self.0.with_secret(secret))
     }
 
     /// Checks the signature of a raw body.
     pub fn verify(&self, body: &[u8], signature: Option<&str>) -> Result<(), SignatureError> {
-        let signature =
-            signature.ok_or_else(|| SignatureError::MissingHeader(self.header.clone()))?;
-        verify_hmac(
-            HmacAlgorithm::Sha256,
-            &self.secrets,
-            body,
-            signature,
-            self.encoding,
-        )
+        self.0.verify(body, signature)
     }
 
     /// Checks the signature in `headers` and parses the body as JSON.
@@ -218,19 +191,13 @@ impl WebhookVerifier {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<serde_json::Value, WebhookError> {
-        let signature = headers
-            .get(self.header.as_str())
-            .and_then(|v| v.to_str().ok());
-        self.verify(body, signature)?;
+        self.0.verify_headers(headers, body)?;
         Ok(serde_json::from_slice(body)?)
     }
 
     /// The signature header value for `body` (for your tests).
     pub fn sign(&self, body: &[u8]) -> String {
-        self.secrets
-            .first()
-            .map(|secret| encode(&hmac(HmacAlgorithm::Sha256, secret, body), self.encoding))
-            .unwrap_or_default()
+        self.0.sign(body)
     }
 }
 
