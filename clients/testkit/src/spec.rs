@@ -1,5 +1,7 @@
 //! The examples of a spec, with the component schema each belongs to.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 /// One example of a spec.
@@ -99,4 +101,46 @@ fn walk(node: &Value, at: &str, out: &mut Vec<Example>) {
         }
         _ => {}
     }
+}
+
+/// Parses `value` as `T` (an entry of a test's schema-name-to-type table).
+pub fn parses<T: serde::de::DeserializeOwned>(value: Value) -> Result<(), String> {
+    serde_json::from_value::<T>(value)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// What [`check_examples`] went through.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Examples in the spec.
+    pub total: usize,
+    /// Of those, marked `x-payspec-invalid` (and refused, as they must be).
+    pub invalid: usize,
+    /// Examples per schema name.
+    pub per_schema: BTreeMap<String, usize>,
+}
+
+/// Parses every example of `specs/<provider>.yaml` with `parse` (schema name, value):
+/// every example must parse, except those marked `x-payspec-invalid`, which must be
+/// refused. Panics naming the example otherwise.
+pub fn check_examples(
+    manifest_dir: &str,
+    provider: &str,
+    parse: impl Fn(&str, Value) -> Result<(), String>,
+) -> Checked {
+    let spec = load(manifest_dir, provider);
+    let mut checked = Checked::default();
+    for example in examples(&spec) {
+        let result = parse(&example.schema, example.value.clone());
+        if example.invalid {
+            checked.invalid += 1;
+            assert!(result.is_err(), "{} should be refused", example.at);
+        } else if let Err(e) = result {
+            panic!("{} ({}): {e}", example.at, example.schema);
+        }
+        checked.total += 1;
+        *checked.per_schema.entry(example.schema).or_default() += 1;
+    }
+    checked
 }
