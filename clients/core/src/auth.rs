@@ -389,33 +389,7 @@ impl TokenSource for ClientCredentials {
         Box::pin(async move {
             let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
             form.extend(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            let mut request = http
-                .post(&self.token_url)
-                .header(reqwest::header::ACCEPT, "application/json");
-            match &self.client_auth {
-                ClientAuth::None => {}
-                ClientAuth::Basic {
-                    client_id,
-                    client_secret,
-                } => {
-                    if let Some(value) = basic_header(client_id, client_secret) {
-                        request = request.header(AUTHORIZATION, value);
-                    }
-                }
-                ClientAuth::Body {
-                    client_id,
-                    client_secret,
-                } => {
-                    form.push(("client_id", client_id));
-                    form.push(("client_secret", client_secret.expose()));
-                }
-            }
-            let response = request
-                .form(&form)
-                .send()
-                .await
-                .map_err(TokenError::Transport)?;
-            read_token_response(response).await
+            post_token_form(http, &self.token_url, &self.client_auth, form).await
         })
     }
 }
@@ -502,33 +476,7 @@ impl RefreshingSource {
         if let Some(id) = &self.client_id {
             form.push(("client_id", id));
         }
-        let mut request = http
-            .post(&self.token_url)
-            .header(reqwest::header::ACCEPT, "application/json");
-        match &self.refresh_auth {
-            ClientAuth::None => {}
-            ClientAuth::Basic {
-                client_id,
-                client_secret,
-            } => {
-                if let Some(value) = basic_header(client_id, client_secret) {
-                    request = request.header(AUTHORIZATION, value);
-                }
-            }
-            ClientAuth::Body {
-                client_id,
-                client_secret,
-            } => {
-                form.push(("client_id", client_id));
-                form.push(("client_secret", client_secret.expose()));
-            }
-        }
-        let response = request
-            .form(&form)
-            .send()
-            .await
-            .map_err(TokenError::Transport)?;
-        read_token_response(response).await
+        post_token_form(http, &self.token_url, &self.refresh_auth, form).await
     }
 }
 
@@ -558,6 +506,43 @@ impl TokenSource for RefreshingSource {
             Ok(token)
         })
     }
+}
+
+/// POSTs a token-endpoint form (`form` plus the client authentication `auth` asks for:
+/// HTTP Basic, or `client_id`/`client_secret` in the body) and reads the answer.
+async fn post_token_form(
+    http: &reqwest::Client,
+    token_url: &str,
+    auth: &ClientAuth,
+    mut form: Vec<(&str, &str)>,
+) -> Result<Token, TokenError> {
+    let mut request = http
+        .post(token_url)
+        .header(reqwest::header::ACCEPT, "application/json");
+    match auth {
+        ClientAuth::None => {}
+        ClientAuth::Basic {
+            client_id,
+            client_secret,
+        } => {
+            if let Some(value) = basic_header(client_id, client_secret) {
+                request = request.header(AUTHORIZATION, value);
+            }
+        }
+        ClientAuth::Body {
+            client_id,
+            client_secret,
+        } => {
+            form.push(("client_id", client_id));
+            form.push(("client_secret", client_secret.expose()));
+        }
+    }
+    let response = request
+        .form(&form)
+        .send()
+        .await
+        .map_err(TokenError::Transport)?;
+    read_token_response(response).await
 }
 
 /// Reads a token endpoint's answer: a JSON token on 2xx, the whole response kept as
