@@ -196,6 +196,12 @@ impl TokenCache {
         })
     }
 
+    /// The cached token if it is still fresh, without waiting; `None` when one must be
+    /// fetched (use [`TokenCache::token`]).
+    pub fn cached(&self) -> Option<IssuedToken> {
+        self.current(self.clock.now())
+    }
+
     /// A valid token: the cached one, or a new one fetched by exactly one caller.
     pub async fn token(&self, http: &reqwest::Client) -> Result<IssuedToken, TokenError> {
         if let Some(issued) = self.current(self.clock.now()) {

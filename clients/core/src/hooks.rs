@@ -2,8 +2,7 @@
 //! glue calls [`pre`] and [`exec`]; provider behaviour arrives as data in
 //! [`ClientInner`] and [`OperationTable`], never as code in the glue.
 //!
-//! - `pre`: drops progenitor's `api-version` header unless the provider wants it, adds the
-//!   idempotency key (once per call) and the correlation id.
+//! - `pre`: adds the idempotency key (once per call) and the correlation id.
 //! - `exec`: authorizes, sends, replays once after a token-expired answer, and retries
 //!   transient failures of retry-safe requests with backoff, all in one tracing span.
 
@@ -68,8 +67,6 @@ pub struct ProviderProfile {
     pub token_expired: fn(StatusCode, &[u8]) -> bool,
     /// Whether an error response is transient beyond the policy's statuses.
     pub transient: fn(StatusCode, &[u8]) -> bool,
-    /// Keep progenitor's `api-version` header (only for providers that define it).
-    pub send_api_version: bool,
     /// A header that carries a per-call correlation id, filled when the caller set none.
     pub correlation_header: Option<&'static str>,
     /// The provider sends some error bodies as plain text: payspec wraps such a body as
@@ -98,7 +95,6 @@ impl ProviderProfile {
             name,
             token_expired: never,
             transient: never,
-            send_api_version: false,
             correlation_header: None,
             text_error_field: None,
             form_charset_utf8: false,
@@ -114,8 +110,6 @@ struct InnerState {
     /// The profile's correlation header, parsed once (not on every call).
     correlation: Option<HeaderName>,
 }
-
-static API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 /// A fresh UUID v4 for a correlation id. Correlation ids are log keys, not secrets, so a
 /// fast per-thread generator seeded from the OS does; idempotency keys keep using the
@@ -196,9 +190,6 @@ pub fn pre(
     operation_id: &str,
 ) -> Result<(), String> {
     let profile = inner.profile();
-    if !profile.send_api_version {
-        request.headers_mut().remove(&API_VERSION);
-    }
     let is_form = request
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
@@ -249,50 +240,61 @@ pub fn retry_safe(
         || operations.retry_safe.binary_search(&operation_id).is_ok()
 }
 
-enum Authorized {
+/// The token for an attempt, when the credential is a token source.
+enum TokenFor {
+    /// No token needed (fixed credentials or none), or this one.
     Ready(Option<IssuedToken>),
     /// The token endpoint's own answer, handed to the caller as this operation's answer.
     Refused(reqwest::Response),
 }
 
-async fn authorize(
+/// The token an attempt needs without waiting: none for fixed credentials, the cached one
+/// while it is fresh. `None`: one must be fetched, or a rejected one replaced, first.
+fn token_now(credential: &Auth, stale: Option<&IssuedToken>) -> Option<Option<IssuedToken>> {
+    match credential {
+        Auth::Tokens(cache) if stale.is_some() => None,
+        Auth::Tokens(cache) => cache.cached().map(Some),
+        _ => Some(None),
+    }
+}
+
+/// Fetches a token, or replaces a rejected one (`stale`), for a token-source credential.
+async fn fetch_token(
     http: &reqwest::Client,
-    request: &mut reqwest::Request,
-    stale: Option<&IssuedToken>,
     credential: &Auth,
-) -> reqwest::Result<Authorized> {
-    let value = match credential {
-        Auth::Schemes(_) => return Ok(Authorized::Ready(None)),
-        Auth::None => return Ok(Authorized::Ready(None)),
-        Auth::Bearer(token) => bearer_header(token),
-        Auth::Basic { username, password } => basic_header(username, password),
-        Auth::Tokens(cache) => {
-            let issued = match stale {
-                Some(stale) => cache.replace(http, stale).await,
-                None => cache.token(http).await,
-            };
-            match issued {
-                Ok(issued) => {
-                    if let Some(value) = bearer_header(&issued.token.access_token) {
-                        request.headers_mut().insert(AUTHORIZATION, value);
-                    }
-                    return Ok(Authorized::Ready(Some(issued)));
-                }
-                Err(TokenError::Transport(e)) => return Err(e),
-                Err(TokenError::Rejected(response)) => {
-                    let mut response = response;
-                    response
-                        .headers_mut()
-                        .insert(ORIGIN_HEADER, HeaderValue::from_static("token-endpoint"));
-                    return Ok(Authorized::Refused(reqwest::Response::from(response)));
-                }
-            }
+    stale: Option<IssuedToken>,
+) -> reqwest::Result<TokenFor> {
+    let Auth::Tokens(cache) = credential else {
+        return Ok(TokenFor::Ready(None));
+    };
+    let issued = match &stale {
+        Some(stale) => cache.replace(http, stale).await,
+        None => cache.token(http).await,
+    };
+    match issued {
+        Ok(issued) => Ok(TokenFor::Ready(Some(issued))),
+        Err(TokenError::Transport(e)) => Err(e),
+        Err(TokenError::Rejected(response)) => {
+            let mut response = response;
+            response
+                .headers_mut()
+                .insert(ORIGIN_HEADER, HeaderValue::from_static("token-endpoint"));
+            Ok(TokenFor::Refused(reqwest::Response::from(response)))
         }
+    }
+}
+
+/// Sets the `Authorization` header: the fixed credential, or the token.
+fn set_credential(request: &mut reqwest::Request, credential: &Auth, token: Option<&IssuedToken>) {
+    let value = match (credential, token) {
+        (_, Some(issued)) => bearer_header(&issued.token.access_token),
+        (Auth::Bearer(token), None) => bearer_header(token),
+        (Auth::Basic { username, password }, None) => basic_header(username, password),
+        (Auth::None | Auth::Tokens(_) | Auth::Schemes(_), None) => None,
     };
     if let Some(value) = value {
         request.headers_mut().insert(AUTHORIZATION, value);
     }
-    Ok(Authorized::Ready(None))
 }
 
 /// Reads a response's body and gives back an equivalent response plus the bytes.
@@ -340,43 +342,274 @@ fn transient_transport(error: &reqwest::Error) -> bool {
 
 /// Sends the request: authorization, one replay after "token expired", retries of
 /// transient failures for retry-safe requests. Returns the last response or error.
-pub async fn exec(
-    inner: &ClientInner,
-    http: &reqwest::Client,
-    operations: &OperationTable,
-    request: reqwest::Request,
+///
+/// Built so that the future every call carries stays small, as moving it is most of what
+/// a call costs beyond raw reqwest: no `async fn` wrappers (an `async fn` keeps its
+/// arguments twice in its future, and a request is 264 bytes), the `payspec.call` span
+/// entered around each future awaited rather than wrapped around the call, the rare
+/// paths boxed (fetching a token, reading an error body, a backoff wait), and each
+/// attempt's request and answer scoped so that they are gone before the next await.
+pub fn exec<'a>(
+    inner: &'a ClientInner,
+    http: &'a reqwest::Client,
+    operations: &'a OperationTable,
+    template: reqwest::Request,
     operation_id: &'static str,
-) -> reqwest::Result<reqwest::Response> {
+) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
     let span = tracing::info_span!(
         "payspec.call",
         provider = inner.profile().name,
         operation = operation_id,
-        method = %request.method(),
+        method = %template.method(),
         attempt = tracing::field::Empty,
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
-    let started = Instant::now();
-    let result = run(inner, http, operations, request, operation_id)
-        .instrument(span.clone())
-        .await;
-    let duration_ms = millis(started.elapsed());
-    span.record("duration_ms", duration_ms);
-    // One event per call, inside the span, so a log shows every call with its outcome
-    // (fields only: no URL, headers or body, which may hold secrets).
-    match &result {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            span.record("status", status);
-            tracing::debug!(parent: &span, status, duration_ms, "payspec call finished");
-        }
-        Err(e) => {
-            let kind = error_kind(e);
-            span.record("status", kind);
-            tracing::debug!(parent: &span, status = kind, duration_ms, "payspec call failed");
+    let call = Call {
+        inner,
+        http,
+        credential: operations
+            .unauthenticated
+            .binary_search(&operation_id)
+            .is_err()
+            .then(|| inner.auth().for_operation(operations, operation_id)),
+        safe: retry_safe(&template, operations, operation_id),
+        span,
+        started: Instant::now(),
+    };
+    call.run(template)
+}
+
+/// One operation call: what its attempts share.
+struct Call<'a> {
+    inner: &'a ClientInner,
+    http: &'a reqwest::Client,
+    /// The credential to send; `None` for an operation sent without one.
+    credential: Option<&'a Auth>,
+    safe: bool,
+    span: tracing::Span,
+    started: Instant,
+}
+
+/// What became of one attempt.
+enum Attempt {
+    /// The answer (or error) for the caller.
+    Done(reqwest::Result<reqwest::Response>),
+    /// Wait, then try again.
+    Retry(Duration),
+    /// The token expired: send again at once with a new one (not a retry).
+    Replay(IssuedToken),
+    /// The request cannot be copied (a streaming body): send it once, as it is.
+    Once,
+}
+
+impl<'a> Call<'a> {
+    /// The attempts, then one event for the call. One async block (not an `async fn`
+    /// awaiting another), so that the request is kept once.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn would keep the 264-byte request twice in its future"
+    )]
+    fn run(
+        self,
+        mut template: reqwest::Request,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
+        async move {
+            let mut attempt: u32 = 0;
+            let mut stale: Option<IssuedToken> = None;
+            let mut replayed = false;
+            let result = 'call: {
+                loop {
+                    attempt += 1;
+                    self.span.record("attempt", attempt);
+                    match self
+                        .attempt(&template, attempt, stale.take(), replayed)
+                        .await
+                    {
+                        Attempt::Done(result) => break 'call result,
+                        Attempt::Retry(delay) => self.wait(delay).await,
+                        Attempt::Replay(used) => {
+                            // The replay is the same attempt with a new token, not a
+                            // retry; there is one replay per call.
+                            attempt -= 1;
+                            stale = Some(used);
+                            replayed = true;
+                        }
+                        Attempt::Once => break,
+                    }
+                }
+                self.span.record("attempt", 1);
+                if let Some(credential) = self.credential {
+                    match self.token(credential, None).await {
+                        Ok(TokenFor::Ready(token)) => {
+                            set_credential(&mut template, credential, token.as_ref());
+                        }
+                        Ok(TokenFor::Refused(response)) => break 'call Ok(response),
+                        Err(error) => break 'call Err(error),
+                    }
+                }
+                self.send(template).await
+            };
+            self.finish(&result);
+            result
         }
     }
-    result
+
+    /// Records the call's outcome on its span, with one event (fields only: no URL,
+    /// headers or body, which may hold secrets). Timing the call is only worth a clock
+    /// read when somebody listens.
+    fn finish(&self, result: &reqwest::Result<reqwest::Response>) {
+        if self.span.is_disabled() && !tracing::enabled!(tracing::Level::DEBUG) {
+            return;
+        }
+        let span = &self.span;
+        let duration_ms = millis(self.started.elapsed());
+        span.record("duration_ms", duration_ms);
+        match result {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                span.record("status", status);
+                tracing::debug!(parent: span, status, duration_ms, "payspec call finished");
+            }
+            Err(e) => {
+                let kind = error_kind(e);
+                span.record("status", kind);
+                tracing::debug!(parent: span, status = kind, duration_ms, "payspec call failed");
+            }
+        }
+    }
+
+    /// One attempt: a copy of the template, authorized and sent, and what its answer means.
+    async fn attempt(
+        &self,
+        template: &reqwest::Request,
+        attempt: u32,
+        stale: Option<IssuedToken>,
+        replayed: bool,
+    ) -> Attempt {
+        // The token first, so that no request waits in this future while one is fetched.
+        let used = match self.credential {
+            Some(credential) => match self.token(credential, stale).await {
+                Ok(TokenFor::Ready(token)) => token,
+                Ok(TokenFor::Refused(response)) => return Attempt::Done(Ok(response)),
+                Err(error) => return Attempt::Done(Err(error)),
+            },
+            None => None,
+        };
+        // The request lives in this block only: moved into the send, it would otherwise
+        // keep its place in the future while the answer is awaited.
+        let sending = {
+            let Some(mut request) = copy(template) else {
+                return Attempt::Once;
+            };
+            if let Some(credential) = self.credential {
+                set_credential(&mut request, credential, used.as_ref());
+            }
+            self.send(request)
+        };
+        let policy = self.inner.retry();
+        let profile = self.inner.profile();
+        let response = match sending.await {
+            Ok(response) => response,
+            Err(error) => {
+                let delay = (self.safe && transient_transport(&error))
+                    .then(|| policy.next_delay(attempt + 1, self.started.elapsed(), None))
+                    .flatten();
+                let Some(delay) = delay else {
+                    return Attempt::Done(Err(error));
+                };
+                tracing::debug!(
+                    parent: &self.span,
+                    attempt,
+                    kind = error_kind(&error),
+                    delay_ms = millis(delay),
+                    "retrying after a transport error"
+                );
+                return Attempt::Retry(delay);
+            }
+        };
+        let status = response.status();
+        if !(status.is_client_error() || status.is_server_error()) {
+            return Attempt::Done(Ok(response));
+        }
+        let may_replay = status == StatusCode::UNAUTHORIZED && !replayed;
+        let may_replay = may_replay.then_some(used).flatten();
+        if may_replay.is_none() && !self.safe && profile.text_error_field.is_none() {
+            return Attempt::Done(Ok(response));
+        }
+        let (response, body) = match Box::pin(buffer(response))
+            .instrument(self.span.clone())
+            .await
+        {
+            Ok(buffered) => buffered,
+            Err(error) => return Attempt::Done(Err(error)),
+        };
+        let response = match profile.text_error_field {
+            Some(field) => wrap_text_error(response, &body, field),
+            None => response,
+        };
+        if let Some(used) = may_replay
+            && (profile.token_expired)(status, &body)
+        {
+            tracing::debug!(
+                parent: &self.span,
+                attempt,
+                "access token expired; refreshing once and replaying"
+            );
+            return Attempt::Replay(used);
+        }
+        let transient = policy.retries_status(status) || (profile.transient)(status, &body);
+        let delay = (self.safe && transient)
+            .then(|| {
+                let server_wait = retry_after(response.headers());
+                policy.next_delay(attempt + 1, self.started.elapsed(), server_wait)
+            })
+            .flatten();
+        let Some(delay) = delay else {
+            return Attempt::Done(Ok(response));
+        };
+        tracing::debug!(
+            parent: &self.span,
+            attempt,
+            status = status.as_u16(),
+            delay_ms = millis(delay),
+            "retrying"
+        );
+        Attempt::Retry(delay)
+    }
+
+    /// The token this attempt needs: at once when none is needed or a fresh one is cached,
+    /// otherwise fetched (or a rejected one replaced) in a boxed future, so that a call
+    /// that finds its token cached does not carry that one.
+    async fn token(
+        &self,
+        credential: &Auth,
+        stale: Option<IssuedToken>,
+    ) -> reqwest::Result<TokenFor> {
+        if let Some(token) = token_now(credential, stale.as_ref()) {
+            return Ok(TokenFor::Ready(token));
+        }
+        Box::pin(fetch_token(self.http, credential, stale))
+            .instrument(self.span.clone())
+            .await
+    }
+
+    /// One send inside the call's span (reqwest's own future is already boxed).
+    fn send(
+        &self,
+        request: reqwest::Request,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + use<> {
+        let _entered = self.span.enter();
+        self.http.execute(request).instrument(self.span.clone())
+    }
+
+    /// A backoff wait, boxed: it is rare, and a timer kept inline would add to the size
+    /// of every call's future.
+    async fn wait(&self, delay: Duration) {
+        Box::pin(tokio::time::sleep(delay))
+            .instrument(self.span.clone())
+            .await;
+    }
 }
 
 fn error_kind(e: &reqwest::Error) -> &'static str {
@@ -389,107 +622,71 @@ fn error_kind(e: &reqwest::Error) -> &'static str {
     }
 }
 
-async fn run(
-    inner: &ClientInner,
-    http: &reqwest::Client,
-    operations: &OperationTable,
-    template: reqwest::Request,
-    operation_id: &'static str,
-) -> reqwest::Result<reqwest::Response> {
-    let started = Instant::now();
-    let policy = inner.retry();
-    let profile = inner.profile();
-    let authenticated = operations
-        .unauthenticated
-        .binary_search(&operation_id)
-        .is_err();
-    let credential = inner.auth().for_operation(operations, operation_id);
-    let safe = retry_safe(&template, operations, operation_id);
-    let mut attempt: u32 = 0;
-    let mut stale: Option<IssuedToken> = None;
-    let mut replayed = false;
-    // Each attempt sends a copy; a body that cannot be copied (a stream) leaves the loop
-    // and is sent once, as is.
-    while let Some(mut request) = template.try_clone() {
-        attempt += 1;
-        tracing::Span::current().record("attempt", attempt);
-        let mut used = None;
-        if authenticated {
-            match authorize(http, &mut request, stale.take().as_ref(), credential).await? {
-                Authorized::Ready(token) => used = token,
-                Authorized::Refused(response) => return Ok(response),
-            }
-        }
-        let response = match http.execute(request).await {
-            Ok(response) => response,
-            Err(error) => {
-                let delay = (safe && transient_transport(&error))
-                    .then(|| policy.next_delay(attempt + 1, started.elapsed(), None))
-                    .flatten();
-                let Some(delay) = delay else {
-                    return Err(error);
-                };
-                tracing::debug!(
-                    attempt,
-                    kind = error_kind(&error),
-                    delay_ms = millis(delay),
-                    "retrying after a transport error"
-                );
-                tokio::time::sleep(delay).await;
-                continue;
-            }
-        };
-        let status = response.status();
-        if !(status.is_client_error() || status.is_server_error()) {
-            return Ok(response);
-        }
-        let may_replay = status == StatusCode::UNAUTHORIZED && used.is_some() && !replayed;
-        if !may_replay && !safe && profile.text_error_field.is_none() {
-            return Ok(response);
-        }
-        let (response, body) = buffer(response).await?;
-        let response = match profile.text_error_field {
-            Some(field) => wrap_text_error(response, &body, field),
-            None => response,
-        };
-        if may_replay && (profile.token_expired)(status, &body) {
-            tracing::debug!(
-                attempt,
-                "access token expired; refreshing once and replaying"
-            );
-            replayed = true;
-            stale = used;
-            // The replay is the same attempt with a new token, not a retry.
-            attempt -= 1;
-            continue;
-        }
-        let transient = policy.retries_status(status) || (profile.transient)(status, &body);
-        if safe && transient {
-            let server_wait = retry_after(response.headers());
-            if let Some(delay) = policy.next_delay(attempt + 1, started.elapsed(), server_wait) {
-                tracing::debug!(
-                    attempt,
-                    status = status.as_u16(),
-                    delay_ms = millis(delay),
-                    "retrying"
-                );
-                tokio::time::sleep(delay).await;
-                continue;
-            }
-        }
-        return Ok(response);
+/// A copy of the request for one attempt, `None` for a streaming body. A request without
+/// a body is copied here: `reqwest::Request::try_clone` would make and throw away a
+/// timeout slot (two allocations); everything the public API can set on it is copied
+/// (method, URL, headers, version, timeout).
+fn copy(template: &reqwest::Request) -> Option<reqwest::Request> {
+    if template.body().is_some() {
+        return template.try_clone();
     }
-    let mut request = template;
-    if authenticated
-        && let Authorized::Refused(response) =
-            authorize(http, &mut request, None, credential).await?
-    {
-        return Ok(response);
+    let mut request = reqwest::Request::new(template.method().clone(), template.url().clone());
+    *request.headers_mut() = template.headers().clone();
+    *request.version_mut() = template.version();
+    if let Some(timeout) = template.timeout() {
+        *request.timeout_mut() = Some(*timeout);
     }
-    tracing::Span::current().record("attempt", 1);
-    http.execute(request).await
+    Some(request)
 }
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(url: &str) -> reqwest::Request {
+        let url = reqwest::Url::parse(url).unwrap_or_else(|e| panic!("{e}"));
+        reqwest::Request::new(Method::DELETE, url)
+    }
+
+    #[test]
+    fn an_attempt_copies_everything_a_request_without_body_carries() {
+        let mut template = request("https://api.example/v1/x/1?y=2");
+        template
+            .headers_mut()
+            .insert("correlationid", HeaderValue::from_static("c-1"));
+        *template.version_mut() = reqwest::Version::HTTP_11;
+        *template.timeout_mut() = Some(Duration::from_millis(1500));
+        let copied = copy(&template).unwrap_or_else(|| panic!("no copy"));
+        assert_eq!(copied.method(), Method::DELETE);
+        assert_eq!(copied.url().as_str(), "https://api.example/v1/x/1?y=2");
+        assert_eq!(copied.headers(), template.headers());
+        assert_eq!(copied.version(), reqwest::Version::HTTP_11);
+        assert_eq!(copied.timeout(), Some(&Duration::from_millis(1500)));
+        assert!(copied.body().is_none());
+        let plain = copy(&request("https://api.example/")).unwrap_or_else(|| panic!("no copy"));
+        assert_eq!(plain.timeout(), None);
+    }
+
+    #[test]
+    fn an_attempt_copies_a_body_and_refuses_a_stream() {
+        let mut template = request("https://api.example/");
+        *template.body_mut() = Some(reqwest::Body::from("{\"a\":1}"));
+        let copied = copy(&template).unwrap_or_else(|| panic!("no copy"));
+        assert_eq!(
+            copied.body().and_then(|b| b.as_bytes()),
+            Some(&b"{\"a\":1}"[..])
+        );
+        let stream = futures_stream();
+        *template.body_mut() = Some(stream);
+        assert!(copy(&template).is_none());
+    }
+
+    fn futures_stream() -> reqwest::Body {
+        let chunks = vec![Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"x"))];
+        reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))
+    }
 }

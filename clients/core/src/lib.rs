@@ -13,13 +13,15 @@
 //! - [`idempotency`]: keys made once per call by an injectable generator;
 //! - [`error`]: one shape for every provider error ([`ProviderError`]);
 //! - [`webhook`]: HMAC signing and constant-time verification with key rotation;
-//! - [`Secret`]: redacted in `Debug`, zeroized on drop.
+//! - [`Secret`]: redacted in `Debug`, zeroized on drop;
+//! - [`glue`]: what generated code calls in place of two progenitor-client helpers.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod auth;
 mod enums;
 pub mod error;
+pub mod glue;
 pub mod hooks;
 pub mod http;
 pub mod idempotency;
