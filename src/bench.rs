@@ -158,6 +158,31 @@ pub async fn overhead(
     tasks: usize,
     only: Option<(String, usize)>,
 ) -> Result<(), String> {
+    if tasks > 1 {
+        return overhead_in(seconds, tasks, only).await;
+    }
+    // Sequential calls run on a runtime of their own with one thread, server included:
+    // every call then costs its CPU time and nothing else. On the shared two-worker
+    // runtime a lone task and the server land on the same or on different workers from
+    // one round to the next, and the wake-ups between them decide the figure more than
+    // either client does.
+    let thread = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?
+            .block_on(overhead_in(seconds, tasks, only))
+    });
+    thread
+        .join()
+        .map_err(|_| "the benchmark thread panicked".to_string())?
+}
+
+async fn overhead_in(
+    seconds: f64,
+    tasks: usize,
+    only: Option<(String, usize)>,
+) -> Result<(), String> {
     use std::sync::Arc as StdArc;
     let server = payspec_core::sandbox::SandboxServer::start(
         StdArc::new(Fixed(PAYMENT.as_bytes().to_vec())),
@@ -176,26 +201,33 @@ pub async fn overhead(
         .build()
         .map_err(|e| e.to_string())?;
     let id = "186d2b31-ff25-4414-9fd1-bfe9807fa8b7";
-    let url = format!("{base}/v1/payments/{id}");
+    // The raw call formats its URL from the base and the payment id on every call, as code
+    // fetching a given payment does (payspec formats it too).
+    let base = StdArc::new(base);
     // Warm both paths (connections, caches) before measuring.
     for _ in 0..200 {
         let _ = client.get_payment(id).await;
-        let _ = raw.get(&url).bearer_auth("bench-key").send().await;
+        let _ = raw_call(&raw, &base, id).await;
     }
     // `--only raw|payspec --count N`: N sequential calls of one path and nothing else, for
     // instruction counting under callgrind.
     if let Some((path, count)) = only {
-        for _ in 0..count {
-            let ok = if path == "raw" {
-                raw_call(&raw, &url).await
-            } else {
-                client.get_payment(id).await.is_ok()
-            };
-            if !ok {
-                return Err("a call failed".into());
+        // In a task, as in the measured rounds.
+        let (client, raw, base) = (client.clone(), raw.clone(), base.clone());
+        let calls = tokio::spawn(async move {
+            for _ in 0..count {
+                let ok = if path == "raw" {
+                    raw_call(&raw, &base, id).await
+                } else {
+                    client.get_payment(id).await.is_ok()
+                };
+                if !ok {
+                    return Err("a call failed".to_string());
+                }
             }
-        }
-        return Ok(());
+            Ok(())
+        });
+        return calls.await.map_err(|e| e.to_string())?;
     }
     // Short rounds, the two paths back to back in alternating order, so drift (CPU
     // frequency, the other core's load) hits both alike; the ratio is the median of the
@@ -205,10 +237,10 @@ pub async fn overhead(
     let (mut raw_total, mut payspec_total) = (0.0, 0.0);
     let mut ratios = Vec::with_capacity(rounds);
     for round in 0..rounds {
-        let (r, u) = (raw.clone(), url.clone());
+        let (r, b) = (raw.clone(), base.clone());
         let raw_run = measure(slice, tasks, move || {
-            let (r, u) = (r.clone(), u.clone());
-            async move { raw_call(&r, &u).await }
+            let (r, b) = (r.clone(), b.clone());
+            async move { raw_call(&r, &b, id).await }
         });
         let c = client.clone();
         let payspec_run = measure(slice, tasks, move || {
@@ -235,16 +267,18 @@ pub async fn overhead(
             "ratio": (median * 1000.0).round() / 1000.0,
             "ratio_min": (ratios[0] * 1000.0).round() / 1000.0,
             "ratio_max": (ratios[rounds - 1] * 1000.0).round() / 1000.0,
-            "peak_kib": peak_kib(), "cores": cores()})
+            "peak_kib": peak_kib(), "cores": cores(),
+            // What every call carries (and moves): the size of `get_payment`'s future.
+            "call_future_bytes": std::mem::size_of_val(&client.get_payment(id))})
     );
     Ok(())
 }
 
 /// The hand-written call: the same headers as payspec sends (bearer, accept, a fresh
 /// correlation id) and the same JSON decoded into the same type.
-async fn raw_call(client: &reqwest::Client, url: &str) -> bool {
+async fn raw_call(client: &reqwest::Client, base: &str, id: &str) -> bool {
     match client
-        .get(url)
+        .get(format!("{base}/v1/payments/{id}"))
         .bearer_auth("bench-key")
         .header("accept", "application/json")
         .header("correlationid", uuid_like())
