@@ -5,12 +5,43 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// CPU time this process's threads have run, in nanoseconds (Linux scheduler statistics;
+/// `None` elsewhere). Unlike wall time, it does not grow when the machine's other load
+/// takes the cores away.
+pub fn process_cpu_ns() -> Option<u64> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path().join("schedstat");
+        let text = std::fs::read_to_string(path).ok()?;
+        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
+/// One measured run: requests per second (wall), failed calls, and CPU nanoseconds per
+/// request (all threads: client, runtime and server).
+struct Run {
+    rps: f64,
+    failed: usize,
+    cpu_ns_per_call: Option<f64>,
+}
+
 async fn measure<F, Fut>(seconds: f64, tasks: usize, call: F) -> (f64, usize)
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
+    let run = measure_run(seconds, tasks, call).await;
+    (run.rps, run.failed)
+}
+
+async fn measure_run<F, Fut>(seconds: f64, tasks: usize, call: F) -> Run
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
     let call = Arc::new(call);
+    let cpu_before = process_cpu_ns();
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let workers = (0..tasks).map(|_| {
@@ -33,7 +64,14 @@ where
         .iter()
         .map(|r| r.as_ref().map(|(_, f)| *f).unwrap_or(0))
         .sum();
-    (done as f64 / elapsed, failed)
+    let cpu = cpu_before
+        .zip(process_cpu_ns())
+        .map(|(a, b)| b.saturating_sub(a));
+    Run {
+        rps: done as f64 / elapsed,
+        failed,
+        cpu_ns_per_call: cpu.filter(|_| done > 0).map(|ns| ns as f64 / done as f64),
+    }
 }
 
 /// A MobilePay sandbox, a client for it and its payment point.
@@ -229,37 +267,50 @@ async fn overhead_in(
         });
         return calls.await.map_err(|e| e.to_string())?;
     }
-    // Short rounds, the two paths back to back in alternating order, so drift (CPU
+    // Twenty short rounds, the two paths back to back in alternating order, so drift (CPU
     // frequency, the other core's load) hits both alike; the ratio is the median of the
     // rounds' ratios, which one disturbed round cannot move.
-    let rounds = 10;
+    let rounds = 20;
     let slice = seconds / (2 * rounds) as f64;
     let (mut raw_total, mut payspec_total) = (0.0, 0.0);
     let mut ratios = Vec::with_capacity(rounds);
+    let mut cpu_ratios = Vec::with_capacity(rounds);
     for round in 0..rounds {
         let (r, b) = (raw.clone(), base.clone());
-        let raw_run = measure(slice, tasks, move || {
+        let raw_run = measure_run(slice, tasks, move || {
             let (r, b) = (r.clone(), b.clone());
             async move { raw_call(&r, &b, id).await }
         });
         let c = client.clone();
-        let payspec_run = measure(slice, tasks, move || {
+        let payspec_run = measure_run(slice, tasks, move || {
             let c = c.clone();
             async move { c.get_payment(id).await.is_ok() }
         });
-        let ((rps_raw, _), (rps_payspec, _)) = if round % 2 == 0 {
+        let (raw, payspec) = if round % 2 == 0 {
             let raw = raw_run.await;
             (raw, payspec_run.await)
         } else {
             let payspec = payspec_run.await;
             (raw_run.await, payspec)
         };
-        raw_total += rps_raw;
-        payspec_total += rps_payspec;
-        ratios.push(rps_payspec / rps_raw);
+        raw_total += raw.rps;
+        payspec_total += payspec.rps;
+        ratios.push(payspec.rps / raw.rps);
+        if let (Some(r), Some(p)) = (raw.cpu_ns_per_call, payspec.cpu_ns_per_call) {
+            cpu_ratios.push(r / p);
+        }
     }
-    ratios.sort_by(f64::total_cmp);
-    let median = (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2.0;
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        match n {
+            0 => None,
+            _ if n.is_multiple_of(2) => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+            _ => Some(values[n / 2]),
+        }
+    };
+    let cpu_ratio = median(&mut cpu_ratios).map(|r| (r * 1000.0).round() / 1000.0);
+    let median = median(&mut ratios).unwrap_or(0.0);
     println!(
         "{}",
         serde_json::json!({"tasks": tasks, "raw_rps": (raw_total / rounds as f64).round(),
@@ -267,6 +318,7 @@ async fn overhead_in(
             "ratio": (median * 1000.0).round() / 1000.0,
             "ratio_min": (ratios[0] * 1000.0).round() / 1000.0,
             "ratio_max": (ratios[rounds - 1] * 1000.0).round() / 1000.0,
+            "cpu_ratio": cpu_ratio,
             "peak_kib": peak_kib(), "cores": cores(),
             // What every call carries (and moves): the size of `get_payment`'s future.
             "call_future_bytes": std::mem::size_of_val(&client.get_payment(id))})

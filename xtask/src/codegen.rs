@@ -500,7 +500,11 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
 ///   `PathSegment`), which percent-encodes the same bytes while the URL is formatted (no
 ///   two extra strings);
 /// - `ResponseValue::from_response` becomes `::payspec_core::glue::from_response`, which
-///   moves the response headers instead of copying them.
+///   moves the response headers instead of copying them;
+/// - `client.pre(..).await` becomes `client.payspec_pre(..)`: payspec's hook does not
+///   wait, so the request being built is not kept in the future across an await;
+/// - `client.post(..).await?;` is dropped: payspec defines no `post` hook (the trait's
+///   default does nothing).
 fn lighter_calls(tokens: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let ident =
@@ -555,6 +559,33 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
                 i += 2;
                 continue;
             }
+        }
+        if ident(i, "client")
+            && punct(i + 1, '.')
+            && ident(i + 2, "pre")
+            && punct(i + 4, '.')
+            && ident(i + 5, "await")
+            && let Some(args) = paren(i + 3)
+        {
+            // payspec's `pre` does not wait: called directly, it adds no await (and no
+            // place in the future) while the request is being built.
+            out.extend(quote! { client.payspec_pre #args });
+            i += 6;
+            continue;
+        }
+        if ident(i, "client")
+            && punct(i + 1, '.')
+            && ident(i + 2, "post")
+            && paren(i + 3).is_some()
+            && punct(i + 4, '.')
+            && ident(i + 5, "await")
+            && punct(i + 6, '?')
+            && punct(i + 7, ';')
+        {
+            // payspec defines no `post` hook (the trait's default does nothing); the call
+            // would only keep the result borrowed, and so in the future, a while longer.
+            i += 8;
+            continue;
         }
         if ident(i, "let") && ident(i + 1, "mut") && ident(i + 2, "header_map") {
             // Without the `api-version` line an operation may add no header at all.
@@ -681,6 +712,20 @@ fn glue(facts: &OperationFacts) -> TokenStream {
             security: &[#(#security),*],
         };
 
+        impl Client {
+            /// payspec's `pre` hook as a plain call, which every operation's `send()`
+            /// makes (see [`ClientHooks::pre`]).
+            #[doc(hidden)]
+            pub fn payspec_pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &OperationInfo,
+            ) -> std::result::Result<(), Error<E>> {
+                ::payspec_core::hooks::pre(&self.inner, &OPERATIONS, request, info.operation_id)
+                    .map_err(Error::InvalidRequest)
+            }
+        }
+
         // Every request goes through payspec-core; provider behaviour is data in the
         // inner type, not code here.
         impl ClientHooks<::payspec_core::ClientInner> for Client {
@@ -689,8 +734,7 @@ fn glue(facts: &OperationFacts) -> TokenStream {
                 request: &mut reqwest::Request,
                 info: &OperationInfo,
             ) -> std::result::Result<(), Error<E>> {
-                ::payspec_core::hooks::pre(&self.inner, &OPERATIONS, request, info.operation_id)
-                    .map_err(Error::InvalidRequest)
+                self.payspec_pre(request, info)
             }
 
             // payspec-core's future itself, not awaited inside another: one state

@@ -85,17 +85,23 @@ impl fmt::Write for Encoder<'_, '_> {
 /// `ResponseValue::from_response` (a body that cannot be read, a payload that does not
 /// parse, with its bytes), without copying the headers, and with a future a third the
 /// size of one built on `reqwest::Response::bytes` (every call carries it).
-pub async fn from_response<T: DeserializeOwned, E>(
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would keep the 136-byte response twice in its future"
+)]
+pub fn from_response<T: DeserializeOwned, E>(
     mut response: reqwest::Response,
-) -> Result<ResponseValue<T>, Error<E>> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let full = body(&mut response)
-        .await
-        .map_err(Error::ResponseBodyError)?;
-    let inner =
-        serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
-    Ok(ResponseValue::new(inner, status, headers))
+) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
+    async move {
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let full = body(&mut response)
+            .await
+            .map_err(Error::ResponseBodyError)?;
+        let inner =
+            serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+        Ok(ResponseValue::new(inner, status, headers))
+    }
 }
 
 /// The whole body; a body that arrives in one piece (most answers) is not copied.

@@ -422,21 +422,21 @@ impl<'a> Call<'a> {
                 loop {
                     attempt += 1;
                     self.span.record("attempt", attempt);
-                    match self
-                        .attempt(&template, attempt, stale.take(), replayed)
-                        .await
-                    {
+                    let outcome = self.attempt(&template, attempt, stale.take(), replayed);
+                    let delay = match outcome.await {
                         Attempt::Done(result) => break 'call result,
-                        Attempt::Retry(delay) => self.wait(delay).await,
+                        Attempt::Retry(delay) => delay,
                         Attempt::Replay(used) => {
                             // The replay is the same attempt with a new token, not a
                             // retry; there is one replay per call.
                             attempt -= 1;
                             stale = Some(used);
                             replayed = true;
+                            continue;
                         }
                         Attempt::Once => break,
-                    }
+                    };
+                    self.wait(delay).await;
                 }
                 self.span.record("attempt", 1);
                 if let Some(credential) = self.credential {
@@ -509,38 +509,44 @@ impl<'a> Call<'a> {
         };
         let policy = self.inner.retry();
         let profile = self.inner.profile();
-        let response = match sending.await {
-            Ok(response) => response,
-            Err(error) => {
-                let delay = (self.safe && transient_transport(&error))
-                    .then(|| policy.next_delay(attempt + 1, self.started.elapsed(), None))
-                    .flatten();
-                let Some(delay) = delay else {
-                    return Attempt::Done(Err(error));
-                };
-                tracing::debug!(
-                    parent: &self.span,
-                    attempt,
-                    kind = error_kind(&error),
-                    delay_ms = millis(delay),
-                    "retrying after a transport error"
-                );
-                return Attempt::Retry(delay);
+        // The answer lives in this block only, for the same reason: an error answer is
+        // handed to a boxed read of its body, awaited after the block.
+        let (reading, status, may_replay) = {
+            let response = match sending.await {
+                Ok(response) => response,
+                Err(error) => {
+                    let delay = (self.safe && transient_transport(&error))
+                        .then(|| policy.next_delay(attempt + 1, self.started.elapsed(), None))
+                        .flatten();
+                    let Some(delay) = delay else {
+                        return Attempt::Done(Err(error));
+                    };
+                    tracing::debug!(
+                        parent: &self.span,
+                        attempt,
+                        kind = error_kind(&error),
+                        delay_ms = millis(delay),
+                        "retrying after a transport error"
+                    );
+                    return Attempt::Retry(delay);
+                }
+            };
+            let status = response.status();
+            if !(status.is_client_error() || status.is_server_error()) {
+                return Attempt::Done(Ok(response));
             }
+            let may_replay = status == StatusCode::UNAUTHORIZED && !replayed;
+            let may_replay = may_replay.then_some(used).flatten();
+            if may_replay.is_none() && !self.safe && profile.text_error_field.is_none() {
+                return Attempt::Done(Ok(response));
+            }
+            (
+                Box::pin(buffer(response)).instrument(self.span.clone()),
+                status,
+                may_replay,
+            )
         };
-        let status = response.status();
-        if !(status.is_client_error() || status.is_server_error()) {
-            return Attempt::Done(Ok(response));
-        }
-        let may_replay = status == StatusCode::UNAUTHORIZED && !replayed;
-        let may_replay = may_replay.then_some(used).flatten();
-        if may_replay.is_none() && !self.safe && profile.text_error_field.is_none() {
-            return Attempt::Done(Ok(response));
-        }
-        let (response, body) = match Box::pin(buffer(response))
-            .instrument(self.span.clone())
-            .await
-        {
+        let (response, body) = match reading.await {
             Ok(buffered) => buffered,
             Err(error) => return Attempt::Done(Err(error)),
         };

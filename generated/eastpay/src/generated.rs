@@ -3104,11 +3104,10 @@ pub mod builder {
                     .form_urlencoded(&body)?
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3200,11 +3199,10 @@ pub mod builder {
                     .query(&progenitor_client::QueryParam::new("entityId", &entity_id))
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3296,11 +3294,10 @@ pub mod builder {
                     .form_urlencoded(&body)?
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3390,11 +3387,10 @@ pub mod builder {
                     .query(&progenitor_client::QueryParam::new("entityId", &entity_id))
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3504,11 +3500,10 @@ pub mod builder {
                     .form_urlencoded(&body)?
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3600,11 +3595,10 @@ pub mod builder {
                     .query(&progenitor_client::QueryParam::new("entityId", &entity_id))
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3670,14 +3664,26 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         },
     ],
 };
-impl ClientHooks<::payspec_core::ClientInner> for Client {
-    async fn pre<E>(
+impl Client {
+    /// payspec's `pre` hook as a plain call, which every operation's `send()`
+    /// makes (see [`ClientHooks::pre`]).
+    #[doc(hidden)]
+    pub fn payspec_pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), Error<E>> {
         ::payspec_core::hooks::pre(&self.inner, &OPERATIONS, request, info.operation_id)
             .map_err(Error::InvalidRequest)
+    }
+}
+impl ClientHooks<::payspec_core::ClientInner> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), Error<E>> {
+        self.payspec_pre(request, info)
     }
     fn exec(
         &self,

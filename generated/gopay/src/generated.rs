@@ -5610,11 +5610,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ::payspec_core::glue::from_response(response).await,
@@ -5691,11 +5690,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -5773,11 +5771,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -5835,11 +5832,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -5950,11 +5946,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ::payspec_core::glue::from_response(response).await,
@@ -6044,11 +6039,10 @@ pub mod builder {
                     .form_urlencoded(&body)?
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6126,11 +6120,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6223,11 +6216,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ::payspec_core::glue::from_response(response).await,
@@ -6305,11 +6297,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6419,11 +6410,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ::payspec_core::glue::from_response(response).await,
@@ -6500,11 +6490,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6590,14 +6579,26 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         },
     ],
 };
-impl ClientHooks<::payspec_core::ClientInner> for Client {
-    async fn pre<E>(
+impl Client {
+    /// payspec's `pre` hook as a plain call, which every operation's `send()`
+    /// makes (see [`ClientHooks::pre`]).
+    #[doc(hidden)]
+    pub fn payspec_pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), Error<E>> {
         ::payspec_core::hooks::pre(&self.inner, &OPERATIONS, request, info.operation_id)
             .map_err(Error::InvalidRequest)
+    }
+}
+impl ClientHooks<::payspec_core::ClientInner> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), Error<E>> {
+        self.payspec_pre(request, info)
     }
     fn exec(
         &self,

@@ -3607,11 +3607,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -3726,11 +3725,10 @@ pub mod builder {
                     .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3932,11 +3930,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -4049,11 +4046,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -4168,11 +4164,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -4268,11 +4263,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -4368,11 +4362,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -4500,11 +4493,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
@@ -4713,11 +4705,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -4828,11 +4819,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -4928,11 +4918,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -5011,11 +5000,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -5128,11 +5116,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -5228,11 +5215,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -5362,11 +5348,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -5462,11 +5447,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -5562,11 +5546,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -5687,14 +5670,26 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         },
     ],
 };
-impl ClientHooks<::payspec_core::ClientInner> for Client {
-    async fn pre<E>(
+impl Client {
+    /// payspec's `pre` hook as a plain call, which every operation's `send()`
+    /// makes (see [`ClientHooks::pre`]).
+    #[doc(hidden)]
+    pub fn payspec_pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), Error<E>> {
         ::payspec_core::hooks::pre(&self.inner, &OPERATIONS, request, info.operation_id)
             .map_err(Error::InvalidRequest)
+    }
+}
+impl ClientHooks<::payspec_core::ClientInner> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), Error<E>> {
+        self.payspec_pre(request, info)
     }
     fn exec(
         &self,

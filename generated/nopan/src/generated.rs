@@ -6018,11 +6018,10 @@ pub mod builder {
                     .form_urlencoded(&body)?
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6114,11 +6113,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -6231,11 +6229,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6348,11 +6345,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6465,11 +6461,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6582,11 +6577,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6699,11 +6693,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6816,11 +6809,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6898,11 +6890,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -6980,11 +6971,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -7072,14 +7062,26 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         },
     ],
 };
-impl ClientHooks<::payspec_core::ClientInner> for Client {
-    async fn pre<E>(
+impl Client {
+    /// payspec's `pre` hook as a plain call, which every operation's `send()`
+    /// makes (see [`ClientHooks::pre`]).
+    #[doc(hidden)]
+    pub fn payspec_pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), Error<E>> {
         ::payspec_core::hooks::pre(&self.inner, &OPERATIONS, request, info.operation_id)
             .map_err(Error::InvalidRequest)
+    }
+}
+impl ClientHooks<::payspec_core::ClientInner> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), Error<E>> {
+        self.payspec_pre(request, info)
     }
     fn exec(
         &self,

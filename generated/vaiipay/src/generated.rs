@@ -2989,11 +2989,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3051,11 +3050,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3150,11 +3148,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3247,11 +3244,10 @@ pub mod builder {
                     .json(&body)
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3330,11 +3326,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3444,11 +3439,10 @@ pub mod builder {
                     )
                     .headers(header_map)
                     .build()?;
-                client.pre(&mut request, &info).await?;
+                client.payspec_pre(&mut request, &info)?;
                 client.exec(request, &info)
             };
             let result = exec.await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::payspec_core::glue::from_response(response).await,
@@ -3509,14 +3503,26 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         },
     ],
 };
-impl ClientHooks<::payspec_core::ClientInner> for Client {
-    async fn pre<E>(
+impl Client {
+    /// payspec's `pre` hook as a plain call, which every operation's `send()`
+    /// makes (see [`ClientHooks::pre`]).
+    #[doc(hidden)]
+    pub fn payspec_pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), Error<E>> {
         ::payspec_core::hooks::pre(&self.inner, &OPERATIONS, request, info.operation_id)
             .map_err(Error::InvalidRequest)
+    }
+}
+impl ClientHooks<::payspec_core::ClientInner> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), Error<E>> {
+        self.payspec_pre(request, info)
     }
     fn exec(
         &self,
