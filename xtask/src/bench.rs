@@ -331,11 +331,15 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
         Ok(row(
             &format!("Throughput, {label}: payspec / raw reqwest"),
             format!(
-                "**{ratio:.3}** (median of 10 rounds, which ranged {:.3}-{:.3}; {:.0} vs {:.0} req/s)",
+                "**{ratio:.3}** (median of 20 rounds, which ranged {:.3}-{:.3}; {:.0} vs {:.0} req/s; per CPU-second {})",
                 number(figures, "ratio_min")?,
                 number(figures, "ratio_max")?,
                 number(figures, "payspec_rps")?,
-                number(figures, "raw_rps")?
+                number(figures, "raw_rps")?,
+                figures
+                    .get("cpu_ratio")
+                    .and_then(Value::as_f64)
+                    .map_or("not measured".to_string(), |r| format!("{r:.3}")),
             ),
             &format!(">= 0.95 ({})", verdict(ratio >= 0.95)),
             &format!("{overhead} --tasks {tasks} --seconds {seconds}"),
@@ -344,6 +348,12 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
     let mut rows = vec![
         throughput("sequential", &sequential, seq_ratio, 1)?,
         throughput("64 tasks", &concurrent, con_ratio, 64)?,
+        row(
+            "Size of the future of one call (`get_payment`)",
+            format!("{} bytes", number(&sequential, "call_future_bytes")?),
+            "-",
+            &format!("{overhead} --tasks 1"),
+        ),
         row(
             "Peak memory, 64-task run (client, raw client and loopback server in one process)",
             format!("{:.1} MiB", number(&concurrent, "peak_kib")? / 1024.0),
@@ -447,10 +457,19 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
              deserialization) with a hand-written reqwest call that sends the same headers \
              and decodes the same JSON into the same type, on one reqwest/rustls stack, \
              against one fixed-answer HTTP/1.1 server on loopback in the same process. The \
-             two paths run back to back in ten short rounds, in alternating order, so that \
-             drift hits both alike; the ratio is the median of the rounds' ratios. On a 2-core \
-             machine the server shares the cores with the client, so the ratio understates \
-             what payspec costs against a remote server (where network time dominates).\n\
+             raw call formats its URL from the payment id on every call, as payspec does. \
+             The two paths run back to back in twenty short rounds, in alternating order, so \
+             that drift hits both alike; the ratio is the median of the rounds' ratios. The \
+             sequential row runs client and server on one runtime thread, so that each call \
+             costs its CPU time and nothing else (on two workers, where a lone task and the \
+             server land from one round to the next decided the figure); the 64-task row \
+             runs on the two-worker runtime. Both rows also give the ratio of requests per \
+             CPU-second (all threads, from `/proc/self/task/*/schedstat`), which the host's \
+             other load moves less than wall time. The server shares the cores with the \
+             client, so the ratios understate what payspec costs against a remote server \
+             (where network time dominates).\n\
+             - **Size of the future**: what each call carries and moves, the part of its \
+             cost that profiling found beyond raw reqwest's.\n\
              - **Token endpoint hits** count requests that reached the Nopan sandbox's token \
              endpoint: 1,000 tasks make their first call at once, then the sandbox expires \
              the token and 1,000 tasks call again.\n\
