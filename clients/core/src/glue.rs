@@ -105,7 +105,7 @@ pub fn from_response<T: DeserializeOwned, E>(
 }
 
 /// The whole body; a body that arrives in one piece (most answers) is not copied.
-async fn body(response: &mut reqwest::Response) -> reqwest::Result<Bytes> {
+pub(crate) async fn body(response: &mut reqwest::Response) -> reqwest::Result<Bytes> {
     let Some(first) = response.chunk().await? else {
         return Ok(Bytes::new());
     };

@@ -298,11 +298,13 @@ fn set_credential(request: &mut reqwest::Request, credential: &Auth, token: Opti
 }
 
 /// Reads a response's body and gives back an equivalent response plus the bytes.
-async fn buffer(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, bytes::Bytes)> {
+async fn buffer(
+    mut response: reqwest::Response,
+) -> reqwest::Result<(reqwest::Response, bytes::Bytes)> {
     let status = response.status();
     let version = response.version();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    let headers = std::mem::take(response.headers_mut());
+    let body = crate::glue::body(&mut response).await?;
     let mut rebuilt = http::Response::new(body.clone());
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
