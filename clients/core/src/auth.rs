@@ -48,7 +48,11 @@ impl ManualClock {
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
         let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.offset_ms.fetch_add(ms, Ordering::SeqCst);
+        let _ = self
+            .offset_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |at| {
+                Some(at.saturating_add(ms))
+            });
     }
 }
 
@@ -60,7 +64,8 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
-        self.start + Duration::from_millis(self.offset_ms.load(Ordering::SeqCst))
+        let offset = Duration::from_millis(self.offset_ms.load(Ordering::SeqCst));
+        self.start.checked_add(offset).unwrap_or(self.start)
     }
 }
 
@@ -124,6 +129,7 @@ pub struct TokenCache {
     margin: Duration,
     default_lifetime: Option<Duration>,
     clock: Arc<dyn Clock>,
+    retry: crate::RetryPolicy,
     state: Mutex<Option<Cached>>,
     refresh: tokio::sync::Mutex<()>,
     fetches: AtomicU64,
@@ -155,13 +161,23 @@ impl TokenCache {
             margin: Duration::from_secs(60),
             default_lifetime: None,
             clock: Arc::new(SystemClock),
+            retry: crate::RetryPolicy::default(),
             state: Mutex::new(None),
             refresh: tokio::sync::Mutex::new(()),
             fetches: AtomicU64::new(0),
         }
     }
 
-    /// How long before expiry a token is replaced.
+    /// How transient failures of the token endpoint (no connection, 429, 503, ...) are
+    /// retried: a token request is always safe to repeat. Default: [`crate::RetryPolicy`]'s.
+    pub fn with_retry(mut self, retry: crate::RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// How long before expiry a token is replaced. A token that lives no longer than
+    /// twice the margin is replaced at half its lifetime instead, so a short-lived token
+    /// is still reused.
     pub fn with_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
         self
@@ -239,12 +255,57 @@ impl TokenCache {
         self.fetch_locked(http).await
     }
 
+    /// Asks the source, retrying transient failures with the policy (a token request
+    /// changes nothing, so it is always safe to repeat).
+    async fn fetch_retrying(&self, http: &reqwest::Client) -> Result<Token, TokenError> {
+        let started = Instant::now();
+        let mut attempt: u32 = 1;
+        loop {
+            let error = match self.source.fetch(http).await {
+                Ok(token) => return Ok(token),
+                Err(error) => error,
+            };
+            let (transient, server_wait) = match &error {
+                TokenError::Transport(e) => (crate::classify::is_transient_transport(e), None),
+                TokenError::Rejected(response) => (
+                    crate::classify::is_transient_status(response.status())
+                        || self.retry.extra_statuses.contains(&response.status()),
+                    crate::retry::retry_after(response.headers()),
+                ),
+            };
+            attempt = attempt.saturating_add(1);
+            let delay = transient
+                .then(|| self.retry.next_delay(attempt, started.elapsed(), server_wait))
+                .flatten();
+            let Some(delay) = delay else {
+                return Err(error);
+            };
+            tracing::debug!(attempt, delay_ms = ?delay, "token endpoint failed transiently; retrying");
+            self.fetches.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// When a token issued at `issued_at` living `lifetime` stops being handed out:
+    /// `margin` before it expires, or at half its lifetime when that comes later (a
+    /// 45-second token with a 60-second margin is still reused for 22.5 s). `None`
+    /// (keep it until rejected) when the instant cannot be represented.
+    pub fn refresh_instant(
+        issued_at: Instant,
+        lifetime: Duration,
+        margin: Duration,
+    ) -> Option<Instant> {
+        let margin = margin.min(lifetime / 2);
+        issued_at.checked_add(lifetime.saturating_sub(margin))
+    }
+
     async fn fetch_locked(&self, http: &reqwest::Client) -> Result<IssuedToken, TokenError> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let issued_at = self.clock.now();
-        let token = self.source.fetch(http).await?;
+        let token = self.fetch_retrying(http).await?;
         let lifetime = token.expires_in.or(self.default_lifetime);
-        let refresh_at = lifetime.map(|l| issued_at + l.saturating_sub(self.margin));
+        let refresh_at =
+            lifetime.and_then(|l| Self::refresh_instant(issued_at, l, self.margin));
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let generation = state.as_ref().map_or(1, |c| c.generation + 1);
         let token = Arc::new(token);
@@ -551,8 +612,11 @@ async fn post_token_form(
     read_token_response(response).await
 }
 
+/// The largest token-endpoint answer read: 256 KiB.
+pub const TOKEN_BODY_LIMIT: u64 = 256 * 1024;
+
 /// Reads a token endpoint's answer: a JSON token on 2xx, the whole response kept as
-/// [`TokenError::Rejected`] otherwise.
+/// [`TokenError::Rejected`] otherwise (bodies up to [`TOKEN_BODY_LIMIT`]).
 pub async fn read_token_response(response: reqwest::Response) -> Result<Token, TokenError> {
     let status = response.status();
     if !status.is_success() {
@@ -560,13 +624,28 @@ pub async fn read_token_response(response: reqwest::Response) -> Result<Token, T
         for (name, value) in response.headers() {
             builder = builder.header(name, value);
         }
-        let body = response.bytes().await.map_err(TokenError::Transport)?;
+        let mut response = crate::hooks::limit_body(response, TOKEN_BODY_LIMIT);
+        let body = crate::glue::body(&mut response)
+            .await
+            .map_err(TokenError::Transport)?;
         let rejected = builder.body(body).unwrap_or_else(|_| bad_gateway());
         return Err(TokenError::Rejected(rejected));
     }
-    // reqwest's own decoding keeps the error a reqwest::Error (kind: decode); serde's
-    // message names fields and types, not the token.
-    let wire: TokenWire = response.json().await.map_err(TokenError::Transport)?;
+    // Token answers are small: a longer one is refused, not read whole.
+    let mut response = crate::hooks::limit_body(response, TOKEN_BODY_LIMIT);
+    let body = crate::glue::body(&mut response)
+        .await
+        .map_err(TokenError::Transport)?;
+    // serde's message names fields and types, not the token.
+    let wire: TokenWire = match serde_json::from_slice(&body) {
+        Ok(wire) => wire,
+        Err(e) => {
+            let error = crate::glue::error_with_source(e).map_err(|_| {
+                TokenError::Rejected(bad_gateway())
+            })?;
+            return Err(TokenError::Transport(error));
+        }
+    };
     // Without `expires_in`, a JWT's `exp` claim tells when to refresh. It is decoded
     // only for timing and never trusted for anything else.
     let expires_in = wire
@@ -593,7 +672,9 @@ pub fn jwt_lifetime(token: &str, now: SystemTime) -> Option<Duration> {
     let claims = URL_SAFE_NO_PAD.decode(claims.trim_end_matches('=')).ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&claims).ok()?;
     let exp = claims.get("exp")?.as_u64()?;
-    let exp = SystemTime::UNIX_EPOCH + Duration::from_secs(exp);
+    // An `exp` past what the system clock can hold (u64::MAX) gives no lifetime: the
+    // token is kept until the API rejects it.
+    let exp = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(exp))?;
     Some(exp.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -663,6 +744,44 @@ mod tests {
         assert_eq!(jwt_lifetime("header.payload.signature", now), None);
         assert_eq!(jwt_lifetime(&jwt(r#"{"sub":"x"}"#), now), None);
         assert_eq!(jwt_lifetime("opaque-token", now), None);
+    }
+
+    #[test]
+    fn outside_lifetimes_never_overflow() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_712_640_000);
+        let huge = jwt(&format!(r#"{{"exp":{}}}"#, u64::MAX));
+        assert_eq!(jwt_lifetime(&huge, now), None);
+        let at = Instant::now();
+        let max = Duration::from_secs(u64::MAX);
+        assert_eq!(TokenCache::refresh_instant(at, max, Duration::from_secs(60)), None);
+        // A short lifetime is still reused: refreshed at half of it, not at once.
+        let short = TokenCache::refresh_instant(at, Duration::from_secs(45), Duration::from_secs(60));
+        assert_eq!(short, at.checked_add(Duration::from_millis(22_500)));
+        let long = TokenCache::refresh_instant(at, Duration::from_secs(3600), Duration::from_secs(60));
+        assert_eq!(long, at.checked_add(Duration::from_secs(3540)));
+        let clock = ManualClock::new();
+        clock.advance(Duration::MAX);
+        clock.advance(Duration::MAX);
+        let _ = clock.now();
+    }
+
+    #[test]
+    fn jwt_fuzz_never_panics() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let now = SystemTime::now();
+        for _ in 0..5_000 {
+            let exp = match rng.u8(0..4) {
+                0 => u64::MAX.to_string(),
+                1 => rng.u64(..).to_string(),
+                2 => format!("-{}", rng.u32(..)),
+                _ => format!("{}.5e300", rng.u32(..)),
+            };
+            let _ = jwt_lifetime(&jwt(&format!(r#"{{"exp":{exp}}}"#)), now);
+            let junk: String = (0..rng.usize(0..60))
+                .map(|_| char::from(rng.u8(b'!'..=b'~')))
+                .collect();
+            let _ = jwt_lifetime(&junk, now);
+        }
     }
 
     #[test]

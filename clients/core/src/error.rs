@@ -12,6 +12,40 @@ use crate::raw::RawBody;
 /// operation's own endpoint, so errors can say where they came from.
 pub const ORIGIN_HEADER: &str = "x-payspec-origin";
 
+/// Header the core puts on the error answer that ends a call when an earlier attempt of
+/// that call may have taken effect (value `unknown`): the error then says so, whatever
+/// the last answer was.
+pub const OUTCOME_HEADER: &str = "x-payspec-outcome";
+
+/// Header the core puts on the error answer that ends a call which carried an
+/// idempotency key: the key, so the error can hand it to the caller.
+pub const KEY_HEADER: &str = "x-payspec-idempotency-key";
+
+/// How many characters of a provider's message, code or id an error's `Display` shows;
+/// the whole text stays in the error's fields and the raw body.
+pub const DISPLAY_LIMIT: usize = 300;
+
+/// Writes `text` whole when it has at most `limit` characters, else its first `limit`
+/// characters and how many bytes were left out.
+pub fn write_bounded(f: &mut fmt::Formatter<'_>, text: &str, limit: usize) -> fmt::Result {
+    match text.char_indices().nth(limit) {
+        None => f.write_str(text),
+        Some((cut, _)) => {
+            let shown = text.get(..cut).unwrap_or_default();
+            write!(f, "{shown}... ({} more bytes)", text.len().saturating_sub(cut))
+        }
+    }
+}
+
+/// A text shown through [`write_bounded`] with [`DISPLAY_LIMIT`].
+pub struct Bounded<'a>(pub &'a str);
+
+impl fmt::Display for Bounded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_bounded(f, self.0, DISPLAY_LIMIT)
+    }
+}
+
 /// A provider's error code type: every documented code as a variant, `Unknown` for the
 /// rest. Implemented by each provider crate.
 pub trait ErrorCode: Sized + fmt::Debug + Clone {
@@ -143,20 +177,29 @@ pub struct ProviderError<C> {
     pub body: Bytes,
     /// Where it came from.
     pub origin: ErrorOrigin,
+    /// The idempotency key the call carried (the same on every attempt), if it had one.
+    pub idempotency_key: Option<String>,
+    /// Whether the provider may have done the work: this answer's status says so
+    /// ([`crate::classify::classify_status`]), or an earlier attempt of the same call got
+    /// no answer or one that leaves the outcome unknown.
+    pub outcome_unknown: bool,
 }
 
 impl<C: ErrorCode> ProviderError<C> {
     /// Whether the same request may succeed later: the code says so, or the status is
-    /// one of 408, 429, 502, 503, 504.
+    /// transient ([`crate::classify::classify_status`]: the same table the retry loop
+    /// reads).
     pub fn is_retryable(&self) -> bool {
         self.code.is_retryable() || is_transient_status(self.status)
     }
+
+    /// The whole raw body (an error's `Display` shows a bounded part of the message).
+    pub fn raw_body(&self) -> &Bytes {
+        &self.body
+    }
 }
 
-/// 408, 429, 502, 503 and 504: statuses that say "try again".
-pub fn is_transient_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504)
-}
+pub use crate::classify::is_transient_status;
 
 impl<C: fmt::Debug> fmt::Debug for ProviderError<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -167,6 +210,8 @@ impl<C: fmt::Debug> fmt::Debug for ProviderError<C> {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("origin", &self.origin)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("outcome_unknown", &self.outcome_unknown)
             .field("body_len", &self.body.len())
             .finish()
     }
@@ -176,17 +221,23 @@ impl<C: fmt::Debug> fmt::Display for ProviderError<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status.as_u16())?;
         match &self.raw_code {
-            Some(raw) => write!(f, ", code {raw} ({:?})", self.code)?,
+            Some(raw) => write!(f, ", code {}", Bounded(raw))?,
             None => write!(f, ", no code")?,
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", Bounded(message))?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " [request id {id}]")?;
+            write!(f, " [request id {}]", Bounded(id))?;
         }
         if self.origin == ErrorOrigin::TokenEndpoint {
             write!(f, " (from the token endpoint)")?;
+        }
+        if self.outcome_unknown {
+            write!(f, "; outcome unknown")?;
+            if let Some(key) = &self.idempotency_key {
+                write!(f, ", repeat with idempotency key {}", Bounded(key))?;
+            }
         }
         Ok(())
     }
@@ -202,6 +253,15 @@ pub struct InvalidResponse {
     /// The body, when it was read. Never printed by `Debug` or `Display`: a malformed
     /// success body may hold a secret.
     pub body: Option<Bytes>,
+}
+
+impl InvalidResponse {
+    /// Whether the provider may have done the work: an answer that cannot be read says
+    /// nothing about it, except an error status that proves nothing was done.
+    pub fn outcome_unknown(&self) -> bool {
+        self.status
+            .is_none_or(|s| s.is_success() || crate::classify::status_leaves_outcome_unknown(s))
+    }
 }
 
 impl fmt::Debug for InvalidResponse {
@@ -221,11 +281,34 @@ impl fmt::Display for InvalidResponse {
                 f,
                 "unexpected response (HTTP {}): {}",
                 status.as_u16(),
-                self.reason
+                Bounded(&self.reason)
             ),
-            None => write!(f, "unreadable response: {}", self.reason),
+            None => write!(f, "unreadable response: {}", Bounded(&self.reason)),
         }
     }
+}
+
+/// What every provider's error tells about a failed call, under the same names in every
+/// crate: whether the provider may have done the work, and what to repeat or reconcile
+/// it by.
+pub trait CallFailure: std::error::Error {
+    /// The HTTP status of the answer, when there was one.
+    fn status(&self) -> Option<StatusCode>;
+    /// Whether the provider may have done the work although the call failed: no answer,
+    /// an unreadable one, a status that leaves it open, or an earlier attempt of the
+    /// same call in one of those states. Such a call is neither done nor failed: repeat
+    /// it with the same [`CallFailure::idempotency_key`] (or reference) or reconcile.
+    fn outcome_unknown(&self) -> bool;
+    /// The idempotency key the call carried, if any: the same request with this key is
+    /// safe to repeat.
+    fn idempotency_key(&self) -> Option<&str>;
+    /// The merchant's own reference the call carried, for providers that reconcile by
+    /// it (EastPay's `merchantTransactionId`).
+    fn merchant_reference(&self) -> Option<&str> {
+        None
+    }
+    /// Whether the same call may succeed later.
+    fn is_retryable(&self) -> bool;
 }
 
 /// Every way a call can fail, before a provider crate adds its own variants.
@@ -251,18 +334,35 @@ impl<C: ErrorCode> Failure<C> {
         use progenitor_client::Error as E;
         match error {
             E::InvalidRequest(message) | E::Custom(message) => Failure::InvalidRequest(message),
+            E::ResponseBodyError(e) if crate::classify::body_too_large(&e).is_some() => {
+                let reason = crate::classify::body_too_large(&e)
+                    .map(|limit| limit.to_string())
+                    .unwrap_or_default();
+                Failure::InvalidResponse(InvalidResponse {
+                    status: None,
+                    reason,
+                    body: None,
+                })
+            }
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
                 Failure::Transport(e)
             }
             E::ErrorResponse(response) => {
                 let status = response.status();
-                let headers = response.headers().clone();
-                let (parsed, body) = response.into_inner().into_parts();
-                let envelope = fields(&parsed);
+                let headers = response.headers();
                 let origin = match headers.get(ORIGIN_HEADER) {
                     Some(v) if v == "token-endpoint" => ErrorOrigin::TokenEndpoint,
                     _ => ErrorOrigin::Operation,
                 };
+                let earlier_unknown = headers.get(OUTCOME_HEADER).is_some_and(|v| v == "unknown");
+                let idempotency_key = headers
+                    .get(KEY_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let outcome_unknown =
+                    earlier_unknown || crate::classify::status_leaves_outcome_unknown(status);
+                let (parsed, body) = response.into_inner().into_parts();
+                let envelope = fields(&parsed);
                 Failure::Provider(ProviderError {
                     status,
                     code: envelope
@@ -275,6 +375,8 @@ impl<C: ErrorCode> Failure<C> {
                     request_id: envelope.request_id,
                     body,
                     origin,
+                    idempotency_key,
+                    outcome_unknown,
                 })
             }
             E::InvalidResponsePayload(body, e) => Failure::InvalidResponse(InvalidResponse {

@@ -9,8 +9,13 @@
 //!   future.
 
 use std::fmt::{self, Write as _};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
+
+use crate::classify::BodyTooLarge;
 use progenitor_client::{Error, ResponseValue};
 use serde::de::DeserializeOwned;
 
@@ -104,6 +109,117 @@ pub fn from_response<T: DeserializeOwned, E>(
     }
 }
 
+/// A response body limited to a number of bytes: past the limit (or at once, when it was
+/// declared longer) it fails with [`BodyTooLarge`] as the error's source. Made by
+/// [`crate::hooks::limit_body`].
+pub struct LimitedBody {
+    inner: reqwest::Body,
+    remaining: u64,
+    limit: u64,
+    refused: bool,
+}
+
+impl LimitedBody {
+    /// Lets `inner` through up to `limit` bytes.
+    pub fn new(inner: reqwest::Body, limit: u64) -> Self {
+        Self {
+            inner,
+            remaining: limit,
+            limit,
+            refused: false,
+        }
+    }
+
+    /// Fails at the first read: the body was declared longer than `limit`.
+    pub fn refused(inner: reqwest::Body, limit: u64) -> Self {
+        Self {
+            refused: true,
+            ..Self::new(inner, limit)
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl http_body::Body for LimitedBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        let too_large = BodyTooLarge { limit: this.limit };
+        if this.refused {
+            return Poll::Ready(Some(Err(Box::new(too_large))));
+        }
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let len = frame
+                    .data_ref()
+                    .map_or(0, |data| u64::try_from(data.len()).unwrap_or(u64::MAX));
+                match this.remaining.checked_sub(len) {
+                    Some(left) => {
+                        this.remaining = left;
+                        Poll::Ready(Some(Ok(frame)))
+                    }
+                    None => {
+                        this.refused = true;
+                        Poll::Ready(Some(Err(Box::new(too_large))))
+                    }
+                }
+            }
+            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(Box::new(error)))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        !self.refused && self.inner.is_end_stream()
+    }
+}
+
+/// A body whose first read fails with the error in `slot`.
+struct Failing<E>(Arc<Mutex<Option<E>>>);
+
+impl<E: std::error::Error + Send + Sync + 'static> http_body::Body for Failing<E> {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+        let taken = self.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+        Poll::Ready(taken.map(|e| Err(Box::new(e) as BoxError)))
+    }
+}
+
+/// A `reqwest::Error` whose source is `source`: how the retry loop hands its record of a
+/// call ([`crate::classify::Unanswered`]) through progenitor, whose hooks can only return
+/// `reqwest::Error`. reqwest makes its errors itself, so the error comes from reading a
+/// body that fails with `source`, a read that is ready at once. `Err` gives `source`
+/// back if that read was not ready (`None` if it was lost in it): neither happens with
+/// the reqwest this is built against, and the caller has a way out for both.
+pub(crate) fn error_with_source<E>(source: E) -> Result<reqwest::Error, Option<E>>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let slot = Arc::new(Mutex::new(Some(source)));
+    let body = reqwest::Body::wrap(Failing(slot.clone()));
+    let mut response = reqwest::Response::from(http::Response::new(body));
+    let mut read = std::pin::pin!(response.chunk());
+    let ready = read
+        .as_mut()
+        .poll(&mut Context::from_waker(std::task::Waker::noop()));
+    if let Poll::Ready(Err(error)) = ready {
+        return Ok(error);
+    }
+    Err(slot.lock().unwrap_or_else(|p| p.into_inner()).take())
+}
+
 /// The whole body; a body that arrives in one piece (most answers) is not copied.
 pub(crate) async fn body(response: &mut reqwest::Response) -> reqwest::Result<Bytes> {
     let Some(first) = response.chunk().await? else {
@@ -124,6 +240,54 @@ pub(crate) async fn body(response: &mut reqwest::Response) -> reqwest::Result<By
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_carries_its_source_through_reqwest() {
+        let error = error_with_source(crate::classify::BodyTooLarge { limit: 7 })
+            .unwrap_or_else(|_| panic!("not ready"));
+        assert_eq!(
+            crate::classify::body_too_large(&error),
+            Some(crate::classify::BodyTooLarge { limit: 7 })
+        );
+        assert!(!error.is_connect() && !error.is_timeout());
+    }
+
+    fn streamed(pieces: &[&'static str], declared: Option<usize>) -> reqwest::Response {
+        let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = pieces
+            .iter()
+            .map(|p| Ok(bytes::Bytes::from_static(p.as_bytes())))
+            .collect();
+        let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+        let mut response = http::Response::new(body);
+        if let Some(n) = declared {
+            response
+                .headers_mut()
+                .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(n));
+        }
+        reqwest::Response::from(response)
+    }
+
+    #[tokio::test]
+    async fn bodies_are_read_up_to_the_limit() {
+        // Unknown length, within and past the limit.
+        let mut ok = crate::hooks::limit_body(streamed(&["ab", "cd"], None), 4);
+        assert_eq!(&body(&mut ok).await.unwrap_or_default()[..], b"abcd");
+        let mut long = crate::hooks::limit_body(streamed(&["ab", "cd", "e"], None), 4);
+        let error = body(&mut long).await.err();
+        let found = error.as_ref().and_then(|e| crate::classify::body_too_large(e));
+        assert_eq!(found, Some(crate::classify::BodyTooLarge { limit: 4 }));
+        // Declared longer than the limit: refused before anything is read.
+        let mut declared = crate::hooks::limit_body(streamed(&["abcdef"], Some(6)), 4);
+        assert!(body(&mut declared).await.is_err());
+        // The same through from_response: a typed error, not a payload error.
+        let answer = crate::hooks::limit_body(streamed(&["[1,", "2,3]"], None), 3);
+        match from_response::<serde_json::Value, ()>(answer).await {
+            Err(Error::ResponseBodyError(e)) => {
+                assert!(crate::classify::body_too_large(&e).is_some(), "{e:?}")
+            }
+            other => panic!("expected a body error, got {other:?}"),
+        }
+    }
 
     #[test]
     fn path_segments_encode_as_progenitor_does() {

@@ -15,7 +15,11 @@ use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
 use crate::auth::{Auth, IssuedToken, TokenError, basic_header, bearer_header};
-use crate::error::ORIGIN_HEADER;
+use crate::classify::{
+    Unanswered, is_transient_transport, status_leaves_outcome_unknown,
+    transport_leaves_outcome_unknown,
+};
+use crate::error::{KEY_HEADER, ORIGIN_HEADER, OUTCOME_HEADER};
 use crate::idempotency::{KeyGenerator, UuidKeys};
 use crate::retry::{RetryPolicy, retry_after};
 
@@ -102,9 +106,18 @@ impl ProviderProfile {
     }
 }
 
+/// The largest answer a client reads by default: 16 MiB. Set another with
+/// [`crate::ClientOptions::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How many times one call replays after a "token expired" answer, each time with a
+/// fresh token. A replay is not a retry: it does not count against the policy.
+pub const MAX_REPLAYS: u32 = 3;
+
 struct InnerState {
     auth: Auth,
     retry: RetryPolicy,
+    max_response_bytes: u64,
     keys: Arc<dyn KeyGenerator>,
     profile: ProviderProfile,
     /// The profile's correlation header, parsed once (not on every call).
@@ -155,10 +168,35 @@ impl ClientInner {
         Self(Arc::new(InnerState {
             auth,
             retry,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             keys,
             profile,
             correlation,
         }))
+    }
+
+    /// The same settings with another response size limit (bytes; a body past it is an
+    /// error and its connection is dropped).
+    pub fn with_max_response_bytes(self, limit: u64) -> Self {
+        match Arc::try_unwrap(self.0) {
+            Ok(mut state) => {
+                state.max_response_bytes = limit;
+                Self(Arc::new(state))
+            }
+            Err(shared) => Self(Arc::new(InnerState {
+                auth: shared.auth.clone(),
+                retry: shared.retry.clone(),
+                max_response_bytes: limit,
+                keys: shared.keys.clone(),
+                profile: shared.profile,
+                correlation: shared.correlation.clone(),
+            })),
+        }
+    }
+
+    /// The largest response body this client reads, in bytes.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.0.max_response_bytes
     }
 
     /// The auth settings.
@@ -297,6 +335,25 @@ fn set_credential(request: &mut reqwest::Request, credential: &Auth, token: Opti
     }
 }
 
+/// The response with its body limited to `limit` bytes: a body declared longer fails at
+/// once when read, one of unknown length fails when it passes the limit; either way the
+/// error's source is [`crate::classify::BodyTooLarge`], and the connection is dropped
+/// with the unread rest. A body declared within the limit is left as it is (hyper stops
+/// at the declared length).
+pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    if response.content_length().is_some_and(|declared| declared <= limit) {
+        return response;
+    }
+    let declared = response.content_length();
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let limited = match declared {
+        Some(_) => reqwest::Body::wrap(crate::glue::LimitedBody::refused(body, limit)),
+        None => reqwest::Body::wrap(crate::glue::LimitedBody::new(body, limit)),
+    };
+    reqwest::Response::from(http::Response::from_parts(parts, limited))
+}
+
 /// Reads a response's body and gives back an equivalent response plus the bytes.
 async fn buffer(
     mut response: reqwest::Response,
@@ -338,10 +395,6 @@ fn wrap_text_error(
     reqwest::Response::from(rebuilt)
 }
 
-fn transient_transport(error: &reqwest::Error) -> bool {
-    error.is_connect() || error.is_timeout() || error.is_request()
-}
-
 /// Sends the request: authorization, one replay after "token expired", retries of
 /// transient failures for retry-safe requests. Returns the last response or error.
 ///
@@ -367,9 +420,15 @@ pub fn exec<'a>(
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    let idempotency_key = operations
+        .idempotency_header
+        .and_then(|header| template.headers().get(header))
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
     let call = Call {
         inner,
         http,
+        idempotency_key,
         credential: operations
             .unauthenticated
             .binary_search(&operation_id)
@@ -386,6 +445,8 @@ pub fn exec<'a>(
 struct Call<'a> {
     inner: &'a ClientInner,
     http: &'a reqwest::Client,
+    /// The idempotency key every attempt carries, if the call has one.
+    idempotency_key: Option<String>,
     /// The credential to send; `None` for an operation sent without one.
     credential: Option<&'a Auth>,
     safe: bool,
@@ -397,6 +458,9 @@ struct Call<'a> {
 enum Attempt {
     /// The answer (or error) for the caller.
     Done(reqwest::Result<reqwest::Response>),
+    /// Wait, then try again; this attempt may have taken effect (no answer, or a status
+    /// that leaves the outcome unknown).
+    RetryUnknown(Duration),
     /// Wait, then try again.
     Retry(Duration),
     /// The token expired: send again at once with a new one (not a retry).
@@ -419,21 +483,28 @@ impl<'a> Call<'a> {
         async move {
             let mut attempt: u32 = 0;
             let mut stale: Option<IssuedToken> = None;
-            let mut replayed = false;
+            let mut replays: u32 = 0;
+            // Whether an earlier attempt may have taken effect: the call's final error
+            // must then say "outcome unknown" whatever the last attempt answered.
+            let mut unknown_before = false;
             let result = 'call: {
                 loop {
-                    attempt += 1;
+                    attempt = attempt.saturating_add(1);
                     self.span.record("attempt", attempt);
-                    let outcome = self.attempt(&template, attempt, stale.take(), replayed);
+                    let outcome = self.attempt(&template, attempt, stale.take(), replays);
                     let delay = match outcome.await {
                         Attempt::Done(result) => break 'call result,
                         Attempt::Retry(delay) => delay,
+                        Attempt::RetryUnknown(delay) => {
+                            unknown_before = true;
+                            delay
+                        }
                         Attempt::Replay(used) => {
                             // The replay is the same attempt with a new token, not a
-                            // retry; there is one replay per call.
-                            attempt -= 1;
+                            // retry; a call replays at most MAX_REPLAYS times.
+                            attempt = attempt.saturating_sub(1);
                             stale = Some(used);
-                            replayed = true;
+                            replays += 1;
                             continue;
                         }
                         Attempt::Once => break,
@@ -450,10 +521,62 @@ impl<'a> Call<'a> {
                         Err(error) => break 'call Err(error),
                     }
                 }
-                self.send(template).await
+                let limit = self.inner.max_response_bytes();
+                self.send(template).await.map(|r| limit_body(r, limit))
             };
             self.finish(&result);
-            result
+            match result {
+                Ok(response) if response.status().is_success() => Ok(response),
+                Ok(response) => Ok(self.mark(response, unknown_before)),
+                Err(error) => self.unanswered(error, attempt, unknown_before),
+            }
+        }
+    }
+
+    /// Marks the error answer that ends the call with what the caller needs to
+    /// reconcile: the idempotency key, and that an earlier attempt may have taken effect.
+    fn mark(&self, mut response: reqwest::Response, unknown_before: bool) -> reqwest::Response {
+        if unknown_before {
+            response
+                .headers_mut()
+                .insert(OUTCOME_HEADER, HeaderValue::from_static("unknown"));
+        }
+        if let Some(value) = self
+            .idempotency_key
+            .as_deref()
+            .and_then(|key| HeaderValue::from_str(key).ok())
+        {
+            response.headers_mut().insert(KEY_HEADER, value);
+        }
+        response
+    }
+
+    /// The transport error that ends the call, carrying payspec's record of it
+    /// ([`Unanswered`]): its key, and whether any attempt may have taken effect (a
+    /// refused connection on the last attempt does not undo an earlier lost answer).
+    fn unanswered(
+        &self,
+        error: reqwest::Error,
+        attempts: u32,
+        unknown_before: bool,
+    ) -> reqwest::Result<reqwest::Response> {
+        let outcome_unknown = unknown_before || transport_leaves_outcome_unknown(&error);
+        let record = Unanswered {
+            idempotency_key: self.idempotency_key.clone(),
+            outcome_unknown,
+            attempts: attempts.max(1),
+            last: error,
+        };
+        match crate::glue::error_with_source(record) {
+            Ok(wrapped) => Err(wrapped),
+            Err(Some(record)) if !record.outcome_unknown => Err(record.last),
+            // Cannot happen with this reqwest (see `error_with_source`); a 502 marked
+            // "outcome unknown" keeps the one thing that must not be lost.
+            Err(_) => {
+                let mut answer = http::Response::new(bytes::Bytes::new());
+                *answer.status_mut() = StatusCode::BAD_GATEWAY;
+                Ok(self.mark(reqwest::Response::from(answer), true))
+            }
         }
     }
 
@@ -487,7 +610,7 @@ impl<'a> Call<'a> {
         template: &reqwest::Request,
         attempt: u32,
         stale: Option<IssuedToken>,
-        replayed: bool,
+        replays: u32,
     ) -> Attempt {
         // The token first, so that no request waits in this future while one is fetched.
         let used = match self.credential {
@@ -517,8 +640,11 @@ impl<'a> Call<'a> {
             let response = match sending.await {
                 Ok(response) => response,
                 Err(error) => {
-                    let delay = (self.safe && transient_transport(&error))
-                        .then(|| policy.next_delay(attempt + 1, self.started.elapsed(), None))
+                    let delay = (self.safe && is_transient_transport(&error))
+                        .then(|| {
+                            let next = attempt.saturating_add(1);
+                            policy.next_delay(next, self.started.elapsed(), None)
+                        })
                         .flatten();
                     let Some(delay) = delay else {
                         return Attempt::Done(Err(error));
@@ -530,14 +656,19 @@ impl<'a> Call<'a> {
                         delay_ms = millis(delay),
                         "retrying after a transport error"
                     );
-                    return Attempt::Retry(delay);
+                    return if transport_leaves_outcome_unknown(&error) {
+                        Attempt::RetryUnknown(delay)
+                    } else {
+                        Attempt::Retry(delay)
+                    };
                 }
             };
+            let response = limit_body(response, self.inner.max_response_bytes());
             let status = response.status();
             if !(status.is_client_error() || status.is_server_error()) {
                 return Attempt::Done(Ok(response));
             }
-            let may_replay = status == StatusCode::UNAUTHORIZED && !replayed;
+            let may_replay = status == StatusCode::UNAUTHORIZED && replays < MAX_REPLAYS;
             let may_replay = may_replay.then_some(used).flatten();
             if may_replay.is_none() && !self.safe && profile.text_error_field.is_none() {
                 return Attempt::Done(Ok(response));
@@ -570,7 +701,8 @@ impl<'a> Call<'a> {
         let delay = (self.safe && transient)
             .then(|| {
                 let server_wait = retry_after(response.headers());
-                policy.next_delay(attempt + 1, self.started.elapsed(), server_wait)
+                let next = attempt.saturating_add(1);
+                policy.next_delay(next, self.started.elapsed(), server_wait)
             })
             .flatten();
         let Some(delay) = delay else {
@@ -583,7 +715,11 @@ impl<'a> Call<'a> {
             delay_ms = millis(delay),
             "retrying"
         );
-        Attempt::Retry(delay)
+        if status_leaves_outcome_unknown(status) {
+            Attempt::RetryUnknown(delay)
+        } else {
+            Attempt::Retry(delay)
+        }
     }
 
     /// The token this attempt needs: at once when none is needed or a fresh one is cached,

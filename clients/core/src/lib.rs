@@ -10,6 +10,8 @@
 //!   refreshes before expiry with exactly one refresh in flight;
 //! - [`retry`]: exponential backoff with full jitter, cap, deadline, `Retry-After`;
 //!   retries happen only for idempotent methods or requests with an idempotency key;
+//! - [`classify`]: the one table of what is transient and what leaves a call's outcome
+//!   unknown, read by the retry loop and by every provider error;
 //! - [`idempotency`]: keys made once per call by an injectable generator;
 //! - [`error`]: one shape for every provider error ([`ProviderError`]);
 //! - [`webhook`]: HMAC signing and constant-time verification with key rotation;
@@ -19,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod classify;
 mod enums;
 pub mod error;
 pub mod glue;
@@ -39,7 +42,8 @@ pub use auth::{
 };
 pub use enums::UnknownEnumValue;
 pub use error::{
-    ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, InvalidResponse, ProviderError,
+    CallFailure, ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, InvalidResponse,
+    ProviderError,
 };
 pub use hooks::{ClientInner, OperationSecurity, OperationTable, ProviderProfile};
 pub use http::{HttpConfig, Identity, RootTrust};

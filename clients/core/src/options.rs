@@ -39,6 +39,9 @@ pub struct ClientOptions {
     pub keys: Option<Arc<dyn KeyGenerator>>,
     /// Clock for token expiry (tests).
     pub clock: Option<Arc<dyn Clock>>,
+    /// Largest response body read, in bytes (default
+    /// [`crate::hooks::DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB).
+    pub max_response_bytes: Option<u64>,
 }
 
 /// A default header's value: plain, or secret (never printed, sent as sensitive).
@@ -135,6 +138,9 @@ impl ClientOptions {
     /// A token cache over `source`, with these options' margin and clock.
     pub fn token_cache(&self, source: Arc<dyn TokenSource>) -> Arc<TokenCache> {
         let mut cache = TokenCache::new(source);
+        if let Some(retry) = &self.retry {
+            cache = cache.with_retry(retry.clone());
+        }
         if let Some(margin) = self.token_margin {
             cache = cache.with_margin(margin);
         }
@@ -153,9 +159,13 @@ impl ClientOptions {
         default_retry: RetryPolicy,
     ) -> ClientInner {
         let retry = self.retry.clone().unwrap_or(default_retry);
-        match &self.keys {
+        let inner = match &self.keys {
             Some(keys) => ClientInner::with_keys(profile, auth, retry, keys.clone()),
             None => ClientInner::new(profile, auth, retry),
+        };
+        match self.max_response_bytes {
+            Some(limit) => inner.with_max_response_bytes(limit),
+            None => inner,
         }
     }
 }
@@ -207,6 +217,14 @@ macro_rules! client_options_methods {
             keys: ::std::sync::Arc<dyn $crate::idempotency::KeyGenerator>,
         ) -> Self {
             self.options.keys = Some(keys);
+            self
+        }
+
+        /// Largest response body the client reads, in bytes (default 16 MiB). A longer
+        /// answer ends the call with an invalid-response error and its connection is
+        /// dropped.
+        pub fn max_response_bytes(mut self, limit: u64) -> Self {
+            self.options.max_response_bytes = Some(limit);
             self
         }
 

@@ -18,7 +18,8 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// No retry starts after this much time since the first attempt.
     pub deadline: Duration,
-    /// Statuses retried in addition to 408, 429, 500, 502, 503, 504.
+    /// Statuses retried in addition to the transient ones of
+    /// [`crate::classify::classify_status`] (408, 425, 429, 500, 502, 503, 504).
     pub extra_statuses: Vec<StatusCode>,
 }
 
@@ -45,8 +46,7 @@ impl RetryPolicy {
 
     /// Whether a response status is worth another attempt.
     pub fn retries_status(&self, status: StatusCode) -> bool {
-        matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
-            || self.extra_statuses.contains(&status)
+        crate::classify::is_transient_status(status) || self.extra_statuses.contains(&status)
     }
 
     /// The backoff before attempt `next` (2 = first retry), full jitter.
@@ -61,7 +61,8 @@ impl RetryPolicy {
     }
 
     /// The wait before attempt `next`, or `None` when no attempt should follow:
-    /// attempts used up, or the wait would end past the deadline.
+    /// attempts used up, or the wait would end past the deadline (a wait too long to
+    /// add, such as `Retry-After: 18446744073709551615`, ends past any deadline).
     pub fn next_delay(
         &self,
         next: u32,
@@ -73,21 +74,26 @@ impl RetryPolicy {
         }
         // The server's word wins over the backoff, even past `max_delay`.
         let delay = retry_after.unwrap_or_else(|| self.backoff(next));
-        (elapsed + delay <= self.deadline).then_some(delay)
+        let ends = elapsed.checked_add(delay)?;
+        (ends <= self.deadline).then_some(delay)
     }
 }
 
-/// Reads `Retry-After` as seconds or an HTTP date.
+/// Reads `Retry-After` as seconds or an HTTP date (a date in the past is no wait).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, SystemTime::now())
+}
+
+/// Parses a `Retry-After` value as of `now`. Any number of seconds is accepted (a
+/// `Duration` holds every `u64`); [`RetryPolicy::next_delay`] decides whether to wait.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Only digits: too many of them for a u64 is a wait longer than any deadline.
+        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -123,6 +129,38 @@ mod tests {
                 .is_none()
         );
         assert!(policy.next_delay(4, Duration::ZERO, None).is_none());
+    }
+
+    #[test]
+    fn a_huge_retry_after_stops_the_retries_instead_of_overflowing() {
+        let policy = RetryPolicy::default();
+        let huge = parse_retry_after("18446744073709551615", SystemTime::now());
+        assert_eq!(huge, Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(policy.next_delay(2, Duration::from_secs(1), huge), None);
+        let beyond = parse_retry_after("99999999999999999999999", SystemTime::now());
+        assert_eq!(beyond, Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(policy.next_delay(2, Duration::MAX, Some(Duration::ZERO)), None);
+        assert_eq!(policy.next_delay(u32::MAX, Duration::ZERO, None), None);
+        for value in ["-1", "+3", "1.5", "0x10", "", " "] {
+            assert_eq!(parse_retry_after(value, SystemTime::now()), None, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_fuzz_never_panics() {
+        let mut rng = fastrand::Rng::with_seed(12);
+        let policy = RetryPolicy::default();
+        let alphabet = b"0123456789 ,:-+.GMTSunWedOct";
+        for _ in 0..20_000 {
+            let len = rng.usize(0..40);
+            let text: String = (0..len)
+                .map(|_| char::from(alphabet[rng.usize(0..alphabet.len())]))
+                .collect();
+            let at = SystemTime::UNIX_EPOCH + Duration::from_secs(rng.u64(0..u64::from(u32::MAX)));
+            let wait = parse_retry_after(&text, at);
+            let elapsed = Duration::from_millis(rng.u64(..));
+            let _ = policy.next_delay(rng.u32(..), elapsed, wait);
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use base64::Engine;
 use ring::hmac as ring_hmac;
 
+use crate::error::ConfigError;
 use crate::secret::Secret;
 
 /// How a signature is written in its header.
@@ -25,12 +26,64 @@ pub enum SignatureError {
     /// The header is not in the expected encoding.
     #[error("signature is not valid {0:?}")]
     Malformed(SignatureEncoding),
-    /// No configured secret produces this signature.
-    #[error("signature does not match any configured secret")]
-    Mismatch,
+    /// No configured secret produces this signature. Says what was compared, never a
+    /// secret or the expected signature.
+    #[error("signature does not match any of the {secrets} configured secret(s){}", compared_text(.compared))]
+    Mismatch {
+        /// How many secrets were tried.
+        secrets: usize,
+        /// What was signed and where the signature was read, e.g. "the body (120
+        /// bytes), header `x-signature`".
+        compared: String,
+    },
     /// No secret is configured.
     #[error("no webhook secret is configured")]
     NoSecret,
+}
+
+fn compared_text(compared: &str) -> String {
+    if compared.is_empty() {
+        String::new()
+    } else {
+        format!(" (compared: {compared})")
+    }
+}
+
+impl SignatureError {
+    /// Says what was compared, on a [`SignatureError::Mismatch`].
+    pub fn compared(self, what: impl Into<String>) -> Self {
+        match self {
+            Self::Mismatch { secrets, .. } => Self::Mismatch {
+                secrets,
+                compared: what.into(),
+            },
+            other => other,
+        }
+    }
+}
+
+/// Refuses a secret that anyone could sign with: empty, or only white space (what an
+/// unset or blank environment variable gives).
+pub fn check_secret(what: &'static str, secret: &Secret) -> Result<(), ConfigError> {
+    if secret.expose().trim().is_empty() {
+        return Err(ConfigError::Invalid {
+            name: what,
+            reason: "empty: a verifier with an empty secret accepts what anyone signs".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a header name that no request can carry (empty, or not a valid HTTP name).
+pub fn check_header_name(header: &str) -> Result<String, ConfigError> {
+    let lower = header.trim().to_ascii_lowercase();
+    if lower.is_empty() || http::HeaderName::from_bytes(lower.as_bytes()).is_err() {
+        return Err(ConfigError::Invalid {
+            name: "signature header name",
+            reason: format!("`{}` is not a valid HTTP header name", crate::error::Bounded(header)),
+        });
+    }
+    Ok(lower)
 }
 
 /// The hash under an HMAC signature.
@@ -90,15 +143,26 @@ pub fn decode(value: &str, encoding: SignatureEncoding) -> Option<Vec<u8>> {
     let value = value.trim();
     match encoding {
         SignatureEncoding::Hex => {
-            if !value.len().is_multiple_of(2) || !value.is_ascii() {
+            // Hex digits only: `from_str_radix` alone would take a sign (`+f`).
+            if !value.len().is_multiple_of(2) || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
-            (0..value.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&value[i..i + 2], 16).ok())
+            value
+                .as_bytes()
+                .chunks_exact(2)
+                .map(|pair| Some((hex_value(pair[0])? << 4) | hex_value(*pair.get(1)?)?))
                 .collect()
         }
         SignatureEncoding::Base64 => base64::engine::general_purpose::STANDARD.decode(value).ok(),
+    }
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
     }
 }
 
@@ -142,7 +206,10 @@ pub fn verify_hmac(
     if matched {
         Ok(())
     } else {
-        Err(SignatureError::Mismatch)
+        Err(SignatureError::Mismatch {
+            secrets: secrets.len(),
+            compared: String::new(),
+        })
     }
 }
 
@@ -170,26 +237,31 @@ impl std::fmt::Debug for BodySignatureVerifier {
 }
 
 impl BodySignatureVerifier {
-    /// HMAC-SHA256, hex, read from `header` (case-insensitive), with `secret`.
-    pub fn new(header: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        Self {
-            header: header.into().to_ascii_lowercase(),
-            secrets: vec![secret.into()],
+    /// HMAC-SHA256, hex, read from `header` (case-insensitive), with `secret`. Refuses an
+    /// empty secret and a header name no request can carry.
+    pub fn new(header: impl AsRef<str>, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        let secret = secret.into();
+        check_secret("webhook secret", &secret)?;
+        Ok(Self {
+            header: check_header_name(header.as_ref())?,
+            secrets: vec![secret],
             algorithm: HmacAlgorithm::Sha256,
             encoding: SignatureEncoding::Hex,
-        }
+        })
     }
 
     /// Reads the signature from another header (case-insensitive).
-    pub fn with_header(mut self, header: impl Into<String>) -> Self {
-        self.header = header.into().to_ascii_lowercase();
-        self
+    pub fn with_header(mut self, header: impl AsRef<str>) -> Result<Self, ConfigError> {
+        self.header = check_header_name(header.as_ref())?;
+        Ok(self)
     }
 
-    /// Also accepts signatures made with `secret` (rotation).
-    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secrets.push(secret.into());
-        self
+    /// Also accepts signatures made with `secret` (rotation). Refuses an empty secret.
+    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        let secret = secret.into();
+        check_secret("webhook secret", &secret)?;
+        self.secrets.push(secret);
+        Ok(self)
     }
 
     /// How the signature is encoded (default hex).
@@ -220,6 +292,13 @@ impl BodySignatureVerifier {
             signature,
             self.encoding,
         )
+        .map_err(|e| {
+            e.compared(format!(
+                "the body ({} bytes), header `{}`",
+                body.len(),
+                self.header
+            ))
+        })
     }
 
     /// Checks the signature found in `headers` against the raw body.
@@ -248,6 +327,64 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hex_is_hex_digits_only() {
+        assert_eq!(decode("0aFf", SignatureEncoding::Hex), Some(vec![0x0a, 0xff]));
+        // A sign where a digit belongs, white space inside, odd length, non-ASCII.
+        for bad in ["+a0f", "0a+f", "-0", "0 af", "abc", "é0", "0x0a"] {
+            assert_eq!(decode(bad, SignatureEncoding::Hex), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hex_decoding_agrees_with_a_reference_on_random_input() {
+        let mut rng = fastrand::Rng::with_seed(99);
+        let alphabet = b"0123456789abcdefABCDEF+- xg";
+        for _ in 0..20_000 {
+            let text: String = (0..rng.usize(0..12))
+                .map(|_| char::from(alphabet[rng.usize(0..alphabet.len())]))
+                .collect();
+            // A header value's surrounding white space is not part of it.
+            let digits = text.trim();
+            let expected = (digits.len() % 2 == 0 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| {
+                    (0..digits.len() / 2)
+                        .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap_or(0))
+                        .collect::<Vec<u8>>()
+                });
+            assert_eq!(decode(&text, SignatureEncoding::Hex), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn weak_configuration_is_refused() {
+        assert!(BodySignatureVerifier::new("x-signature", "").is_err());
+        assert!(BodySignatureVerifier::new("x-signature", "  ").is_err());
+        assert!(BodySignatureVerifier::new("", "secret").is_err());
+        assert!(BodySignatureVerifier::new("bad header", "secret").is_err());
+        let ok = BodySignatureVerifier::new("X-Signature", "secret");
+        assert!(ok.as_ref().is_ok_and(|v| v.header() == "x-signature"));
+        assert!(ok.and_then(|v| v.with_secret("")).is_err());
+    }
+
+    #[test]
+    fn a_mismatch_says_what_was_compared_and_never_the_secret() {
+        let verifier = BodySignatureVerifier::new("x-signature", "canary-secret-123")
+            .and_then(|v| v.with_secret("second-canary"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let error = verifier
+            .verify(b"{}", Some("00"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            error,
+            "signature does not match any of the 2 configured secret(s) (compared: the body (2 bytes), header `x-signature`)"
+        );
+        let good = verifier.sign(b"{}");
+        assert!(!error.contains("canary") && !error.contains(&good));
+    }
+
+    #[test]
     fn rfc4231_case_2() {
         let mac = hmac_sha256(&Secret::new("Jefe"), b"what do ya want for nothing?");
         assert_eq!(
@@ -272,14 +409,14 @@ mod tests {
         let sig = encode(&hmac_sha256(&old, b"body"), SignatureEncoding::Base64);
         let both = [new.clone(), old.clone()];
         assert!(verify_hmac_sha256(&both, b"body", &sig, SignatureEncoding::Base64).is_ok());
-        assert_eq!(
+        assert!(matches!(
             verify_hmac_sha256(&[new], b"body", &sig, SignatureEncoding::Base64),
-            Err(SignatureError::Mismatch)
-        );
-        assert_eq!(
+            Err(SignatureError::Mismatch { secrets: 1, .. })
+        ));
+        assert!(matches!(
             verify_hmac_sha256(&both, b"body!", &sig, SignatureEncoding::Base64),
-            Err(SignatureError::Mismatch)
-        );
+            Err(SignatureError::Mismatch { secrets: 2, .. })
+        ));
         assert_eq!(
             verify_hmac_sha256(&both, b"body", "zz", SignatureEncoding::Hex),
             Err(SignatureError::Malformed(SignatureEncoding::Hex))
