@@ -275,7 +275,10 @@ impl TokenCache {
             };
             attempt = attempt.saturating_add(1);
             let delay = transient
-                .then(|| self.retry.next_delay(attempt, started.elapsed(), server_wait))
+                .then(|| {
+                    self.retry
+                        .next_delay(attempt, started.elapsed(), server_wait)
+                })
                 .flatten();
             let Some(delay) = delay else {
                 return Err(error);
@@ -304,8 +307,7 @@ impl TokenCache {
         let issued_at = self.clock.now();
         let token = self.fetch_retrying(http).await?;
         let lifetime = token.expires_in.or(self.default_lifetime);
-        let refresh_at =
-            lifetime.and_then(|l| Self::refresh_instant(issued_at, l, self.margin));
+        let refresh_at = lifetime.and_then(|l| Self::refresh_instant(issued_at, l, self.margin));
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let generation = state.as_ref().map_or(1, |c| c.generation + 1);
         let token = Arc::new(token);
@@ -640,9 +642,8 @@ pub async fn read_token_response(response: reqwest::Response) -> Result<Token, T
     let wire: TokenWire = match serde_json::from_slice(&body) {
         Ok(wire) => wire,
         Err(e) => {
-            let error = crate::glue::error_with_source(e).map_err(|_| {
-                TokenError::Rejected(bad_gateway())
-            })?;
+            let error = crate::glue::error_with_source(e)
+                .map_err(|_| TokenError::Rejected(bad_gateway()))?;
             return Err(TokenError::Transport(error));
         }
     };
@@ -753,11 +754,16 @@ mod tests {
         assert_eq!(jwt_lifetime(&huge, now), None);
         let at = Instant::now();
         let max = Duration::from_secs(u64::MAX);
-        assert_eq!(TokenCache::refresh_instant(at, max, Duration::from_secs(60)), None);
+        assert_eq!(
+            TokenCache::refresh_instant(at, max, Duration::from_secs(60)),
+            None
+        );
         // A short lifetime is still reused: refreshed at half of it, not at once.
-        let short = TokenCache::refresh_instant(at, Duration::from_secs(45), Duration::from_secs(60));
+        let short =
+            TokenCache::refresh_instant(at, Duration::from_secs(45), Duration::from_secs(60));
         assert_eq!(short, at.checked_add(Duration::from_millis(22_500)));
-        let long = TokenCache::refresh_instant(at, Duration::from_secs(3600), Duration::from_secs(60));
+        let long =
+            TokenCache::refresh_instant(at, Duration::from_secs(3600), Duration::from_secs(60));
         assert_eq!(long, at.checked_add(Duration::from_secs(3540)));
         let clock = ManualClock::new();
         clock.advance(Duration::MAX);

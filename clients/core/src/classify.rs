@@ -23,16 +23,18 @@ pub struct StatusClass {
 ///
 /// - 2xx: done; 1xx/3xx and statuses outside 100-599: not understood, outcome unknown.
 /// - 408 (the request was not read whole), 425, 429: transient, nothing was done.
-/// - 500, 502, 504: transient, and the work may have been done behind the error.
-/// - 503: transient; a service that is unavailable did not take the request.
-/// - Every other 4xx/5xx: final, nothing was done.
+/// - 500, 502, 503, 504: transient, and the work may have been done behind the error (a
+///   gateway's 502/504 or a 503 can come after the service acted; money-wise the safe
+///   reading is "unknown", which only costs a repeat with the same key or a look-up).
+/// - 501, 505: final, nothing was done (the server cannot handle the request at all).
+/// - Other 5xx: final, outcome unknown. Other 4xx: final, nothing was done.
 pub const fn classify_status(status: u16) -> StatusClass {
     let (transient, outcome_unknown) = match status {
         200..=299 => (false, false),
         408 | 425 | 429 => (true, false),
-        503 => (true, false),
-        500 | 502 | 504 => (true, true),
-        400..=499 | 501 | 505..=599 => (false, false),
+        500 | 502 | 503 | 504 => (true, true),
+        501 | 505 => (false, false),
+        400..=499 => (false, false),
         _ => (false, true),
     };
     StatusClass {
@@ -106,13 +108,18 @@ impl StdError for Unanswered {
 
 /// The first error of type `T` in `error`'s chain of sources (itself included), looking
 /// inside `std::io::Error`s too (their `source()` skips the error they wrap).
-pub fn find_source<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+pub fn find_source<'a, T: StdError + 'static>(
+    error: &'a (dyn StdError + 'static),
+) -> Option<&'a T> {
     let mut next: Option<&'a (dyn StdError + 'static)> = Some(error);
     while let Some(e) = next {
         if let Some(found) = e.downcast_ref::<T>() {
             return Some(found);
         }
-        next = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        next = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => Some(inner as &(dyn StdError + 'static)),
             None => e.source(),
         };
@@ -123,6 +130,43 @@ pub fn find_source<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static
 /// payspec's record of a call that ended without an answer, when the error carries one.
 pub fn unanswered(error: &reqwest::Error) -> Option<&Unanswered> {
     find_source::<Unanswered>(error)
+}
+
+/// A one-line description of a transport error: what failed and every cause under it
+/// down to the innermost ("connection refused" is four `source()`s below reqwest's
+/// "error sending request"), then payspec's record of the call when it has one
+/// (attempts, outcome, idempotency key).
+pub fn describe_transport(error: &reqwest::Error) -> impl fmt::Display + '_ {
+    DescribeTransport(error)
+}
+
+struct DescribeTransport<'a>(&'a reqwest::Error);
+
+impl fmt::Display for DescribeTransport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let record = unanswered(self.0);
+        let last: &(dyn StdError + 'static) = match record {
+            Some(record) => &record.last,
+            None => self.0,
+        };
+        let mut shown = last.to_string();
+        crate::error::write_bounded(f, &shown, crate::error::DISPLAY_LIMIT)?;
+        let mut next = last.source();
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            // hyper and io often repeat their inner error's text; say each thing once.
+            if !shown.contains(&text) {
+                f.write_str(": ")?;
+                crate::error::write_bounded(f, &text, crate::error::DISPLAY_LIMIT)?;
+                shown = text;
+            }
+            next = cause.source();
+        }
+        if let Some(record) = record {
+            write!(f, "; {record}")?;
+        }
+        Ok(())
+    }
 }
 
 /// An answer whose body was longer than the client's limit
@@ -136,7 +180,11 @@ pub struct BodyTooLarge {
 
 impl fmt::Display for BodyTooLarge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "response body longer than the limit of {} bytes", self.limit)
+        write!(
+            f,
+            "response body longer than the limit of {} bytes",
+            self.limit
+        )
     }
 }
 
@@ -175,10 +223,11 @@ mod tests {
             (500, true, true),
             (501, false, false),
             (502, true, true),
-            (503, true, false),
+            (503, true, true),
             (504, true, true),
             (505, false, false),
-            (599, false, false),
+            (507, false, true),
+            (599, false, true),
             (600, false, true),
             (999, false, true),
             (u16::MAX, false, true),

@@ -32,7 +32,11 @@ pub fn write_bounded(f: &mut fmt::Formatter<'_>, text: &str, limit: usize) -> fm
         None => f.write_str(text),
         Some((cut, _)) => {
             let shown = text.get(..cut).unwrap_or_default();
-            write!(f, "{shown}... ({} more bytes)", text.len().saturating_sub(cut))
+            write!(
+                f,
+                "{shown}... ({} more bytes)",
+                text.len().saturating_sub(cut)
+            )
         }
     }
 }

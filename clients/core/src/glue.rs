@@ -274,7 +274,9 @@ mod tests {
         assert_eq!(&body(&mut ok).await.unwrap_or_default()[..], b"abcd");
         let mut long = crate::hooks::limit_body(streamed(&["ab", "cd", "e"], None), 4);
         let error = body(&mut long).await.err();
-        let found = error.as_ref().and_then(|e| crate::classify::body_too_large(e));
+        let found = error
+            .as_ref()
+            .and_then(|e| crate::classify::body_too_large(e));
         assert_eq!(found, Some(crate::classify::BodyTooLarge { limit: 4 }));
         // Declared longer than the limit: refused before anything is read.
         let mut declared = crate::hooks::limit_body(streamed(&["abcdef"], Some(6)), 4);

@@ -341,7 +341,10 @@ fn set_credential(request: &mut reqwest::Request, credential: &Auth, token: Opti
 /// with the unread rest. A body declared within the limit is left as it is (hyper stops
 /// at the declared length).
 pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
-    if response.content_length().is_some_and(|declared| declared <= limit) {
+    if response
+        .content_length()
+        .is_some_and(|declared| declared <= limit)
+    {
         return response;
     }
     let declared = response.content_length();

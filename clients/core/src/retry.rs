@@ -90,7 +90,9 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Only digits: too many of them for a u64 is a wait longer than any deadline.
-        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -139,10 +141,17 @@ mod tests {
         assert_eq!(policy.next_delay(2, Duration::from_secs(1), huge), None);
         let beyond = parse_retry_after("99999999999999999999999", SystemTime::now());
         assert_eq!(beyond, Some(Duration::from_secs(u64::MAX)));
-        assert_eq!(policy.next_delay(2, Duration::MAX, Some(Duration::ZERO)), None);
+        assert_eq!(
+            policy.next_delay(2, Duration::MAX, Some(Duration::ZERO)),
+            None
+        );
         assert_eq!(policy.next_delay(u32::MAX, Duration::ZERO, None), None);
         for value in ["-1", "+3", "1.5", "0x10", "", " "] {
-            assert_eq!(parse_retry_after(value, SystemTime::now()), None, "{value:?}");
+            assert_eq!(
+                parse_retry_after(value, SystemTime::now()),
+                None,
+                "{value:?}"
+            );
         }
     }
 

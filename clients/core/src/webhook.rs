@@ -80,7 +80,10 @@ pub fn check_header_name(header: &str) -> Result<String, ConfigError> {
     if lower.is_empty() || http::HeaderName::from_bytes(lower.as_bytes()).is_err() {
         return Err(ConfigError::Invalid {
             name: "signature header name",
-            reason: format!("`{}` is not a valid HTTP header name", crate::error::Bounded(header)),
+            reason: format!(
+                "`{}` is not a valid HTTP header name",
+                crate::error::Bounded(header)
+            ),
         });
     }
     Ok(lower)
@@ -328,7 +331,10 @@ mod tests {
 
     #[test]
     fn hex_is_hex_digits_only() {
-        assert_eq!(decode("0aFf", SignatureEncoding::Hex), Some(vec![0x0a, 0xff]));
+        assert_eq!(
+            decode("0aFf", SignatureEncoding::Hex),
+            Some(vec![0x0a, 0xff])
+        );
         // A sign where a digit belongs, white space inside, odd length, non-ASCII.
         for bad in ["+a0f", "0a+f", "-0", "0 af", "abc", "é0", "0x0a"] {
             assert_eq!(decode(bad, SignatureEncoding::Hex), None, "{bad:?}");

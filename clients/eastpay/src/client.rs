@@ -274,7 +274,10 @@ impl Client {
         if let Some(url) = &c.notification_url {
             body = body.notification_url(Some(convert(url.clone().try_into())?));
         }
-        Self::answer(self.api.create_checkout().body(body).send()).await
+        let reference = c.merchant_transaction_id.clone();
+        Self::answer(self.api.create_checkout().body(body).send())
+            .await
+            .map_err(|e| e.with_reference(reference))
     }
 
     /// `GET /v3/checkouts/{id}/payment`: the result once the shopper returns.
@@ -320,7 +323,10 @@ impl Client {
         if let Some(url) = &c.notification_url {
             body = body.notification_url(Some(convert(url.clone().try_into())?));
         }
-        Self::answer(self.api.create_payment().body(body).send()).await
+        let reference = c.merchant_transaction_id.clone();
+        Self::answer(self.api.create_payment().body(body).send())
+            .await
+            .map_err(|e| e.with_reference(reference))
     }
 
     async fn backoffice(
@@ -374,6 +380,36 @@ impl Client {
                 .send(),
         )
         .await
+    }
+
+    /// `GET /v3/query?merchantTransactionId=...`: the transactions sent with the merchant's
+    /// own reference. This is how a payment whose answer was lost is reconciled
+    /// ([`Error::outcome_unknown`], [`Error::merchant_reference`]): an empty list says no
+    /// transaction carries the reference, so the payment can be sent again; otherwise
+    /// the list says what became of it.
+    pub async fn find_transactions(
+        &self,
+        merchant_transaction_id: &str,
+    ) -> Result<Vec<Transaction>> {
+        let answer = self
+            .api
+            .find_transactions()
+            .entity_id(self.entity_id.clone())
+            .merchant_transaction_id(merchant_transaction_id)
+            .send()
+            .await;
+        match answer {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                Ok(response
+                    .into_inner()
+                    .payments
+                    .into_iter()
+                    .map(|payment| Transaction::new(payment, status))
+                    .collect())
+            }
+            Err(error) => Err(Error::from(error)),
+        }
     }
 
     /// `GET /v3/query/{id}`: the Inquiry API.

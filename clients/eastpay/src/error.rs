@@ -1,7 +1,12 @@
 //! `payspec_eastpay::Error`: failures that are not payment outcomes.
 
 use bytes::Bytes;
-use payspec_core::{ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody};
+use payspec_core::classify::{
+    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
+};
+use payspec_core::{
+    CallFailure, ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody,
+};
 use payspec_eastpay_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
 
@@ -37,7 +42,7 @@ pub enum Error {
         description: String,
     },
     /// Any other error answer (404 unknown resource, 5xx, ...).
-    #[error("EastPay answered an error: {0}")]
+    #[error("EastPay answered with an error: {0}")]
     Provider(Box<ProviderError<ResultClass>>),
     /// The request broke a constraint of the spec and was not sent.
     #[error("invalid request (not sent): {0}")]
@@ -46,7 +51,7 @@ pub enum Error {
     #[error("invalid amount (not sent): {0}")]
     Money(#[from] MoneyError),
     /// No response: connection, TLS, timeout.
-    #[error("transport error: {0}")]
+    #[error("transport error: {}", payspec_core::classify::describe_transport(.0))]
     Transport(#[source] reqwest::Error),
     /// A response that does not match the spec.
     #[error("{0}")]
@@ -57,6 +62,26 @@ pub enum Error {
     /// A notification could not be read.
     #[error("{0}")]
     Notification(#[from] NotificationError),
+    /// A payment or checkout whose answer was lost: EastPay may have made it. EastPay has
+    /// no idempotency key, so do not send it again blindly: look it up by its
+    /// `merchantTransactionId` with [`crate::Client::find_transactions`] first.
+    #[error("outcome unknown: {}; {source}", reconcile_hint(.merchant_transaction_id.as_deref()))]
+    OutcomeUnknown {
+        /// The `merchantTransactionId` the request carried, to reconcile by.
+        merchant_transaction_id: Option<String>,
+        /// What went wrong.
+        source: Box<Error>,
+    },
+}
+
+fn reconcile_hint(reference: Option<&str>) -> String {
+    match reference {
+        Some(reference) => format!(
+            "reconcile by merchantTransactionId `{}` (Client::find_transactions) before sending it again",
+            payspec_core::error::Bounded(reference)
+        ),
+        None => "the request carried no merchantTransactionId, so only EastPay's back office can tell whether it was made".into(),
+    }
 }
 
 impl Error {
@@ -68,7 +93,53 @@ impl Error {
             Self::Provider(e) => Some(e.status),
             Self::InvalidResponse(e) => e.status,
             Self::Transport(e) => e.status(),
+            Self::OutcomeUnknown { source, .. } => source.status(),
             _ => None,
+        }
+    }
+
+    /// Whether EastPay may have done the work although the call failed: no answer, an
+    /// unreadable one, or a 5xx that leaves it open.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::OutcomeUnknown { .. } => true,
+            Self::Provider(e) => e.outcome_unknown,
+            Self::Transport(e) => transport_leaves_outcome_unknown(e),
+            Self::InvalidResponse(e) => e.outcome_unknown(),
+            _ => false,
+        }
+    }
+
+    /// The `merchantTransactionId` of a payment or checkout whose outcome is unknown.
+    pub fn merchant_reference(&self) -> Option<&str> {
+        match self {
+            Self::OutcomeUnknown {
+                merchant_transaction_id,
+                ..
+            } => merchant_transaction_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the same call may succeed later (payspec already retried where safe).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::OutcomeUnknown { source, .. } => source.is_retryable(),
+            Self::Provider(e) => e.is_retryable(),
+            Self::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
+            _ => false,
+        }
+    }
+
+    /// Wraps an error whose outcome is unknown with the reference to reconcile by.
+    pub(crate) fn with_reference(self, merchant_transaction_id: Option<String>) -> Self {
+        if self.outcome_unknown() && !matches!(self, Self::OutcomeUnknown { .. }) {
+            Self::OutcomeUnknown {
+                merchant_transaction_id,
+                source: Box::new(self),
+            }
+        } else {
+            self
         }
     }
 
@@ -145,3 +216,22 @@ impl From<ApiError> for Error {
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl CallFailure for Error {
+    fn status(&self) -> Option<StatusCode> {
+        Error::status(self)
+    }
+    fn outcome_unknown(&self) -> bool {
+        Error::outcome_unknown(self)
+    }
+    /// EastPay has no idempotency key: see [`CallFailure::merchant_reference`].
+    fn idempotency_key(&self) -> Option<&str> {
+        None
+    }
+    fn merchant_reference(&self) -> Option<&str> {
+        Error::merchant_reference(self)
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
+}

@@ -334,6 +334,27 @@ impl Handler for EastPay {
         match (request.method.as_str(), segments.as_slice()) {
             ("POST", ["v3", "payments"]) => self.create(&form),
             ("POST", ["v3", "payments", id]) => self.backoffice(id, &form),
+            ("GET", ["v3", "query"]) => {
+                let Some(reference) = request.query_param("merchantTransactionId") else {
+                    return result(400, "200.300.404", "invalid or missing parameter");
+                };
+                let state = self.lock();
+                let mut found: Vec<&Payment> = state
+                    .payments
+                    .values()
+                    .filter(|p| p.merchant_transaction_id.as_deref() == Some(reference))
+                    .collect();
+                found.sort_by(|a, b| a.id.cmp(&b.id));
+                let payments: Vec<Value> = found.iter().map(|p| p.to_json()).collect();
+                Response::json(
+                    200,
+                    &json!({
+                        "result": {"code": "000.000.100", "description": "successful request"},
+                        "payments": payments,
+                        "buildNumber": "sandbox", "timestamp": chrono_like_now(), "ndc": random_id(8),
+                    }),
+                )
+            }
             ("GET", ["v3", "payments" | "query", id]) => match self.lock().payments.get(*id) {
                 Some(payment) => {
                     let status = if payment.code.starts_with("800") {

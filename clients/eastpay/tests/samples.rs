@@ -10,6 +10,7 @@ fn parse(schema: &str, value: Value) -> Result<(), String> {
         "PaymentRequest" => p::<types::PaymentRequest>(value),
         "BackofficeRequest" => p::<types::BackofficeRequest>(value),
         "PaymentResult" => p::<types::PaymentResult>(value),
+        "TransactionList" => p::<types::TransactionList>(value),
         "ErrorEnvelope" => p::<payspec_core::RawBody<types::ErrorEnvelopeFields>>(value),
         "EncryptedNotification" => p::<types::EncryptedNotification>(value),
         other => Err(format!("no parser for {other}")),

@@ -201,16 +201,33 @@ async fn a_dropped_answer_of_a_get_is_retried() {
             .is_success()
     );
     // A POST carries no idempotency key at OPP: a lost answer is not retried, so the
-    // caller sees a transport error and must query before paying again.
+    // caller sees "outcome unknown" with its reference, and finds the payment by it.
     sandbox.faults().drop_after_state_change(1);
     let lost = client
         .create_payment(
             NewPayment::debit(Money::new(100, "EUR").unwrap())
-                .card("VISA", card("4200000000000000")),
+                .card("VISA", card("4200000000000000"))
+                .merchant_transaction_id("order-lost-1"),
         )
         .await
         .unwrap_err();
-    assert!(matches!(lost, Error::Transport(_)), "{lost:?}");
+    assert!(lost.outcome_unknown(), "{lost:?}");
+    assert_eq!(lost.merchant_reference(), Some("order-lost-1"));
+    assert!(matches!(lost, Error::OutcomeUnknown { .. }), "{lost:?}");
+    let found = client.find_transactions("order-lost-1").await.unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "the lost payment exists and is found by reference"
+    );
+    assert!(found[0].is_success());
+    assert!(
+        client
+            .find_transactions("order-never-sent")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         sandbox.payment_count(),
         2,

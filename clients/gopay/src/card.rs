@@ -39,16 +39,25 @@ fn digits(value: &str) -> bool {
 
 /// The Luhn checksum over ASCII digits.
 pub fn luhn_valid(number: &str) -> bool {
+    if number.is_empty() {
+        return false;
+    }
     let mut sum = 0u32;
     for (i, b) in number.bytes().rev().enumerate() {
-        let mut d = u32::from(b - b'0');
+        // Anything but an ASCII digit is not a card number (and `b - b'0'` would wrap).
+        let Some(d) = b.is_ascii_digit().then(|| b - b'0') else {
+            return false;
+        };
+        let mut d = u32::from(d);
         if i % 2 == 1 {
             d *= 2;
             if d > 9 {
                 d -= 9;
             }
         }
-        sum += d;
+        // At most 9 per digit: a sum past u32 needs 477 million digits; wrap rather than
+        // panic all the same.
+        sum = sum.wrapping_add(d);
     }
     sum.is_multiple_of(10)
 }
@@ -141,6 +150,54 @@ mod tests {
         assert!(luhn_valid("4444444444444448"));
         assert!(luhn_valid("4111111111111111"));
         assert!(!luhn_valid("4111111111111112"));
+        // Bytes below '0' used to wrap (a panic in debug builds).
+        for bad in [
+            "",
+            "4111 1111",
+            "41111111111111/1",
+            "4111-1111-1111-1111",
+            "٤١١١",
+            "\0",
+        ] {
+            assert!(!luhn_valid(bad), "{bad:?}");
+        }
+    }
+
+    /// The Luhn check as ISO/IEC 7812 states it, written independently: double every
+    /// second digit from the right, add the digits of the products.
+    fn reference_luhn(number: &str) -> bool {
+        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        let total: u32 = number
+            .chars()
+            .rev()
+            .filter_map(|c| c.to_digit(10))
+            .enumerate()
+            .map(|(i, d)| {
+                if i % 2 == 1 {
+                    (d * 2) / 10 + (d * 2) % 10
+                } else {
+                    d
+                }
+            })
+            .sum();
+        total % 10 == 0
+    }
+
+    #[test]
+    fn luhn_agrees_with_the_reference_on_random_input() {
+        let mut rng = fastrand::Rng::with_seed(4111);
+        for _ in 0..20_000 {
+            let text: String = (0..rng.usize(0..24))
+                .map(|_| match rng.u8(0..10) {
+                    0 => char::from(rng.u8(0..=127)),
+                    1 => 'é',
+                    _ => char::from(b'0' + rng.u8(0..10)),
+                })
+                .collect();
+            assert_eq!(luhn_valid(&text), reference_luhn(&text), "{text:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,9 @@
 //! `payspec_gopay::Error`: every way a GoPay call can fail.
 
+use payspec_core::CallFailure;
+use payspec_core::classify::{
+    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
+};
 use payspec_core::{ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody};
 use payspec_gopay_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
@@ -31,7 +35,7 @@ payspec_core::error_codes! {
 pub enum Error {
     /// GoPay answered with an error: status, [`ErrorCode`], message, raw body; see
     /// [`Error::detail`] and [`Error::path`] for the rest of the body.
-    #[error("GoPay declined the request: {0}")]
+    #[error("GoPay answered with an error: {0}")]
     Provider(Box<ProviderError<ErrorCode>>),
     /// The request broke a constraint of the spec and was not sent.
     #[error("invalid request (not sent): {0}")]
@@ -43,7 +47,7 @@ pub enum Error {
     #[error("card encryption failed: {0}")]
     Encryption(#[from] JweError),
     /// No response: connection, TLS, timeout.
-    #[error("transport error: {0}")]
+    #[error("transport error: {}", payspec_core::classify::describe_transport(.0))]
     Transport(#[source] reqwest::Error),
     /// A response that does not match the spec.
     #[error("{0}")]
@@ -108,6 +112,43 @@ impl Error {
             })
         };
         mentions(e.message.clone()) || mentions(self.detail())
+    }
+
+    /// Whether the provider may have done the work although the call failed: no
+    /// answer, an unreadable one, or a status that leaves it open (see
+    /// `payspec_core::classify`). Check the payment before treating it as failed.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Provider(e) => e.outcome_unknown,
+            Self::Transport(e) => transport_leaves_outcome_unknown(e),
+            Self::InvalidResponse(e) => e.outcome_unknown(),
+            _ => false,
+        }
+    }
+
+    /// Whether the same call may succeed later (payspec already retried where safe).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Provider(e) => e.is_retryable(),
+            Self::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
+            _ => false,
+        }
+    }
+}
+
+impl CallFailure for Error {
+    fn status(&self) -> Option<StatusCode> {
+        Error::status(self)
+    }
+    fn outcome_unknown(&self) -> bool {
+        Error::outcome_unknown(self)
+    }
+    /// This provider's API has no idempotency key.
+    fn idempotency_key(&self) -> Option<&str> {
+        None
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
     }
 }
 

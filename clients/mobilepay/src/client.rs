@@ -130,7 +130,8 @@ impl Client {
                 .body(body)
                 .send()
                 .await,
-        )?;
+        )
+        .map_err(|e| e.with_idempotency_key(&key))?;
         let payment_id = answer.payment_id.ok_or_else(|| {
             Error::invalid_response("initiate answer has no paymentId").with_correlation_id(&id)
         })?;
@@ -372,6 +373,7 @@ impl Client {
                 .send()
                 .await,
         )
+        .map_err(|e| e.with_idempotency_key(&key))
     }
 
     /// `GET /v1/refunds/{refundid}`.

@@ -3,7 +3,12 @@
 
 use std::fmt;
 
-use payspec_core::{ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody};
+use payspec_core::classify::{
+    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
+};
+use payspec_core::{
+    CallFailure, ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody,
+};
 use payspec_mobilepay_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
 
@@ -44,13 +49,14 @@ payspec_core::error_codes! {
 pub enum ErrorKind {
     /// MobilePay answered with an error: status, [`ErrorCode`], message (a 400's free
     /// text whole), correlation id, raw body.
-    #[error("MobilePay declined the request: {0}")]
+    #[error("MobilePay answered with an error: {0}")]
     Provider(Box<ProviderError<ErrorCode>>),
     /// The request broke a constraint of the spec and was not sent.
     #[error("invalid request (not sent): {0}")]
     InvalidRequest(String),
-    /// No response: connection, TLS, timeout.
-    #[error("transport error: {0}")]
+    /// No response: connection, TLS, timeout. [`Error::outcome_unknown`] says whether
+    /// the payment may exist anyway.
+    #[error("transport error: {}", payspec_core::classify::describe_transport(.0))]
     Transport(#[source] reqwest::Error),
     /// A response that does not match the spec.
     #[error("{0}")]
@@ -78,6 +84,7 @@ pub enum ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     correlation_id: Option<String>,
+    idempotency_key: Option<String>,
 }
 
 impl fmt::Display for Error {
@@ -85,6 +92,16 @@ impl fmt::Display for Error {
         self.kind.fmt(f)?;
         if let Some(id) = &self.correlation_id {
             write!(f, " [correlation id {id}]")?;
+        }
+        // A provider error and an abandoned initiate say their key themselves.
+        if self.outcome_unknown()
+            && !matches!(
+                self.kind,
+                ErrorKind::Provider(_) | ErrorKind::InitiateAbandoned { .. }
+            )
+            && let Some(key) = &self.idempotency_key
+        {
+            write!(f, "; outcome unknown, repeat with idempotency key {key}")?;
         }
         Ok(())
     }
@@ -101,6 +118,41 @@ impl Error {
         Self {
             kind,
             correlation_id: None,
+            idempotency_key: None,
+        }
+    }
+
+    /// Records the `idempotencyKey` the call's body carried (MobilePay keys are in the
+    /// body, where payspec-core cannot see them).
+    pub(crate) fn with_idempotency_key(mut self, key: &uuid::Uuid) -> Self {
+        self.idempotency_key = Some(key.to_string());
+        if let ErrorKind::Provider(e) = &mut self.kind
+            && e.idempotency_key.is_none()
+        {
+            e.idempotency_key = Some(key.to_string());
+        }
+        self
+    }
+
+    /// The idempotency key the call carried, if it had one: the same request with this
+    /// key is safe to send again (MobilePay answers with the payment it already made).
+    pub fn idempotency_key(&self) -> Option<&str> {
+        match &self.kind {
+            ErrorKind::InitiateAbandoned { source, .. } => source.idempotency_key(),
+            ErrorKind::Transport(e) => self
+                .idempotency_key
+                .as_deref()
+                .or_else(|| unanswered(e)?.idempotency_key.as_deref()),
+            _ => self.idempotency_key.as_deref(),
+        }
+    }
+
+    /// Whether the same call may succeed later (payspec already retried where safe).
+    pub fn is_retryable(&self) -> bool {
+        match &self.kind {
+            ErrorKind::Provider(e) => e.is_retryable(),
+            ErrorKind::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
+            _ => false,
         }
     }
 
@@ -161,12 +213,16 @@ impl Error {
     }
 
     /// Whether the outcome of the call is unknown (it may have taken effect): no
-    /// response, an unreadable one, or a 5xx.
+    /// answer, an unreadable one, a status that leaves it open, or an earlier attempt of
+    /// the same call in one of those states (a 429 after a lost answer is still
+    /// unknown). An abandoned initiate whose cancel went through is known: cancelled.
     pub fn outcome_unknown(&self) -> bool {
         match &self.kind {
-            ErrorKind::Transport(_) | ErrorKind::InvalidResponse(_) => true,
-            ErrorKind::Provider(e) => e.status.is_server_error(),
-            _ => false,
+            ErrorKind::Transport(e) => transport_leaves_outcome_unknown(e),
+            ErrorKind::InvalidResponse(e) => e.outcome_unknown(),
+            ErrorKind::Provider(e) => e.outcome_unknown,
+            ErrorKind::InitiateAbandoned { cancelled, .. } => !cancelled,
+            ErrorKind::InvalidRequest(_) | ErrorKind::Config(_) => false,
         }
     }
 }
@@ -192,12 +248,28 @@ impl From<ApiError> for Error {
                 Self {
                     kind: ErrorKind::Provider(Box::new(e)),
                     correlation_id,
+                    idempotency_key: None,
                 }
             }
             Failure::InvalidRequest(m) => Self::new(ErrorKind::InvalidRequest(m)),
             Failure::Transport(e) => Self::new(ErrorKind::Transport(e)),
             Failure::InvalidResponse(e) => Self::new(ErrorKind::InvalidResponse(e)),
         }
+    }
+}
+
+impl CallFailure for Error {
+    fn status(&self) -> Option<StatusCode> {
+        Error::status(self)
+    }
+    fn outcome_unknown(&self) -> bool {
+        Error::outcome_unknown(self)
+    }
+    fn idempotency_key(&self) -> Option<&str> {
+        Error::idempotency_key(self)
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
     }
 }
 

@@ -7,10 +7,10 @@
 
 use std::fmt;
 
-use payspec_core::Secret;
 use payspec_core::webhook::{
-    HmacAlgorithm, SignatureEncoding, SignatureError, encode, hmac, verify_hmac,
+    HmacAlgorithm, SignatureEncoding, SignatureError, check_secret, encode, hmac, verify_hmac,
 };
+use payspec_core::{ConfigError, Secret};
 pub use payspec_mobilepay_api::open_enums::{WebhookDataType, WebhookEventType};
 pub use payspec_mobilepay_api::types::Notification;
 
@@ -68,18 +68,32 @@ impl fmt::Debug for WebhookVerifier {
 
 impl WebhookVerifier {
     /// A verifier for notifications posted to `notification_url` (exactly as registered),
-    /// signed with `signature_key`.
-    pub fn new(notification_url: impl Into<String>, signature_key: impl Into<Secret>) -> Self {
-        Self {
-            notification_url: notification_url.into(),
-            keys: vec![signature_key.into()],
+    /// signed with `signature_key`. Refuses an empty key and a URL that is not absolute.
+    pub fn new(
+        notification_url: impl Into<String>,
+        signature_key: impl Into<Secret>,
+    ) -> Result<Self, ConfigError> {
+        let notification_url = notification_url.into();
+        if url::Url::parse(&notification_url).is_err() {
+            return Err(ConfigError::Invalid {
+                name: "notification URL",
+                reason: "not an absolute URL: MobilePay signs the URL it posted to".into(),
+            });
         }
+        let key = signature_key.into();
+        check_secret("webhook signature key", &key)?;
+        Ok(Self {
+            notification_url,
+            keys: vec![key],
+        })
     }
 
-    /// Also accepts `signature_key` (rotation).
-    pub fn with_key(mut self, signature_key: impl Into<Secret>) -> Self {
-        self.keys.push(signature_key.into());
-        self
+    /// Also accepts `signature_key` (rotation). Refuses an empty key.
+    pub fn with_key(mut self, signature_key: impl Into<Secret>) -> Result<Self, ConfigError> {
+        let key = signature_key.into();
+        check_secret("webhook signature key", &key)?;
+        self.keys.push(key);
+        Ok(self)
     }
 
     /// Checks a signature header value against the raw body.
@@ -94,6 +108,13 @@ impl WebhookVerifier {
             signature,
             SignatureEncoding::Base64,
         )
+        .map_err(|e| {
+            e.compared(format!(
+                "URL `{}` followed by the body ({} bytes), header `{SIGNATURE_HEADER}`",
+                self.notification_url,
+                body.len()
+            ))
+        })
     }
 
     /// Checks the signature in `headers`, then parses the body.

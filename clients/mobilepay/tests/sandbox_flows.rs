@@ -96,7 +96,7 @@ async fn initiate_reserve_capture_refund_and_paginate_with_a_signed_webhook() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(delivered.len(), 1);
-    let verifier = WebhookVerifier::new(hook_url, key);
+    let verifier = WebhookVerifier::new(hook_url, key).unwrap();
     let signature = delivered[0]
         .headers
         .iter()

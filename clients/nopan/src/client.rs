@@ -57,9 +57,10 @@ fn token_expired(status: StatusCode, body: &[u8]) -> bool {
             .is_some_and(|c| ReasonCode::from_code(&c) == ReasonCode::TokenExpired)
 }
 
-fn transient(status: StatusCode, body: &[u8]) -> bool {
-    status == StatusCode::LOCKED
-        || reason_code_of(body).is_some_and(|c| ReasonCode::from_code(&c).is_retryable())
+/// Transient beyond the status table: the reason codes Nopan documents as retryable
+/// (the same table `Error::is_retryable` reads; 423 is one of them, `5003`).
+fn transient(_status: StatusCode, body: &[u8]) -> bool {
+    reason_code_of(body).is_some_and(|c| ReasonCode::from_code(&c).is_retryable())
 }
 
 /// Nopan's behaviour as payspec-core reads it.

@@ -1,7 +1,12 @@
 //! `payspec_nopan::Error`: every way a Nopan call can fail, with Nopan's reason codes
 //! as typed values.
 
-use payspec_core::{ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody};
+use payspec_core::classify::{
+    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
+};
+use payspec_core::{
+    CallFailure, ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody,
+};
 use payspec_nopan_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
 
@@ -63,16 +68,17 @@ pub(crate) fn reason_code_of(body: &[u8]) -> Option<String> {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Nopan answered with an error envelope: see [`ProviderError::code`] for the
-    /// [`ReasonCode`], plus status, message, call id and the raw body.
-    #[error("Nopan declined the request: {0}")]
+    /// [`ReasonCode`], plus status, message, call id, the idempotency key sent, whether
+    /// the outcome is unknown, and the raw body.
+    #[error("Nopan answered with an error: {0}")]
     Provider(Box<ProviderError<ReasonCode>>),
     /// The request broke a constraint of the spec (length, pattern, enum, minimum) and
     /// was not sent.
     #[error("invalid request (not sent): {0}")]
     InvalidRequest(String),
     /// No response: connection, TLS handshake (e.g. a rejected client certificate),
-    /// timeout.
-    #[error("transport error: {0}")]
+    /// timeout. [`Error::outcome_unknown`] says whether the payment may exist anyway.
+    #[error("transport error: {}", payspec_core::classify::describe_transport(.0))]
     Transport(#[source] reqwest::Error),
     /// A response that does not match the spec.
     #[error("{0}")]
@@ -114,9 +120,47 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Provider(e) => e.is_retryable(),
-            Self::Transport(e) => e.is_connect() || e.is_timeout(),
+            Self::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
             _ => false,
         }
+    }
+
+    /// Whether Nopan may have done the work although the call failed (no answer, an
+    /// unreadable one, a 5xx that leaves it open, or an earlier attempt of the call in
+    /// one of those states). Repeat the call with [`Error::idempotency_key`], or check
+    /// the payment's status, before treating it as failed.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Provider(e) => e.outcome_unknown,
+            Self::Transport(e) => transport_leaves_outcome_unknown(e),
+            Self::InvalidResponse(e) => e.outcome_unknown(),
+            Self::InvalidRequest(_) | Self::Config(_) => false,
+        }
+    }
+
+    /// The `Idempotency-Key` the call sent (the same on every attempt), if it had one:
+    /// the same request with this key is safe to send again.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        match self {
+            Self::Provider(e) => e.idempotency_key.as_deref(),
+            Self::Transport(e) => unanswered(e)?.idempotency_key.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl CallFailure for Error {
+    fn status(&self) -> Option<StatusCode> {
+        Error::status(self)
+    }
+    fn outcome_unknown(&self) -> bool {
+        Error::outcome_unknown(self)
+    }
+    fn idempotency_key(&self) -> Option<&str> {
+        Error::idempotency_key(self)
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
     }
 }
 

@@ -105,6 +105,10 @@ struct State {
 struct Nopan {
     config: SandboxConfig,
     state: Mutex<State>,
+    /// Held from the look-up of an `Idempotency-Key` to the store of its answer, so that
+    /// concurrent requests with one key make one payment (the operation takes `state`
+    /// itself, so one lock cannot span both).
+    keyed: Mutex<()>,
     webhooks: WebhookSender,
 }
 
@@ -458,6 +462,9 @@ impl Handler for Nopan {
             ("POST", ["mock", "set"]) => self.set_mock(&request),
             ("POST", ["payments", _]) => {
                 let key = request.header("idempotency-key").map(str::to_string);
+                let _one_at_a_time = key
+                    .is_some()
+                    .then(|| self.keyed.lock().unwrap_or_else(|p| p.into_inner()));
                 let fingerprint = [request.path.as_bytes(), &request.body].concat();
                 if let Some(key) = &key
                     && let Some((asked, answered)) = self.lock().replies.get(key).cloned()
@@ -513,6 +520,7 @@ impl Sandbox {
         let pki = SandboxPki::new(PROCESSING_ACCOUNT_ID).map_err(Error::Config)?;
         let port = config.port;
         let nopan = Arc::new(Nopan {
+            keyed: Mutex::new(()),
             config,
             state: Mutex::default(),
             webhooks: WebhookSender::default(),

@@ -5,6 +5,7 @@
 //! and the secret(s) are configuration. Nopan retries a notification up to 10 times in
 //! 24 h: handle it idempotently on [`Notification::notification_id`] and answer 2xx.
 
+use payspec_core::ConfigError;
 use payspec_core::Secret;
 use payspec_core::webhook::{BodySignatureVerifier, SignatureEncoding, SignatureError};
 pub use payspec_nopan_api::open_enums::NotificationType;
@@ -63,13 +64,15 @@ pub struct WebhookVerifier(BodySignatureVerifier);
 
 impl WebhookVerifier {
     /// A verifier reading the signature from `header` (case-insensitive), hex-encoded.
-    pub fn new(header: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        Self(BodySignatureVerifier::new(header, secret))
+    /// Refuses an empty secret (an unset environment variable must not give a verifier
+    /// anyone can sign for) and an invalid header name.
+    pub fn new(header: impl AsRef<str>, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        Ok(Self(BodySignatureVerifier::new(header, secret)?))
     }
 
-    /// Also accepts signatures made with `secret` (rotation).
-    pub fn with_secret(self, secret: impl Into<Secret>) -> Self {
-        Self(self.0.with_secret(secret))
+    /// Also accepts signatures made with `secret` (rotation). Refuses an empty secret.
+    pub fn with_secret(self, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        Ok(Self(self.0.with_secret(secret)?))
     }
 
     /// How the signature is encoded (default hex).

@@ -76,8 +76,10 @@ async fn the_access_token_never_shows_in_debug_errors_or_traces() {
 
 #[test]
 fn webhook_secrets_and_private_keys_never_show_in_debug() {
-    let verifier =
-        WebhookVerifier::new("x-nopan-signature", WEBHOOK_CANARY).with_secret("canary-second");
+    let verifier = WebhookVerifier::new("x-nopan-signature", WEBHOOK_CANARY)
+        .unwrap()
+        .with_secret("canary-second")
+        .unwrap();
     let text = format!("{verifier:?}");
     assert!(!text.contains("canary"), "{text}");
 

@@ -72,7 +72,8 @@ async fn blik_initiate_finalize_partial_capture_refund_with_signed_webhooks() {
 
     let sent = webhooks_arrive(&sandbox, 4).await;
     assert_eq!(sent.len(), 4);
-    let verifier = WebhookVerifier::new(WEBHOOK_HEADER, sandbox.webhook_secret().to_string());
+    let verifier =
+        WebhookVerifier::new(WEBHOOK_HEADER, sandbox.webhook_secret().to_string()).unwrap();
     let kinds: Vec<NotificationKind> = sent
         .iter()
         .map(|d| {

@@ -76,20 +76,22 @@ fn a_body_that_is_not_a_notification_is_a_clear_error() {
 #[test]
 fn signatures_verify_with_rotation_and_reject_tampering() {
     let body = INITIATED_SAMPLE.as_bytes();
-    let old = WebhookVerifier::new("X-Nopan-Signature", "old-secret");
+    let old = WebhookVerifier::new("X-Nopan-Signature", "old-secret").unwrap();
     let signed_with_old = old.sign(body);
 
-    let rotating =
-        WebhookVerifier::new("X-Nopan-Signature", "new-secret").with_secret("old-secret");
+    let rotating = WebhookVerifier::new("X-Nopan-Signature", "new-secret")
+        .unwrap()
+        .with_secret("old-secret")
+        .unwrap();
     let mut headers = http::HeaderMap::new();
     headers.insert("x-nopan-signature", signed_with_old.parse().unwrap());
     let n = rotating.verify_and_parse(&headers, body).unwrap();
     assert_eq!(n.transaction_id.as_deref(), Some("ee2anef9bt"));
 
-    let new_only = WebhookVerifier::new("X-Nopan-Signature", "new-secret");
+    let new_only = WebhookVerifier::new("X-Nopan-Signature", "new-secret").unwrap();
     assert!(matches!(
         new_only.verify_and_parse(&headers, body),
-        Err(WebhookError::Signature(SignatureError::Mismatch))
+        Err(WebhookError::Signature(SignatureError::Mismatch { .. }))
     ));
     let mut tampered = body.to_vec();
     tampered[20] ^= 1;
@@ -102,7 +104,9 @@ fn signatures_verify_with_rotation_and_reject_tampering() {
 
 #[test]
 fn base64_encoding_is_configurable() {
-    let verifier = WebhookVerifier::new("sig", "s").with_encoding(SignatureEncoding::Base64);
+    let verifier = WebhookVerifier::new("sig", "s")
+        .unwrap()
+        .with_encoding(SignatureEncoding::Base64);
     let signature = verifier.sign(b"{}");
     assert!(signature.ends_with('='));
     verifier.verify(b"{}", Some(&signature)).unwrap();

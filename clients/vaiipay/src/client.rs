@@ -311,15 +311,20 @@ impl Client {
         Ok(answer.into_inner().data)
     }
 
-    /// A checkout-URL verifier with the application secret, when it is configured.
+    /// A checkout-URL verifier with the application secret, when one (not empty) is
+    /// configured.
     pub fn checkout_url_verifier(&self) -> Option<CheckoutUrlVerifier> {
-        self.app_secret.clone().map(CheckoutUrlVerifier::new)
+        self.app_secret
+            .clone()
+            .and_then(|secret| CheckoutUrlVerifier::new(secret).ok())
     }
 
     /// A webhook verifier with the application secret (defaults: `x-signature`, hex),
-    /// when it is configured.
+    /// when one (not empty) is configured.
     pub fn webhook_verifier(&self) -> Option<WebhookVerifier> {
-        self.app_secret.clone().map(WebhookVerifier::new)
+        self.app_secret
+            .clone()
+            .and_then(|secret| WebhookVerifier::new(secret).ok())
     }
 }
 

@@ -1,5 +1,9 @@
 //! `payspec_vaiipay::Error`: every way a VaiiPay call can fail, with what to check.
 
+use payspec_core::CallFailure;
+use payspec_core::classify::{
+    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
+};
 use payspec_core::{
     ConfigError, EnvelopeFields, ErrorCode, Failure, InvalidResponse, ProviderError, RawBody,
 };
@@ -69,13 +73,13 @@ pub enum Error {
         credential: &'static str,
     },
     /// Any other error answer; the raw body is kept.
-    #[error("VaiiPay answered an error: {0}")]
+    #[error("VaiiPay answered with an error: {0}")]
     Provider(Box<ProviderError<NoCode>>),
     /// The request broke a constraint of the spec and was not sent.
     #[error("invalid request (not sent): {0}")]
     InvalidRequest(String),
     /// No response: connection, TLS, timeout.
-    #[error("transport error: {0}")]
+    #[error("transport error: {}", payspec_core::classify::describe_transport(.0))]
     Transport(#[source] reqwest::Error),
     /// A response that does not match the spec.
     #[error("{0}")]
@@ -105,6 +109,43 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Whether the provider may have done the work although the call failed: no
+    /// answer, an unreadable one, or a status that leaves it open (see
+    /// `payspec_core::classify`). Check the payment before treating it as failed.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Provider(e) => e.outcome_unknown,
+            Self::Transport(e) => transport_leaves_outcome_unknown(e),
+            Self::InvalidResponse(e) => e.outcome_unknown(),
+            _ => false,
+        }
+    }
+
+    /// Whether the same call may succeed later (payspec already retried where safe).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Provider(e) => e.is_retryable(),
+            Self::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
+            _ => false,
+        }
+    }
+}
+
+impl CallFailure for Error {
+    fn status(&self) -> Option<StatusCode> {
+        Error::status(self)
+    }
+    fn outcome_unknown(&self) -> bool {
+        Error::outcome_unknown(self)
+    }
+    /// This provider's API has no idempotency key.
+    fn idempotency_key(&self) -> Option<&str> {
+        None
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
 }
 
 pub(crate) type ApiError = progenitor_client::Error<RawBody<ErrorEnvelopeFields>>;
@@ -123,17 +164,23 @@ pub(crate) fn convert(error: ApiError, operation: &'static str) -> Error {
         request_id: None,
     });
     match failure {
-        Failure::Provider(e) if e.status == StatusCode::UNAUTHORIZED => Error::Unauthenticated {
-            operation,
-            credential,
-            message: e.message,
-        },
-        Failure::Provider(e) if e.status == StatusCode::FORBIDDEN => Error::Forbidden {
-            operation,
-            credential,
-            scope: security.and_then(|s| s.scope),
-            message: e.message,
-        },
+        // An answer after an attempt whose outcome is unknown stays a provider error, so
+        // that `outcome_unknown()` keeps saying so.
+        Failure::Provider(e) if e.status == StatusCode::UNAUTHORIZED && !e.outcome_unknown => {
+            Error::Unauthenticated {
+                operation,
+                credential,
+                message: e.message,
+            }
+        }
+        Failure::Provider(e) if e.status == StatusCode::FORBIDDEN && !e.outcome_unknown => {
+            Error::Forbidden {
+                operation,
+                credential,
+                scope: security.and_then(|s| s.scope),
+                message: e.message,
+            }
+        }
         Failure::Provider(e) => Error::Provider(Box::new(e)),
         Failure::InvalidRequest(m) => Error::InvalidRequest(m),
         Failure::Transport(e) => Error::Transport(e),

@@ -4,11 +4,11 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use payspec_core::Secret;
 use payspec_core::webhook::{
-    BodySignatureVerifier, HmacAlgorithm, SignatureEncoding, SignatureError, encode, hmac,
-    verify_hmac,
+    BodySignatureVerifier, HmacAlgorithm, SignatureEncoding, SignatureError, check_secret, encode,
+    hmac, verify_hmac,
 };
+use payspec_core::{ConfigError, Secret};
 
 /// Why a checkout URL was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -73,17 +73,21 @@ impl fmt::Debug for CheckoutUrlVerifier {
 }
 
 impl CheckoutUrlVerifier {
-    /// A verifier for URLs signed with `secret`.
-    pub fn new(secret: impl Into<Secret>) -> Self {
-        Self {
-            secrets: vec![secret.into()],
-        }
+    /// A verifier for URLs signed with `secret`. Refuses an empty secret.
+    pub fn new(secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        let secret = secret.into();
+        check_secret("application secret", &secret)?;
+        Ok(Self {
+            secrets: vec![secret],
+        })
     }
 
-    /// Also accepts URLs signed with `secret` (rotation).
-    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secrets.push(secret.into());
-        self
+    /// Also accepts URLs signed with `secret` (rotation). Refuses an empty secret.
+    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        let secret = secret.into();
+        check_secret("application secret", &secret)?;
+        self.secrets.push(secret);
+        Ok(self)
     }
 
     /// Checks the signature (constant time) and the expiry against `now`.
@@ -125,7 +129,10 @@ impl CheckoutUrlVerifier {
             SignatureEncoding::Hex,
         )
         .map_err(|_| CheckoutUrlError::Signature)?;
-        let expires = UNIX_EPOCH + Duration::from_secs(expires);
+        // Signed, but past what the system clock can hold: refused, not a panic.
+        let expires = UNIX_EPOCH
+            .checked_add(Duration::from_secs(expires))
+            .ok_or_else(|| CheckoutUrlError::Malformed("`expires` is out of range".into()))?;
         if now >= expires {
             return Err(CheckoutUrlError::Expired);
         }
@@ -160,14 +167,17 @@ pub const DEFAULT_SIGNATURE_HEADER: &str = "x-signature";
 pub struct WebhookVerifier(BodySignatureVerifier);
 
 impl WebhookVerifier {
-    /// Verifies with `secret`, from `x-signature`, hex.
-    pub fn new(secret: impl Into<Secret>) -> Self {
-        Self(BodySignatureVerifier::new(DEFAULT_SIGNATURE_HEADER, secret))
+    /// Verifies with `secret`, from `x-signature`, hex. Refuses an empty secret.
+    pub fn new(secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        Ok(Self(BodySignatureVerifier::new(
+            DEFAULT_SIGNATURE_HEADER,
+            secret,
+        )?))
     }
 
-    /// Reads the signature from another header.
-    pub fn with_header(self, header: impl Into<String>) -> Self {
-        Self(self.0.with_header(header))
+    /// Reads the signature from another header. Refuses an invalid header name.
+    pub fn with_header(self, header: impl AsRef<str>) -> Result<Self, ConfigError> {
+        Ok(Self(self.0.with_header(header)?))
     }
 
     /// Another encoding of the signature.
@@ -175,9 +185,9 @@ impl WebhookVerifier {
         Self(self.0.with_encoding(encoding))
     }
 
-    /// Also accepts `secret` (rotation).
-    pub fn with_secret(self, secret: impl Into<Secret>) -> Self {
-        Self(self.0.with_secret(secret))
+    /// Also accepts `secret` (rotation). Refuses an empty secret.
+    pub fn with_secret(self, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
+        Ok(Self(self.0.with_secret(secret)?))
     }
 
     /// Checks the signature of a raw body.

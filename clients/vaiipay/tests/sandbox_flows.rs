@@ -147,7 +147,7 @@ async fn a_tampered_checkout_url_is_rejected() {
         .unwrap()
         .checkout_url
         .unwrap();
-    let verifier = payspec_vaiipay::signature::CheckoutUrlVerifier::new(APP_SECRET);
+    let verifier = payspec_vaiipay::signature::CheckoutUrlVerifier::new(APP_SECRET).unwrap();
     let tampered = url.replace("expires=", "expires=9");
     assert!(verifier.verify(&tampered, SystemTime::now()).is_err());
     let later = SystemTime::now() + Duration::from_secs(7200);
