@@ -483,4 +483,18 @@ impl Sandbox {
     pub fn payment_count(&self) -> usize {
         self.eastpay.lock().payments.len()
     }
+
+    /// The merchant's reference of every payment, sorted: what a test checks for
+    /// duplicates and for payments its client lost track of.
+    pub fn payment_references(&self) -> Vec<String> {
+        let mut references: Vec<String> = self
+            .eastpay
+            .lock()
+            .payments
+            .values()
+            .map(|p| p.merchant_transaction_id.clone().unwrap_or_default())
+            .collect();
+        references.sort();
+        references
+    }
 }

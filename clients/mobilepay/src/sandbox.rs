@@ -583,4 +583,29 @@ impl Sandbox {
     pub fn payment_count(&self) -> usize {
         self.mobilepay.lock().payments.len()
     }
+
+    /// The state (`initiated`, `reserved`, `cancelled`, ...) of the payment with the
+    /// merchant's `reference`, if one exists.
+    pub fn payment_state(&self, reference: &str) -> Option<String> {
+        self.mobilepay
+            .lock()
+            .payments
+            .values()
+            .find(|p| p.reference == reference)
+            .map(|p| p.state.to_string())
+    }
+
+    /// The merchant's reference of every payment, sorted: what a test checks for
+    /// duplicates and for payments its client lost track of.
+    pub fn payment_references(&self) -> Vec<String> {
+        let mut references: Vec<String> = self
+            .mobilepay
+            .lock()
+            .payments
+            .values()
+            .map(|p| p.reference.clone())
+            .collect();
+        references.sort();
+        references
+    }
 }

@@ -574,6 +574,20 @@ impl Sandbox {
         self.nopan.lock().payments.len()
     }
 
+    /// The merchant's reference of every payment, sorted: what a test checks for
+    /// duplicates and for payments its client lost track of.
+    pub fn payment_references(&self) -> Vec<String> {
+        let mut references: Vec<String> = self
+            .nopan
+            .lock()
+            .payments
+            .values()
+            .map(|p| p.client_transaction_id.clone())
+            .collect();
+        references.sort();
+        references
+    }
+
     /// Makes every issued token expired (the next call gets 4061).
     pub fn expire_tokens(&self) {
         let now = Instant::now();

@@ -16,11 +16,51 @@ pub struct Fault {
     pub retry_after: Option<u64>,
 }
 
+/// One step of a fault script: what happens to the next request (matching the path
+/// filter), in order, before the other faults are looked at.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Handled and answered as usual.
+    Pass,
+    /// Answered with this failure, not handled.
+    Fail(Fault),
+    /// Handled (the state changes), then the connection is dropped without an answer.
+    Drop,
+}
+
+impl Step {
+    /// A seeded random script of up to `len` steps for fault campaigns: lost answers
+    /// (the work done), 429 and 503 (with `Retry-After: 0`), 500, and passes, in any
+    /// order.
+    pub fn random_script(rng: &mut fastrand::Rng, len: usize) -> Vec<Step> {
+        (0..rng.usize(0..=len))
+            .map(|_| match rng.u8(0..10) {
+                0..=2 => Step::Drop,
+                3 | 4 => Step::Fail(Fault {
+                    status: 429,
+                    retry_after: Some(0),
+                }),
+                5 | 6 => Step::Fail(Fault {
+                    status: 503,
+                    retry_after: None,
+                }),
+                7 => Step::Fail(Fault {
+                    status: 500,
+                    retry_after: None,
+                }),
+                _ => Step::Pass,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     latency: Duration,
     failures: VecDeque<Fault>,
     drops: u32,
+    script: VecDeque<Step>,
     path_filter: Option<String>,
 }
 
@@ -55,6 +95,17 @@ impl Faults {
         self.lock().drops += count;
     }
 
+    /// The next requests meet `steps` in order (lost answers, failures and passes in any
+    /// order, e.g. drop, then 429, then 503), before any other fault.
+    pub fn script(&self, steps: impl IntoIterator<Item = Step>) {
+        self.lock().script.extend(steps);
+    }
+
+    /// Steps of the script not yet met.
+    pub fn script_left(&self) -> usize {
+        self.lock().script.len()
+    }
+
     /// Faults apply only to requests whose path starts with `prefix` (None: all).
     pub fn only_for_paths(&self, prefix: Option<String>) {
         self.lock().path_filter = prefix;
@@ -74,6 +125,15 @@ impl Faults {
             .path_filter
             .as_deref()
             .is_none_or(|prefix| path.starts_with(prefix))
+    }
+
+    pub(crate) fn take_step(&self, path: &str) -> Option<Step> {
+        let mut state = self.lock();
+        if Self::applies(&state, path) {
+            state.script.pop_front()
+        } else {
+            None
+        }
     }
 
     pub(crate) fn take_failure(&self, path: &str) -> Option<Fault> {

@@ -8,7 +8,7 @@ mod pki;
 mod server;
 mod webhooks;
 
-pub use faults::{Fault, Faults};
+pub use faults::{Fault, Faults, Step};
 pub use pki::SandboxPki;
 pub use server::{Handler, Request, Response, SandboxServer};
 pub use webhooks::{Delivery, WebhookSender};

@@ -11,7 +11,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use super::faults::{Fault, Faults};
+use super::faults::{Fault, Faults, Step};
 use crate::error::ConfigError;
 
 /// A request, read whole.
@@ -269,7 +269,16 @@ async fn serve(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if let Some(fault) = faults.take_failure(&request.path) {
+    let step = faults.take_step(&request.path);
+    let scripted_failure = match &step {
+        Some(Step::Fail(fault)) => Some(fault.clone()),
+        _ => None,
+    };
+    let failure = match step {
+        Some(_) => scripted_failure,
+        None => faults.take_failure(&request.path),
+    };
+    if let Some(fault) = failure {
         let mut response = Response::json(
             fault.status,
             &serde_json::json!({"error": "injected fault"}),
@@ -281,7 +290,10 @@ async fn serve(
     }
     let path = request.path.clone();
     let response = handler.handle(request);
-    if response.changed_state && faults.take_drop(&path) {
+    if step == Some(Step::Drop) {
+        return Err(DropConnection);
+    }
+    if step.is_none() && response.changed_state && faults.take_drop(&path) {
         return Err(DropConnection);
     }
     Ok(to_hyper(response))
