@@ -110,3 +110,36 @@ async fn no_duplicate_and_no_lost_payment_under_faults() {
     }
     assert_eq!(sandbox.payment_count(), before + settled_new);
 }
+
+/// Sixteen requests at once with one `Idempotency-Key`, fifty rounds: exactly one payment
+/// a round, and every answer is that payment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_with_one_key_make_one_payment() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    for round in 0..50 {
+        let order = format!("race-{round:02}");
+        let key = format!("race-key-{round:02}");
+        let calls = (0..16).map(|_| {
+            let client = client.clone();
+            let (order, key) = (order.clone(), key.clone());
+            tokio::spawn(async move {
+                client
+                    .api()
+                    .initiate_payment()
+                    .idempotency_key(key)
+                    .body(blik(&order))
+                    .send()
+                    .await
+                    .map(|answer| answer.into_inner().transaction_id)
+            })
+        });
+        let ids: Vec<_> = futures::future::join_all(calls)
+            .await
+            .into_iter()
+            .map(|joined| joined.unwrap().unwrap())
+            .collect();
+        assert!(ids.iter().all(|id| id.is_some() && *id == ids[0]), "{ids:?}");
+        assert_eq!(sandbox.payment_count(), round + 1, "round {round}");
+    }
+}
