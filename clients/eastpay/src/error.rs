@@ -20,7 +20,11 @@ use crate::result_code::{ResultClass, ResultCode};
 pub enum Error {
     /// The gateway refused the request as malformed: HTTP 400 with a validation class
     /// (format, amount, reference, configuration, ...). Fix the request; do not retry it.
-    #[error("invalid request ({code}, {class:?}): {description}")]
+    #[error(
+        "invalid request ({}, {class:?}): {}",
+        payspec_core::error::Bounded(code),
+        payspec_core::error::Bounded(description)
+    )]
     Validation {
         /// The result code.
         code: String,
@@ -32,7 +36,10 @@ pub enum Error {
         body: Bytes,
     },
     /// HTTP 401 (invalid Authorization header) or 403 (invalid access token).
-    #[error("not authorized (HTTP {status}): {description}; check the access token")]
+    #[error(
+        "not authorized (HTTP {status}): {}; check the access token",
+        payspec_core::error::Bounded(description)
+    )]
     Auth {
         /// 401 or 403.
         status: u16,
@@ -45,7 +52,7 @@ pub enum Error {
     #[error("EastPay answered with an error: {0}")]
     Provider(Box<ProviderError<ResultClass>>),
     /// The request broke a constraint of the spec and was not sent.
-    #[error("invalid request (not sent): {0}")]
+    #[error("invalid request (not sent): {}", payspec_core::error::Bounded(.0))]
     InvalidRequest(String),
     /// An amount could not be rendered.
     #[error("invalid amount (not sent): {0}")]

@@ -38,7 +38,7 @@ pub enum Error {
     #[error("GoPay answered with an error: {0}")]
     Provider(Box<ProviderError<ErrorCode>>),
     /// The request broke a constraint of the spec and was not sent.
-    #[error("invalid request (not sent): {0}")]
+    #[error("invalid request (not sent): {}", payspec_core::error::Bounded(.0))]
     InvalidRequest(String),
     /// Card data was refused before anything was sent.
     #[error("invalid card data (not sent): {0}")]

@@ -52,7 +52,7 @@ pub enum ErrorKind {
     #[error("MobilePay answered with an error: {0}")]
     Provider(Box<ProviderError<ErrorCode>>),
     /// The request broke a constraint of the spec and was not sent.
-    #[error("invalid request (not sent): {0}")]
+    #[error("invalid request (not sent): {}", payspec_core::error::Bounded(.0))]
     InvalidRequest(String),
     /// No response: connection, TLS, timeout. [`Error::outcome_unknown`] says whether
     /// the payment may exist anyway.

@@ -74,7 +74,7 @@ pub enum Error {
     Provider(Box<ProviderError<ReasonCode>>),
     /// The request broke a constraint of the spec (length, pattern, enum, minimum) and
     /// was not sent.
-    #[error("invalid request (not sent): {0}")]
+    #[error("invalid request (not sent): {}", payspec_core::error::Bounded(.0))]
     InvalidRequest(String),
     /// No response: connection, TLS handshake (e.g. a rejected client certificate),
     /// timeout. [`Error::outcome_unknown`] says whether the payment may exist anyway.

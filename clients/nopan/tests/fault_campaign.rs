@@ -139,7 +139,10 @@ async fn concurrent_requests_with_one_key_make_one_payment() {
             .into_iter()
             .map(|joined| joined.unwrap().unwrap())
             .collect();
-        assert!(ids.iter().all(|id| id.is_some() && *id == ids[0]), "{ids:?}");
+        assert!(
+            ids.iter().all(|id| id.is_some() && *id == ids[0]),
+            "{ids:?}"
+        );
         assert_eq!(sandbox.payment_count(), round + 1, "round {round}");
     }
 }

@@ -76,7 +76,7 @@ pub enum Error {
     #[error("VaiiPay answered with an error: {0}")]
     Provider(Box<ProviderError<NoCode>>),
     /// The request broke a constraint of the spec and was not sent.
-    #[error("invalid request (not sent): {0}")]
+    #[error("invalid request (not sent): {}", payspec_core::error::Bounded(.0))]
     InvalidRequest(String),
     /// No response: connection, TLS, timeout.
     #[error("transport error: {}", payspec_core::classify::describe_transport(.0))]
