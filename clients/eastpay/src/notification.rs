@@ -140,7 +140,9 @@ impl NotificationDecryptor {
                 },
             )
             .map_err(|_| NotificationError::Decrypt)?;
-        let (body, tag) = sealed.split_at(sealed.len() - 16);
+        let (body, tag) = sealed
+            .split_at_checked(sealed.len().saturating_sub(16))
+            .ok_or(NotificationError::Decrypt)?;
         Ok((to_hex(body), to_hex(&iv), to_hex(tag)))
     }
 }

@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod campaign;
+pub mod fuzz;
 pub mod server;
 pub mod spec;
 pub mod trace;
