@@ -157,3 +157,22 @@ async fn a_rejected_token_request_surfaces_nopans_error() {
     }
     assert_eq!(status.calls_async().await, 0, "no call without a token");
 }
+
+/// A call whose replay meets "token expired" again (the tokens expired a second time
+/// while it was replaying) gets another fresh token and goes through.
+#[tokio::test]
+async fn a_second_expiry_during_the_replay_gets_another_fresh_token() {
+    let expired = || {
+        common::Reply::json(
+            401,
+            json!({"status": "DECLINED", "statusInfo": {"reasonCode": "4061", "message": "Access token expired"}}),
+        )
+    };
+    let approved = common::Reply::json(200, json!({"transactionId": "p", "status": "APPROVED"}));
+    let server = common::scripted(vec![expired(), expired(), approved]).await;
+    let client = builder(&server.url("http")).build().unwrap();
+    let payment = client.payment_status("p").await.unwrap();
+    assert_eq!(payment.status.unwrap().as_str(), "APPROVED");
+    assert_eq!(server.seen().len(), 3, "the call and two replays");
+    assert_eq!(client.token_fetches(), 3, "a fresh token for each replay");
+}
