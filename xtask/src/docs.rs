@@ -1,6 +1,6 @@
 //! `cargo xtask docs`: a static site in `target/site/` that works offline: a landing
 //! page, per provider a page with its feature table, its API reference rendered by Redoc
-//! (vendored from its npm package, with the spec embedded), its rustdoc; two guides.
+//! (vendored from its npm package, with the spec embedded), its rustdoc; three guides.
 //!
 //! `cargo xtask docs --check` also checks the built site: every internal link resolves,
 //! and headless Chromium (with every host unresolvable, so nothing can load from the
@@ -87,6 +87,7 @@ fn page(title: &str, depth: usize, body: &str) -> String {
          <title>{title} - payspec</title><link rel=\"stylesheet\" href=\"{up}assets/site.css\"></head>\
          <body><header><a href=\"{up}index.html\">payspec</a> \
          <nav><a href=\"{up}guides/sandbox.html\">Sandboxes</a> \
+         <a href=\"{up}guides/lost-answers.html\">When the answer is lost</a> \
          <a href=\"{up}guides/adding-a-provider.html\">Adding a provider</a></nav></header>\
          <main>{body}</main></body></html>\n",
         title = escape(title)
@@ -334,6 +335,7 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
          sandbox per provider.</p><pre>cargo run --release -- demo</pre>\
          <h2>Providers</h2><table><tr><th>provider</th><th>crate</th><th>operations</th><th>reference</th><th>docs</th></tr>{rows}</table>\
          <h2>Guides</h2><ul><li><a href=\"guides/sandbox.html\">The sandboxes</a></li>\
+         <li><a href=\"guides/lost-answers.html\">When the answer is lost</a></li>\
          <li><a href=\"guides/adding-a-provider.html\">Adding a provider</a></li>\
          <li><a href=\"doc/payspec_core/index.html\">payspec-core, the shared runtime</a></li></ul>"
     );
@@ -343,6 +345,11 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
             "docs/guides/sandbox.md",
             "guides/sandbox.html",
             "The sandboxes",
+        ),
+        (
+            "docs/guides/lost-answers.md",
+            "guides/lost-answers.html",
+            "When the answer is lost",
         ),
         (
             "docs/guides/adding-a-provider.md",

@@ -351,12 +351,13 @@ mod tests {
                 .collect();
             // A header value's surrounding white space is not part of it.
             let digits = text.trim();
-            let expected = (digits.len() % 2 == 0 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
-                .then(|| {
-                    (0..digits.len() / 2)
-                        .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap_or(0))
-                        .collect::<Vec<u8>>()
-                });
+            let expected = (digits.len().is_multiple_of(2)
+                && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| {
+                (0..digits.len() / 2)
+                    .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap_or(0))
+                    .collect::<Vec<u8>>()
+            });
             assert_eq!(decode(&text, SignatureEncoding::Hex), expected, "{text:?}");
         }
     }
