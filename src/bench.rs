@@ -42,7 +42,11 @@ where
 {
     let call = Arc::new(call);
     let cpu_before = process_cpu_ns();
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    // `seconds` comes from the command line: a negative, NaN or endless value is clamped.
+    let length = Duration::try_from_secs_f64(seconds.clamp(0.0, 86_400.0)).unwrap_or_default();
+    let deadline = Instant::now()
+        .checked_add(length)
+        .unwrap_or_else(Instant::now);
     let started = Instant::now();
     let workers = (0..tasks).map(|_| {
         let call = call.clone();

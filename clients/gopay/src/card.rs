@@ -102,7 +102,9 @@ impl CardData {
 
     /// The last four digits, safe to show.
     pub fn last4(&self) -> &str {
-        &self.pan[self.pan.len() - 4..]
+        self.pan
+            .get(self.pan.len().saturating_sub(4)..)
+            .unwrap_or_default()
     }
 
     /// The JWE plaintext `{"card_pan","exp_month","exp_year","cvv"}`, zeroized on drop.

@@ -110,7 +110,9 @@ pub fn encrypt(plaintext: &[u8], jwk: &Jwk) -> Result<Jwe, JweError> {
         )
         .map_err(|e| JweError::Encrypt(e.to_string()))?;
     // aes-gcm appends the 16-byte tag to the ciphertext.
-    let (ciphertext, tag) = sealed.split_at(sealed.len() - 16);
+    let (ciphertext, tag) = sealed
+        .split_at_checked(sealed.len().saturating_sub(16))
+        .ok_or_else(|| JweError::Encrypt("sealed text shorter than its tag".into()))?;
     let compact = [
         header,
         URL_SAFE_NO_PAD.encode(wrapped),

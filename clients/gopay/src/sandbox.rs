@@ -81,7 +81,9 @@ fn error(status: u16, name: &str, message: &str, request: &Request) -> Response 
 }
 
 fn jwt(lifetime: Duration) -> (String, SystemTime) {
-    let exp = SystemTime::now() + lifetime;
+    let exp = SystemTime::now()
+        .checked_add(lifetime)
+        .unwrap_or(SystemTime::now());
     let seconds = exp
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

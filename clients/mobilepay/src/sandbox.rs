@@ -299,9 +299,10 @@ impl MobilePay {
             .and_then(|p| p.parse().ok())
             .unwrap_or(100)
             .clamp(1, 1000);
-        let start = (page - 1) * size;
+        // `page` comes from the query: any number, so the arithmetic saturates.
+        let start = page.saturating_sub(1).saturating_mul(size);
         let chunk: Vec<Value> = items.iter().skip(start).take(size).cloned().collect();
-        let next = (start + size < items.len()).then_some(page + 1);
+        let next = (start.saturating_add(size) < items.len()).then_some(page.saturating_add(1));
         Response::json(
             200,
             &json!({"pageSize": size, "nextPageNumber": next, name: chunk}),

@@ -158,9 +158,12 @@ impl Nopan {
             return declined(401, "4970", "Authentication failed");
         }
         let token = random_id(24);
-        self.lock()
-            .tokens
-            .insert(token.clone(), Instant::now() + self.config.token_lifetime);
+        self.lock().tokens.insert(
+            token.clone(),
+            Instant::now()
+                .checked_add(self.config.token_lifetime)
+                .unwrap_or_else(Instant::now),
+        );
         Response::json(
             200,
             &json!({
