@@ -292,27 +292,136 @@ impl fmt::Display for InvalidResponse {
     }
 }
 
+/// The parts every provider's error shares, borrowed: what [`CallFailure`]'s methods
+/// read. A provider crate maps its variants onto these once.
+#[derive(Clone, Copy, Debug)]
+pub enum FailureView<'a> {
+    /// The provider answered with an error.
+    Answer {
+        /// HTTP status.
+        status: StatusCode,
+        /// Whether the same call may succeed later.
+        retryable: bool,
+        /// Whether the provider may have done the work.
+        outcome_unknown: bool,
+        /// The idempotency key the call carried.
+        idempotency_key: Option<&'a str>,
+    },
+    /// No answer (connection, TLS, timeout, a body cut short).
+    Transport(&'a reqwest::Error),
+    /// An answer that could not be read as the spec describes it.
+    InvalidResponse(&'a InvalidResponse),
+    /// Nothing was sent: the request or the configuration was refused first.
+    NotSent,
+}
+
+impl<C: ErrorCode> ProviderError<C> {
+    /// This error as a [`FailureView::Answer`].
+    pub fn view(&self) -> FailureView<'_> {
+        FailureView::Answer {
+            status: self.status,
+            retryable: self.is_retryable(),
+            outcome_unknown: self.outcome_unknown,
+            idempotency_key: self.idempotency_key.as_deref(),
+        }
+    }
+}
+
+impl<'a> FailureView<'a> {
+    /// An answer that refused the request (a 400, 401, 403 a provider crate reports in a
+    /// variant of its own): final, nothing was done, no key.
+    pub fn refused(status: StatusCode) -> Self {
+        Self::Answer {
+            status,
+            retryable: false,
+            outcome_unknown: false,
+            idempotency_key: None,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(self) -> Option<StatusCode> {
+        match self {
+            Self::Answer { status, .. } => Some(status),
+            Self::Transport(e) => e.status(),
+            Self::InvalidResponse(e) => e.status,
+            Self::NotSent => None,
+        }
+    }
+
+    /// See [`CallFailure::outcome_unknown`].
+    pub fn outcome_unknown(self) -> bool {
+        match self {
+            Self::Answer {
+                outcome_unknown, ..
+            } => outcome_unknown,
+            Self::Transport(e) => crate::classify::transport_leaves_outcome_unknown(e),
+            Self::InvalidResponse(e) => e.outcome_unknown(),
+            Self::NotSent => false,
+        }
+    }
+
+    /// See [`CallFailure::idempotency_key`].
+    pub fn idempotency_key(self) -> Option<&'a str> {
+        match self {
+            Self::Answer {
+                idempotency_key, ..
+            } => idempotency_key,
+            Self::Transport(e) => crate::classify::unanswered(e)?.idempotency_key.as_deref(),
+            Self::InvalidResponse(_) | Self::NotSent => None,
+        }
+    }
+
+    /// See [`CallFailure::is_retryable`].
+    pub fn is_retryable(self) -> bool {
+        match self {
+            Self::Answer { retryable, .. } => retryable,
+            Self::Transport(e) => crate::classify::is_transient_transport(
+                crate::classify::unanswered(e).map_or(e, |r| &r.last),
+            ),
+            Self::InvalidResponse(_) | Self::NotSent => false,
+        }
+    }
+}
+
 /// What every provider's error tells about a failed call, under the same names in every
 /// crate: whether the provider may have done the work, and what to repeat or reconcile
-/// it by.
+/// it by. A provider implements [`CallFailure::view`]; the rest follows from
+/// [`crate::classify`], the table the retry loop reads too.
 pub trait CallFailure: std::error::Error {
+    /// The shared parts of this error.
+    fn view(&self) -> FailureView<'_>;
+
     /// The HTTP status of the answer, when there was one.
-    fn status(&self) -> Option<StatusCode>;
+    fn status(&self) -> Option<StatusCode> {
+        self.view().status()
+    }
+
     /// Whether the provider may have done the work although the call failed: no answer,
     /// an unreadable one, a status that leaves it open, or an earlier attempt of the
     /// same call in one of those states. Such a call is neither done nor failed: repeat
     /// it with the same [`CallFailure::idempotency_key`] (or reference) or reconcile.
-    fn outcome_unknown(&self) -> bool;
+    fn outcome_unknown(&self) -> bool {
+        self.view().outcome_unknown()
+    }
+
     /// The idempotency key the call carried, if any: the same request with this key is
     /// safe to repeat.
-    fn idempotency_key(&self) -> Option<&str>;
+    fn idempotency_key(&self) -> Option<&str> {
+        self.view().idempotency_key()
+    }
+
     /// The merchant's own reference the call carried, for providers that reconcile by
     /// it (EastPay's `merchantTransactionId`).
     fn merchant_reference(&self) -> Option<&str> {
         None
     }
-    /// Whether the same call may succeed later.
-    fn is_retryable(&self) -> bool;
+
+    /// Whether the same call may succeed later (payspec already retried where that was
+    /// safe; this says whether a later, caller-driven retry makes sense).
+    fn is_retryable(&self) -> bool {
+        self.view().is_retryable()
+    }
 }
 
 /// Every way a call can fail, before a provider crate adds its own variants.

@@ -42,8 +42,8 @@ pub use auth::{
 };
 pub use enums::UnknownEnumValue;
 pub use error::{
-    CallFailure, ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, InvalidResponse,
-    ProviderError,
+    CallFailure, ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, FailureView,
+    InvalidResponse, ProviderError,
 };
 pub use hooks::{ClientInner, OperationSecurity, OperationTable, ProviderProfile};
 pub use http::{HttpConfig, Identity, RootTrust};

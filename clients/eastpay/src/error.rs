@@ -1,11 +1,9 @@
 //! `payspec_eastpay::Error`: failures that are not payment outcomes.
 
 use bytes::Bytes;
-use payspec_core::classify::{
-    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
-};
 use payspec_core::{
-    CallFailure, ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody,
+    CallFailure, ConfigError, EnvelopeFields, Failure, FailureView, InvalidResponse, ProviderError,
+    RawBody,
 };
 use payspec_eastpay_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
@@ -92,55 +90,9 @@ fn reconcile_hint(reference: Option<&str>) -> String {
 }
 
 impl Error {
-    /// The HTTP status, when there was a response.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Self::Validation { .. } => Some(StatusCode::BAD_REQUEST),
-            Self::Auth { status, .. } => StatusCode::from_u16(*status).ok(),
-            Self::Provider(e) => Some(e.status),
-            Self::InvalidResponse(e) => e.status,
-            Self::Transport(e) => e.status(),
-            Self::OutcomeUnknown { source, .. } => source.status(),
-            _ => None,
-        }
-    }
-
-    /// Whether EastPay may have done the work although the call failed: no answer, an
-    /// unreadable one, or a 5xx that leaves it open.
-    pub fn outcome_unknown(&self) -> bool {
-        match self {
-            Self::OutcomeUnknown { .. } => true,
-            Self::Provider(e) => e.outcome_unknown,
-            Self::Transport(e) => transport_leaves_outcome_unknown(e),
-            Self::InvalidResponse(e) => e.outcome_unknown(),
-            _ => false,
-        }
-    }
-
-    /// The `merchantTransactionId` of a payment or checkout whose outcome is unknown.
-    pub fn merchant_reference(&self) -> Option<&str> {
-        match self {
-            Self::OutcomeUnknown {
-                merchant_transaction_id,
-                ..
-            } => merchant_transaction_id.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// Whether the same call may succeed later (payspec already retried where safe).
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::OutcomeUnknown { source, .. } => source.is_retryable(),
-            Self::Provider(e) => e.is_retryable(),
-            Self::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
-            _ => false,
-        }
-    }
-
     /// Wraps an error whose outcome is unknown with the reference to reconcile by.
     pub(crate) fn with_reference(self, merchant_transaction_id: Option<String>) -> Self {
-        if self.outcome_unknown() && !matches!(self, Self::OutcomeUnknown { .. }) {
+        if CallFailure::outcome_unknown(&self) && !matches!(self, Self::OutcomeUnknown { .. }) {
             Self::OutcomeUnknown {
                 merchant_transaction_id,
                 source: Box::new(self),
@@ -225,20 +177,32 @@ impl From<ApiError> for Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl CallFailure for Error {
-    fn status(&self) -> Option<StatusCode> {
-        Error::status(self)
-    }
-    fn outcome_unknown(&self) -> bool {
-        Error::outcome_unknown(self)
-    }
     /// EastPay has no idempotency key: see [`CallFailure::merchant_reference`].
-    fn idempotency_key(&self) -> Option<&str> {
-        None
+    fn view(&self) -> FailureView<'_> {
+        let refused = FailureView::refused;
+        match self {
+            Self::OutcomeUnknown { source, .. } => source.view(),
+            Self::Validation { .. } => refused(StatusCode::BAD_REQUEST),
+            Self::Auth { status, .. } => {
+                refused(StatusCode::from_u16(*status).unwrap_or(StatusCode::UNAUTHORIZED))
+            }
+            Self::Provider(e) => e.view(),
+            Self::Transport(e) => FailureView::Transport(e),
+            Self::InvalidResponse(e) => FailureView::InvalidResponse(e),
+            Self::InvalidRequest(_) | Self::Money(_) | Self::Config(_) | Self::Notification(_) => {
+                FailureView::NotSent
+            }
+        }
     }
+
+    /// The `merchantTransactionId` of a payment or checkout whose outcome is unknown.
     fn merchant_reference(&self) -> Option<&str> {
-        Error::merchant_reference(self)
-    }
-    fn is_retryable(&self) -> bool {
-        Error::is_retryable(self)
+        match self {
+            Self::OutcomeUnknown {
+                merchant_transaction_id,
+                ..
+            } => merchant_transaction_id.as_deref(),
+            _ => None,
+        }
     }
 }

@@ -73,6 +73,9 @@ pub use error::{Error, Result};
 pub use money::{Money, MoneyError, exponent};
 /// The shared runtime.
 pub use payspec_core as core;
+/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
+/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
+pub use payspec_core::CallFailure;
 /// The generated API crate: every operation with all its options.
 pub use payspec_eastpay_api as api;
 pub use payspec_eastpay_api::{open_enums, types};

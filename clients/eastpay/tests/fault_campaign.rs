@@ -4,6 +4,7 @@
 //! must come back as "outcome unknown" with the `merchantTransactionId`, and
 //! `find_transactions` by that reference must tell what became of the payment.
 
+use payspec_core::CallFailure;
 use payspec_core::sandbox::Step;
 use payspec_eastpay::sandbox::Sandbox;
 use payspec_eastpay::{Card, Money, NewPayment};

@@ -3,6 +3,7 @@
 //! entityId in the query of GETs, and the answers as typed outcomes.
 
 use httpmock::prelude::*;
+use payspec_core::CallFailure;
 use payspec_eastpay::{
     Card, Client, Error, Money, NewCheckout, NewPayment, RedirectMethod, ResultClass,
 };

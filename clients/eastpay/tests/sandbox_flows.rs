@@ -1,5 +1,6 @@
 //! End-to-end flows against the EastPay sandbox.
 
+use payspec_core::CallFailure;
 use std::time::Duration;
 
 use payspec_eastpay::notification::NotificationDecryptor;

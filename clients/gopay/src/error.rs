@@ -1,12 +1,8 @@
 //! `payspec_gopay::Error`: every way a GoPay call can fail.
 
-use payspec_core::CallFailure;
-use payspec_core::classify::{
-    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
-};
+use payspec_core::{CallFailure, FailureView};
 use payspec_core::{ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody};
 use payspec_gopay_api::types::ErrorEnvelopeFields;
-use reqwest::StatusCode;
 
 use crate::card::CardError;
 use crate::jwe::JweError;
@@ -69,16 +65,6 @@ impl Error {
         }
     }
 
-    /// The HTTP status, when there was a response.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Self::Provider(e) => Some(e.status),
-            Self::InvalidResponse(e) => e.status,
-            Self::Transport(e) => e.status(),
-            _ => None,
-        }
-    }
-
     fn body_field(&self, name: &str) -> Option<String> {
         let Self::Provider(e) = self else { return None };
         let body: serde_json::Value = serde_json::from_slice(&e.body).ok()?;
@@ -113,43 +99,6 @@ impl Error {
         };
         mentions(e.message.clone()) || mentions(self.detail())
     }
-
-    /// Whether the provider may have done the work although the call failed: no
-    /// answer, an unreadable one, or a status that leaves it open (see
-    /// `payspec_core::classify`). Check the payment before treating it as failed.
-    pub fn outcome_unknown(&self) -> bool {
-        match self {
-            Self::Provider(e) => e.outcome_unknown,
-            Self::Transport(e) => transport_leaves_outcome_unknown(e),
-            Self::InvalidResponse(e) => e.outcome_unknown(),
-            _ => false,
-        }
-    }
-
-    /// Whether the same call may succeed later (payspec already retried where safe).
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Provider(e) => e.is_retryable(),
-            Self::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
-            _ => false,
-        }
-    }
-}
-
-impl CallFailure for Error {
-    fn status(&self) -> Option<StatusCode> {
-        Error::status(self)
-    }
-    fn outcome_unknown(&self) -> bool {
-        Error::outcome_unknown(self)
-    }
-    /// This provider's API has no idempotency key.
-    fn idempotency_key(&self) -> Option<&str> {
-        None
-    }
-    fn is_retryable(&self) -> bool {
-        Error::is_retryable(self)
-    }
 }
 
 pub(crate) type ApiError = progenitor_client::Error<RawBody<ErrorEnvelopeFields>>;
@@ -166,6 +115,22 @@ impl From<ApiError> for Error {
             Failure::InvalidRequest(m) => Self::InvalidRequest(m),
             Failure::Transport(e) => Self::Transport(e),
             Failure::InvalidResponse(e) => Self::InvalidResponse(e),
+        }
+    }
+}
+
+impl CallFailure for Error {
+    /// GoPay's API has no idempotency key: `idempotency_key()` is always `None`.
+    fn view(&self) -> FailureView<'_> {
+        match self {
+            Self::Provider(e) => e.view(),
+            Self::Transport(e) => FailureView::Transport(e),
+            Self::InvalidResponse(e) => FailureView::InvalidResponse(e),
+            Self::InvalidRequest(_)
+            | Self::Card(_)
+            | Self::Encryption(_)
+            | Self::Config(_)
+            | Self::Notification(_) => FailureView::NotSent,
         }
     }
 }

@@ -88,6 +88,9 @@ pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, SANDBOX_URL
 pub use error::{Error, ErrorCode, Result};
 /// The shared runtime (retry policy, clocks, key generators).
 pub use payspec_core as core;
+/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
+/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
+pub use payspec_core::CallFailure;
 /// The generated API crate: every operation with all its options.
 pub use payspec_gopay_api as api;
 pub use payspec_gopay_api::{open_enums, types};

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use httpmock::prelude::*;
+use payspec_core::CallFailure;
 use payspec_gopay::open_enums::{ChargeState, Currency, PaymentState, ThreeDsState};
 use payspec_gopay::{CardData, ChargeExt, ErrorCode, Instrument, NextStep, types};
 use serde_json::json;

@@ -1,5 +1,6 @@
 //! End-to-end flows against the GoPay sandbox.
 
+use payspec_core::CallFailure;
 use std::time::Duration;
 
 use payspec_gopay::open_enums::{Currency, PaymentState};

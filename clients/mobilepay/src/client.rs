@@ -17,6 +17,7 @@ use crate::pagination::{Page, paginate};
 use crate::requests::{
     NewPayment, NewRefund, PaymentFilter, RefundFilter, WebhookSubscription, amount, uuid,
 };
+use payspec_core::CallFailure;
 
 /// MobilePay's production API.
 pub const PRODUCTION_URL: &str = "https://api.mobilepay.dk";

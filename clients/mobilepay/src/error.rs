@@ -3,14 +3,11 @@
 
 use std::fmt;
 
-use payspec_core::classify::{
-    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
-};
 use payspec_core::{
-    CallFailure, ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody,
+    CallFailure, ConfigError, EnvelopeFields, Failure, FailureView, InvalidResponse, ProviderError,
+    RawBody,
 };
 use payspec_mobilepay_api::types::ErrorEnvelopeFields;
-use reqwest::StatusCode;
 
 payspec_core::error_codes! {
     /// A MobilePay error code (`code` of the error body). The 409 codes of the provider's
@@ -134,28 +131,6 @@ impl Error {
         self
     }
 
-    /// The idempotency key the call carried, if it had one: the same request with this
-    /// key is safe to send again (MobilePay answers with the payment it already made).
-    pub fn idempotency_key(&self) -> Option<&str> {
-        match &self.kind {
-            ErrorKind::InitiateAbandoned { source, .. } => source.idempotency_key(),
-            ErrorKind::Transport(e) => self
-                .idempotency_key
-                .as_deref()
-                .or_else(|| unanswered(e)?.idempotency_key.as_deref()),
-            _ => self.idempotency_key.as_deref(),
-        }
-    }
-
-    /// Whether the same call may succeed later (payspec already retried where safe).
-    pub fn is_retryable(&self) -> bool {
-        match &self.kind {
-            ErrorKind::Provider(e) => e.is_retryable(),
-            ErrorKind::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
-            _ => false,
-        }
-    }
-
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidRequest(message.into()))
     }
@@ -201,30 +176,6 @@ impl Error {
             _ => None,
         }
     }
-
-    /// The HTTP status, when there was a response.
-    pub fn status(&self) -> Option<StatusCode> {
-        match &self.kind {
-            ErrorKind::Provider(e) => Some(e.status),
-            ErrorKind::InvalidResponse(e) => e.status,
-            ErrorKind::Transport(e) => e.status(),
-            _ => None,
-        }
-    }
-
-    /// Whether the outcome of the call is unknown (it may have taken effect): no
-    /// answer, an unreadable one, a status that leaves it open, or an earlier attempt of
-    /// the same call in one of those states (a 429 after a lost answer is still
-    /// unknown). An abandoned initiate whose cancel went through is known: cancelled.
-    pub fn outcome_unknown(&self) -> bool {
-        match &self.kind {
-            ErrorKind::Transport(e) => transport_leaves_outcome_unknown(e),
-            ErrorKind::InvalidResponse(e) => e.outcome_unknown(),
-            ErrorKind::Provider(e) => e.outcome_unknown,
-            ErrorKind::InitiateAbandoned { cancelled, .. } => !cancelled,
-            ErrorKind::InvalidRequest(_) | ErrorKind::Config(_) => false,
-        }
-    }
 }
 
 impl From<ConfigError> for Error {
@@ -259,17 +210,31 @@ impl From<ApiError> for Error {
 }
 
 impl CallFailure for Error {
-    fn status(&self) -> Option<StatusCode> {
-        Error::status(self)
+    fn view(&self) -> FailureView<'_> {
+        match &self.kind {
+            ErrorKind::Provider(e) => e.view(),
+            ErrorKind::Transport(e) => FailureView::Transport(e),
+            ErrorKind::InvalidResponse(e) => FailureView::InvalidResponse(e),
+            ErrorKind::InitiateAbandoned { source, .. } => source.view(),
+            ErrorKind::InvalidRequest(_) | ErrorKind::Config(_) => FailureView::NotSent,
+        }
     }
+
+    /// An abandoned initiate whose cancel went through has a known outcome: cancelled.
     fn outcome_unknown(&self) -> bool {
-        Error::outcome_unknown(self)
+        match &self.kind {
+            ErrorKind::InitiateAbandoned { cancelled, .. } => !cancelled,
+            _ => self.view().outcome_unknown(),
+        }
     }
+
+    /// MobilePay keys are in the body, where payspec-core cannot see them: the key is
+    /// the one the client put there.
     fn idempotency_key(&self) -> Option<&str> {
-        Error::idempotency_key(self)
-    }
-    fn is_retryable(&self) -> bool {
-        Error::is_retryable(self)
+        match &self.kind {
+            ErrorKind::InitiateAbandoned { source, .. } => source.idempotency_key(),
+            _ => self.idempotency_key.as_deref(),
+        }
     }
 }
 

@@ -111,6 +111,9 @@ pub use client::{
 pub use error::{Error, ErrorCode, ErrorKind, Result};
 /// The shared runtime (retry policy, key generators, clocks, token sources).
 pub use payspec_core as core;
+/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
+/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
+pub use payspec_core::CallFailure;
 /// The generated API crate: every operation with all its options.
 pub use payspec_mobilepay_api as api;
 pub use payspec_mobilepay_api::{open_enums, types};

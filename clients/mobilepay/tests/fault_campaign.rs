@@ -4,6 +4,7 @@
 //! was reported made or "outcome unknown" with the idempotency key that repeats it.
 //! Then the same with `initiate_payment_with_recovery`, which must leave no unknown.
 
+use payspec_core::CallFailure;
 use std::time::Duration;
 
 use payspec_core::RetryPolicy;

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use futures::StreamExt;
 use httpmock::prelude::*;
+use payspec_core::CallFailure;
 use payspec_mobilepay::{ErrorCode, ErrorKind, NewPayment, PageSize, PaymentFilter};
 use serde_json::json;
 

@@ -1,5 +1,6 @@
 //! End-to-end flows against the MobilePay sandbox.
 
+use payspec_core::CallFailure;
 use std::time::Duration;
 
 use futures::StreamExt;

@@ -1,14 +1,11 @@
 //! `payspec_nopan::Error`: every way a Nopan call can fail, with Nopan's reason codes
 //! as typed values.
 
-use payspec_core::classify::{
-    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
-};
 use payspec_core::{
-    CallFailure, ConfigError, EnvelopeFields, Failure, InvalidResponse, ProviderError, RawBody,
+    CallFailure, ConfigError, EnvelopeFields, Failure, FailureView, InvalidResponse, ProviderError,
+    RawBody,
 };
 use payspec_nopan_api::types::ErrorEnvelopeFields;
-use reqwest::StatusCode;
 
 payspec_core::error_codes! {
     /// A Nopan reason code (`statusInfo.reasonCode`). Codes are strings on the wire; every
@@ -97,16 +94,6 @@ impl Error {
         }
     }
 
-    /// The HTTP status, when there was a response.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Self::Provider(e) => Some(e.status),
-            Self::InvalidResponse(e) => e.status,
-            Self::Transport(e) => e.status(),
-            _ => None,
-        }
-    }
-
     /// Nopan's `callId`, for support requests.
     pub fn call_id(&self) -> Option<&str> {
         match self {
@@ -114,53 +101,16 @@ impl Error {
             _ => None,
         }
     }
-
-    /// Whether the same call may succeed later. payspec already retried it where that
-    /// was safe; this says whether a later, caller-driven retry makes sense.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Provider(e) => e.is_retryable(),
-            Self::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
-            _ => false,
-        }
-    }
-
-    /// Whether Nopan may have done the work although the call failed (no answer, an
-    /// unreadable one, a 5xx that leaves it open, or an earlier attempt of the call in
-    /// one of those states). Repeat the call with [`Error::idempotency_key`], or check
-    /// the payment's status, before treating it as failed.
-    pub fn outcome_unknown(&self) -> bool {
-        match self {
-            Self::Provider(e) => e.outcome_unknown,
-            Self::Transport(e) => transport_leaves_outcome_unknown(e),
-            Self::InvalidResponse(e) => e.outcome_unknown(),
-            Self::InvalidRequest(_) | Self::Config(_) => false,
-        }
-    }
-
-    /// The `Idempotency-Key` the call sent (the same on every attempt), if it had one:
-    /// the same request with this key is safe to send again.
-    pub fn idempotency_key(&self) -> Option<&str> {
-        match self {
-            Self::Provider(e) => e.idempotency_key.as_deref(),
-            Self::Transport(e) => unanswered(e)?.idempotency_key.as_deref(),
-            _ => None,
-        }
-    }
 }
 
 impl CallFailure for Error {
-    fn status(&self) -> Option<StatusCode> {
-        Error::status(self)
-    }
-    fn outcome_unknown(&self) -> bool {
-        Error::outcome_unknown(self)
-    }
-    fn idempotency_key(&self) -> Option<&str> {
-        Error::idempotency_key(self)
-    }
-    fn is_retryable(&self) -> bool {
-        Error::is_retryable(self)
+    fn view(&self) -> FailureView<'_> {
+        match self {
+            Self::Provider(e) => e.view(),
+            Self::Transport(e) => FailureView::Transport(e),
+            Self::InvalidResponse(e) => FailureView::InvalidResponse(e),
+            Self::InvalidRequest(_) | Self::Config(_) => FailureView::NotSent,
+        }
     }
 }
 

@@ -82,6 +82,9 @@ pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, Scope};
 pub use error::{Error, ReasonCode, Result};
 /// The shared runtime (retry policy, key generators, clocks, HMAC helpers).
 pub use payspec_core as core;
+/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
+/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
+pub use payspec_core::CallFailure;
 pub use payspec_core::{ErrorOrigin, ProviderError, RetryPolicy, Secret};
 /// The generated API crate: every operation with all its options.
 pub use payspec_nopan_api as api;

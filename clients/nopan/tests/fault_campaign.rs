@@ -4,6 +4,7 @@
 //! it holds was either reported made or reported "outcome unknown" with the key that
 //! repeats it safely.
 
+use payspec_core::CallFailure;
 use std::num::NonZeroU64;
 use std::time::Duration;
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+use payspec_core::CallFailure;
 use std::time::{Duration, Instant};
 
 use common::{Reply, builder, scripted};

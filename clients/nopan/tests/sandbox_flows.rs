@@ -2,6 +2,7 @@
 //! transitions, expired tokens, validation, an idempotent retry through a dropped
 //! connection, mocks, and mutual TLS enforcement.
 
+use payspec_core::CallFailure;
 use std::num::NonZeroU64;
 use std::time::Duration;
 

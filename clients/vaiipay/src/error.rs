@@ -1,9 +1,6 @@
 //! `payspec_vaiipay::Error`: every way a VaiiPay call can fail, with what to check.
 
-use payspec_core::CallFailure;
-use payspec_core::classify::{
-    is_transient_transport, transport_leaves_outcome_unknown, unanswered,
-};
+use payspec_core::{CallFailure, FailureView};
 use payspec_core::{
     ConfigError, EnvelopeFields, ErrorCode, Failure, InvalidResponse, ProviderError, RawBody,
 };
@@ -97,57 +94,6 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// The HTTP status, when there was a response.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Self::Unauthenticated { .. } => Some(StatusCode::UNAUTHORIZED),
-            Self::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
-            Self::Provider(e) => Some(e.status),
-            Self::InvalidResponse(e) => e.status,
-            Self::Transport(e) => e.status(),
-            _ => None,
-        }
-    }
-
-    /// Whether the provider may have done the work although the call failed: no
-    /// answer, an unreadable one, or a status that leaves it open (see
-    /// `payspec_core::classify`). Check the payment before treating it as failed.
-    pub fn outcome_unknown(&self) -> bool {
-        match self {
-            Self::Provider(e) => e.outcome_unknown,
-            Self::Transport(e) => transport_leaves_outcome_unknown(e),
-            Self::InvalidResponse(e) => e.outcome_unknown(),
-            _ => false,
-        }
-    }
-
-    /// Whether the same call may succeed later (payspec already retried where safe).
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Provider(e) => e.is_retryable(),
-            Self::Transport(e) => is_transient_transport(unanswered(e).map_or(e, |r| &r.last)),
-            _ => false,
-        }
-    }
-}
-
-impl CallFailure for Error {
-    fn status(&self) -> Option<StatusCode> {
-        Error::status(self)
-    }
-    fn outcome_unknown(&self) -> bool {
-        Error::outcome_unknown(self)
-    }
-    /// This provider's API has no idempotency key.
-    fn idempotency_key(&self) -> Option<&str> {
-        None
-    }
-    fn is_retryable(&self) -> bool {
-        Error::is_retryable(self)
-    }
-}
-
 pub(crate) type ApiError = progenitor_client::Error<RawBody<ErrorEnvelopeFields>>;
 
 /// Converts an error of `operation`, naming the credential and scope it needed.
@@ -185,6 +131,25 @@ pub(crate) fn convert(error: ApiError, operation: &'static str) -> Error {
         Failure::InvalidRequest(m) => Error::InvalidRequest(m),
         Failure::Transport(e) => Error::Transport(e),
         Failure::InvalidResponse(e) => Error::InvalidResponse(e),
+    }
+}
+
+impl CallFailure for Error {
+    /// VaiiPay's API has no idempotency key: `idempotency_key()` is always `None`.
+    fn view(&self) -> FailureView<'_> {
+        let refused = FailureView::refused;
+        match self {
+            Self::Unauthenticated { .. } => refused(StatusCode::UNAUTHORIZED),
+            Self::Forbidden { .. } => refused(StatusCode::FORBIDDEN),
+            Self::Provider(e) => e.view(),
+            Self::Transport(e) => FailureView::Transport(e),
+            Self::InvalidResponse(e) => FailureView::InvalidResponse(e),
+            Self::MissingScope { .. }
+            | Self::MissingCredential { .. }
+            | Self::InvalidRequest(_)
+            | Self::Config(_)
+            | Self::Environment { .. } => FailureView::NotSent,
+        }
     }
 }
 

@@ -72,6 +72,9 @@ pub use client::{Client, ClientBuilder, NewCheckout, Scope, env};
 pub use error::{Error, NoCode, Result};
 /// The shared runtime.
 pub use payspec_core as core;
+/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
+/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
+pub use payspec_core::CallFailure;
 /// The generated API crate: every operation with all its options.
 pub use payspec_vaiipay_api as api;
 pub use payspec_vaiipay_api::{open_enums, types};
