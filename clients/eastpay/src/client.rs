@@ -384,7 +384,7 @@ impl Client {
 
     /// `GET /v3/query?merchantTransactionId=...`: the transactions sent with the merchant's
     /// own reference. This is how a payment whose answer was lost is reconciled
-    /// ([`Error::outcome_unknown`], [`Error::merchant_reference`]): an empty list says no
+    /// ([`CallFailure::outcome_unknown`](payspec_core::CallFailure::outcome_unknown), [`CallFailure::merchant_reference`](payspec_core::CallFailure::merchant_reference)): an empty list says no
     /// transaction carries the reference, so the payment can be sent again; otherwise
     /// the list says what became of it.
     pub async fn find_transactions(

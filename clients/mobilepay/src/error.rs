@@ -51,7 +51,7 @@ pub enum ErrorKind {
     /// The request broke a constraint of the spec and was not sent.
     #[error("invalid request (not sent): {}", payspec_core::error::Bounded(.0))]
     InvalidRequest(String),
-    /// No response: connection, TLS, timeout. [`Error::outcome_unknown`] says whether
+    /// No response: connection, TLS, timeout. [`CallFailure::outcome_unknown`](payspec_core::CallFailure::outcome_unknown) says whether
     /// the payment may exist anyway.
     #[error("transport error: {}", payspec_core::classify::describe_transport(.0))]
     Transport(#[source] reqwest::Error),

@@ -74,7 +74,7 @@ pub enum Error {
     #[error("invalid request (not sent): {}", payspec_core::error::Bounded(.0))]
     InvalidRequest(String),
     /// No response: connection, TLS handshake (e.g. a rejected client certificate),
-    /// timeout. [`Error::outcome_unknown`] says whether the payment may exist anyway.
+    /// timeout. [`CallFailure::outcome_unknown`](payspec_core::CallFailure::outcome_unknown) says whether the payment may exist anyway.
     #[error("transport error: {}", payspec_core::classify::describe_transport(.0))]
     Transport(#[source] reqwest::Error),
     /// A response that does not match the spec.
