@@ -8,8 +8,16 @@
 //!   string enum replaced by an open enum (an `Unknown(String)` variant keeps values a
 //!   provider adds later), the error envelope wrapped so its raw body is kept;
 //! - the `ClientHooks` glue that hands every request to payspec-core, and the table of
-//!   operations (idempotency header, unauthenticated ones) that payspec-core reads;
+//!   operations (idempotency header, unauthenticated ones) that payspec-core reads, keyed
+//!   by the names progenitor gives the operations (checked against what it generated);
 //! - typed httpmock helpers behind the feature `mock`.
+//!
+//! The operations table reads path-item parameters as progenitor does (merged, the
+//! operation's winning on name and place). Before progenitor sees the spec, an
+//! idempotency-key header is made optional (payspec fills it), and `default` next to a
+//! success response becomes `4XX`/`5XX`. After: the rewrites of
+//! [`lighter_calls`] and [`scoped_requests`], each counted ([`Fired`]). A panic of
+//! progenitor or typify is reported as an error located in the spec file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -272,25 +280,17 @@ fn operation_facts(json: &Value) -> OperationFacts {
             continue;
         };
         for (method, operation) in item {
-            if !matches!(
-                method.as_str(),
-                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
-            ) {
+            if !is_method(method) {
                 continue;
             }
-            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+            let Some(raw_id) = operation.get("operationId").and_then(Value::as_str) else {
                 continue;
             };
-            let params = operation
-                .get("parameters")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for param in params.iter().map(resolve) {
-                let marked = param
-                    .get("x-payspec-idempotency-key")
-                    .and_then(Value::as_bool);
-                if marked == Some(true)
+            // The table is keyed by the name progenitor gives the operation (what the
+            // hooks are handed), not by the spec's operationId.
+            let id = &progenitor_name(raw_id);
+            for param in merged_parameters(item, operation, &resolve) {
+                if is_idempotency_key(&param)
                     && let Some(name) = param.get("name").and_then(Value::as_str)
                 {
                     facts.idempotency_header = Some(name.to_string());
@@ -325,6 +325,243 @@ fn operation_facts(json: &Value) -> OperationFacts {
     facts.retry_safe.sort();
     facts.security.sort();
     facts
+}
+
+fn is_method(key: &str) -> bool {
+    matches!(
+        key,
+        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+    )
+}
+
+/// An operation's parameters: the path item's, then the operation's, the operation's
+/// winning where both declare one name in one place (OpenAPI 3.0, Path Item Object).
+fn merged_parameters(
+    item: &serde_json::Map<String, Value>,
+    operation: &Value,
+    resolve: &dyn Fn(&Value) -> Value,
+) -> Vec<Value> {
+    let list = |value: Option<&Value>| -> Vec<Value> {
+        value
+            .and_then(Value::as_array)
+            .map(|params| params.iter().map(resolve).collect())
+            .unwrap_or_default()
+    };
+    let own = list(operation.get("parameters"));
+    let key = |p: &Value| {
+        (
+            p.get("name").and_then(Value::as_str).map(str::to_string),
+            p.get("in").and_then(Value::as_str).map(str::to_string),
+        )
+    };
+    let mut merged: Vec<Value> = list(item.get("parameters"))
+        .into_iter()
+        .filter(|inherited| own.iter().all(|p| key(p) != key(inherited)))
+        .collect();
+    merged.extend(own);
+    merged
+}
+
+/// A header that carries an idempotency key: marked `x-payspec-idempotency-key: true`,
+/// or named `Idempotency-Key` (the IETF draft's name, which Vipps and others use).
+fn is_idempotency_key(param: &Value) -> bool {
+    let header = param.get("in").and_then(Value::as_str) == Some("header");
+    let marked = param
+        .get("x-payspec-idempotency-key")
+        .and_then(Value::as_bool)
+        == Some(true);
+    let named = param
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"));
+    marked || (header && named)
+}
+
+/// The Rust name progenitor 0.15 gives an operation (`sanitize(id, Case::Snake)` in
+/// progenitor-impl): not-identifier characters become `-`, then snake case; a leading
+/// non-identifier character gets `_`, a keyword a trailing `_`. `generate` checks every
+/// name against what progenitor actually generated, so a drift cannot go unnoticed.
+pub(crate) fn progenitor_name(id: &str) -> String {
+    use heck::ToSnakeCase;
+    let out = match id {
+        "+1" => "plus1".to_string(),
+        "-1" => "minus1".to_string(),
+        _ => id
+            .replace('\'', "")
+            .replace(|c: char| !unicode_ident::is_xid_continue(c), "-")
+            .to_snake_case(),
+    };
+    let out = match out.chars().next() {
+        None => "x".to_string(),
+        Some(c) if unicode_ident::is_xid_start(c) => out,
+        Some(_) => format!("_{out}"),
+    };
+    if syn::parse_str::<syn::Ident>(&out).is_ok() {
+        out
+    } else {
+        format!("{out}_")
+    }
+}
+
+/// The `operation_id`s of the `OperationInfo`s progenitor generated.
+fn generated_operation_ids(tokens: &TokenStream) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    for (i, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Group(g) => found.extend(generated_operation_ids(&g.stream())),
+            TokenTree::Ident(ident) if ident == "operation_id" => {
+                if let (Some(TokenTree::Punct(colon)), Some(TokenTree::Literal(name))) =
+                    (trees.get(i + 1), trees.get(i + 2))
+                    && colon.as_char() == ':'
+                {
+                    found.insert(name.to_string().trim_matches('"').to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Every name the OPERATIONS table uses must be one progenitor generated.
+fn check_table(
+    facts: &OperationFacts,
+    generated: &std::collections::BTreeSet<String>,
+    file: &str,
+) -> Result<(), String> {
+    let named = facts
+        .idempotent
+        .iter()
+        .chain(&facts.unauthenticated)
+        .chain(&facts.retry_safe)
+        .chain(facts.security.iter().map(|(op, _, _)| op));
+    for name in named {
+        if !generated.contains(name) {
+            return Err(format!(
+                "{file}: the OPERATIONS table names `{name}`, but progenitor generated no such \
+                 operation (generated: {}); payspec's name for an operationId no longer matches \
+                 progenitor's (see `progenitor_name` in xtask/src/codegen.rs)",
+                generated.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// payspec fills an idempotency key itself (once per call, kept on retries): a header
+/// the spec declares `required: true` becomes optional in the generated builder, so the
+/// caller is not made to supply it.
+fn idempotency_keys_optional(json: &mut Value) {
+    let mut components: Vec<String> = Vec::new();
+    if let Some(paths) = json.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            let mut lists: Vec<&mut Value> = Vec::new();
+            for (key, value) in item.iter_mut() {
+                if key == "parameters" {
+                    lists.push(value);
+                } else if is_method(key)
+                    && let Some(params) = value.get_mut("parameters")
+                {
+                    lists.push(params);
+                }
+            }
+            for list in lists {
+                for param in list.as_array_mut().into_iter().flatten() {
+                    if let Some(reference) = param.get("$ref").and_then(Value::as_str) {
+                        components.push(reference.to_string());
+                    } else if is_idempotency_key(param)
+                        && let Some(map) = param.as_object_mut()
+                    {
+                        map.insert("required".into(), Value::Bool(false));
+                    }
+                }
+            }
+        }
+    }
+    for reference in components {
+        if let Some(param) = reference
+            .strip_prefix('#')
+            .and_then(|pointer| json.pointer_mut(pointer))
+            && is_idempotency_key(param)
+            && let Some(map) = param.as_object_mut()
+        {
+            map.insert("required".into(), Value::Bool(false));
+        }
+    }
+}
+
+/// `default` next to a success response becomes `4XX` and `5XX` (where the spec names
+/// neither): progenitor reads `default` as one more success type and asserts there is
+/// only one. An operation whose only response is `default` keeps it.
+fn default_responses_as_errors(json: &mut Value) {
+    let Some(paths) = json.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            if !is_method(method) {
+                continue;
+            }
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let has_success = responses
+                .keys()
+                .any(|code| code.starts_with('2') || code.eq_ignore_ascii_case("2XX"));
+            if !has_success {
+                continue;
+            }
+            if let Some(default) = responses.remove("default") {
+                for range in ["4XX", "5XX"] {
+                    let named = responses.keys().any(|code| {
+                        code.eq_ignore_ascii_case(range) || code.starts_with(&range[..1])
+                    });
+                    if !named {
+                        responses.insert(range.to_string(), default.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs a progenitor step, turning a panic of progenitor or typify (an assertion on a
+/// spec shape they cannot take) into a located error instead of a crash.
+fn progenitor_step<T>(
+    file: &str,
+    what: &str,
+    step: impl FnOnce() -> Result<T, progenitor::Error>,
+) -> Result<T, String> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(step));
+    std::panic::set_hook(previous);
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("{file}: {what}: {e}")),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            Err(format!(
+                "{file}: {what} cannot take this spec: {message} (typically several success \
+                 types on one operation, or an error schema per status: give each operation one \
+                 success schema and one error schema)"
+            ))
+        }
+    }
 }
 
 /// The name of the first scheme of the first requirement of a `security` list.
@@ -392,25 +629,35 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
     let spec = SpecFile::load(root, provider)?;
     let mut json = spec.json.clone();
     let plan = plan(&mut json, &spec.relative)?;
+    idempotency_keys_optional(&mut json);
+    default_responses_as_errors(&mut json);
     let facts = operation_facts(&json);
     // progenitor 0.15's httpmock generator cannot match array-valued query parameters
     // (it calls `to_string()` on the Vec), so the mock helpers are generated from a copy
     // without them: a typed mock then simply does not constrain that parameter.
     let mock_json = without_array_query_params(&json);
+    let json_for_counts = json.clone();
     let api: openapiv3::OpenAPI = serde_json::from_value(json)
         .map_err(|e| format!("{}: not an OpenAPI 3.0 document: {e}", spec.relative))?;
     let mock_api: openapiv3::OpenAPI = serde_json::from_value(mock_json)
         .map_err(|e| format!("{}: not an OpenAPI 3.0 document: {e}", spec.relative))?;
     let settings = settings(&plan);
 
-    let client = Generator::new(&settings)
-        .generate_tokens(&api)
-        .map_err(|e| format!("{}: progenitor: {e}", spec.relative))?;
-    let mock = Generator::new(&settings)
-        .httpmock(&mock_api, "crate")
-        .map_err(|e| format!("{}: progenitor (httpmock): {e}", spec.relative))?;
+    let client = progenitor_step(&spec.relative, "progenitor", || {
+        Generator::new(&settings).generate_tokens(&api)
+    })?;
+    let mock = progenitor_step(&spec.relative, "progenitor (httpmock)", || {
+        Generator::new(&settings).httpmock(&mock_api, "crate")
+    })?;
 
-    let client = scoped_requests(lighter_calls(client));
+    check_table(&facts, &generated_operation_ids(&client), &spec.relative)?;
+    let mut fired = Fired::default();
+    let client = lighter_calls(client, &mut fired);
+    let client = scoped_requests(client, &mut fired);
+    fired.check(
+        &Fired::expected(&spec_shape(&json_for_counts)),
+        &spec.relative,
+    )?;
     let glue = glue(&facts);
     let open_enums = open_enums(&plan.open_enums)?;
     let file = quote! {
@@ -493,19 +740,25 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
     ])
 }
 
-/// Three rewrites of progenitor's client code, each the same request with less work:
-/// - `header_map.append(HeaderName::from_static("api-version"), ...)` is dropped: none of
-///   these providers defines that header (progenitor adds it for every API);
+/// Seven rewrites of progenitor's client code, each the same request with less work
+/// (with `scoped_requests`, eight in all; [`Fired`] says how often each must fire, and
+/// codegen stops when one fires another number of times):
+/// - progenitor's own `header_map.append(HeaderName::from_static("api-version"),
+///   HeaderValue::from_static(Client::api_version()))` is dropped: progenitor adds it for
+///   every API, whatever the spec says (an `api-version` header the spec declares as a
+///   parameter is kept and sent);
+/// - `let mut header_map` gets `#[allow(unused_mut)]`: without the `api-version` line an
+///   operation may add no header at all;
 /// - `encode_path(&x.to_string())` becomes `x.path_segment()` (payspec-core's
 ///   `PathSegment`), which percent-encodes the same bytes while the URL is formatted (no
-///   two extra strings);
+///   two extra strings), and the `encode_path` import, unused after that, is dropped;
 /// - `ResponseValue::from_response` becomes `::payspec_core::glue::from_response`, which
 ///   moves the response headers instead of copying them;
 /// - `client.pre(..).await` becomes `client.payspec_pre(..)`: payspec's hook does not
 ///   wait, so the request being built is not kept in the future across an await;
 /// - `client.post(..).await?;` is dropped: payspec defines no `post` hook (the trait's
 ///   default does nothing).
-fn lighter_calls(tokens: TokenStream) -> TokenStream {
+fn lighter_calls(tokens: TokenStream, fired: &mut Fired) -> TokenStream {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let ident =
         |i: usize, name: &str| matches!(trees.get(i), Some(TokenTree::Ident(x)) if x == name);
@@ -522,8 +775,14 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
             && punct(i + 1, '.')
             && ident(i + 2, "append")
             && punct(i + 4, ';')
-            && paren(i + 3).is_some_and(|g| g.stream().to_string().contains("\"api-version\""))
+            && paren(i + 3).is_some_and(|g| {
+                // progenitor's own (`HeaderValue::from_static(Client::api_version())`),
+                // not an `api-version` header parameter the spec declares.
+                let args = g.stream().to_string();
+                args.contains("\"api-version\"") && args.contains("api_version ()")
+            })
         {
+            fired.api_version += 1;
             i += 5;
             continue;
         }
@@ -551,11 +810,13 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
                         (#inner).path_segment()
                     }
                 });
+                fired.path_segment += 1;
                 i += 2;
                 continue;
             }
             if punct(i + 1, ',') {
                 // The import, now unused.
+                fired.encode_path_import += 1;
                 i += 2;
                 continue;
             }
@@ -570,6 +831,7 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
             // payspec's `pre` does not wait: called directly, it adds no await (and no
             // place in the future) while the request is being built.
             out.extend(quote! { client.payspec_pre #args });
+            fired.pre += 1;
             i += 6;
             continue;
         }
@@ -584,6 +846,7 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
         {
             // payspec defines no `post` hook (the trait's default does nothing); the call
             // would only keep the result borrowed, and so in the future, a while longer.
+            fired.post += 1;
             i += 8;
             continue;
         }
@@ -591,6 +854,7 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
             // Without the `api-version` line an operation may add no header at all.
             out.extend(quote! { #[allow(unused_mut)] });
             out.extend(trees[i..i + 3].iter().cloned());
+            fired.unused_mut += 1;
             i += 3;
             continue;
         }
@@ -600,12 +864,13 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
             && ident(i + 3, "from_response")
         {
             out.extend(quote! { ::payspec_core::glue::from_response });
+            fired.from_response += 1;
             i += 4;
             continue;
         }
         match &trees[i] {
             TokenTree::Group(g) => {
-                let mut group = Group::new(g.delimiter(), lighter_calls(g.stream()));
+                let mut group = Group::new(g.delimiter(), lighter_calls(g.stream(), fired));
                 group.set_span(g.span());
                 out.push(TokenTree::Group(group));
             }
@@ -614,6 +879,108 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
         i += 1;
     }
     out.into_iter().collect()
+}
+
+/// How often each rewrite of progenitor's output fired. Each rewrite matches an exact
+/// shape of progenitor 0.15's output; when progenitor changes that shape, a rewrite
+/// fires less (or more) than the spec says it must, and codegen stops instead of
+/// shipping half-rewritten code.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Fired {
+    /// progenitor's `api-version` header dropped: once per operation.
+    api_version: usize,
+    /// `#[allow(unused_mut)]` on `header_map`: once per operation.
+    unused_mut: usize,
+    /// `encode_path(&x.to_string())` -> `x.path_segment()`: once per path parameter of
+    /// each operation's path.
+    path_segment: usize,
+    /// The `encode_path` import dropped (unused after `path_segment`): twice, as
+    /// progenitor imports it at the crate root and in `builder`, path parameters or not.
+    encode_path_import: usize,
+    /// `client.pre(..).await` -> `client.payspec_pre(..)`: once per operation.
+    pre: usize,
+    /// `client.post(..).await?;` dropped: once per operation.
+    post: usize,
+    /// `ResponseValue::from_response` -> `glue::from_response`: once per response of an
+    /// operation that has a JSON body.
+    from_response: usize,
+    /// The request built in a scope (`scoped_requests`): once per operation.
+    scoped: usize,
+}
+
+/// What the counts of [`Fired`] follow from.
+#[derive(Debug, Default)]
+struct SpecShape {
+    operations: usize,
+    path_parameters: usize,
+    json_responses: usize,
+}
+
+fn spec_shape(json: &Value) -> SpecShape {
+    let mut shape = SpecShape::default();
+    let resolve = |value: &Value| -> Value {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(reference) => reference
+                .strip_prefix('#')
+                .and_then(|pointer| json.pointer(pointer))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => value.clone(),
+        }
+    };
+    let Some(paths) = json.get("paths").and_then(Value::as_object) else {
+        return shape;
+    };
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, operation) in item {
+            if !is_method(method) {
+                continue;
+            }
+            shape.operations += 1;
+            shape.path_parameters += path.matches('{').count();
+            let responses = operation.get("responses").and_then(Value::as_object);
+            for response in responses.into_iter().flat_map(|r| r.values()) {
+                let response = resolve(response);
+                let json_body = response
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .is_some_and(|content| content.keys().any(|m| m.contains("json")));
+                if json_body {
+                    shape.json_responses += 1;
+                }
+            }
+        }
+    }
+    shape
+}
+
+impl Fired {
+    fn expected(shape: &SpecShape) -> Self {
+        Self {
+            api_version: shape.operations,
+            unused_mut: shape.operations,
+            path_segment: shape.path_parameters,
+            encode_path_import: 2,
+            pre: shape.operations,
+            post: shape.operations,
+            from_response: shape.json_responses,
+            scoped: shape.operations,
+        }
+    }
+
+    fn check(&self, expected: &Self, file: &str) -> Result<(), String> {
+        if self == expected {
+            return Ok(());
+        }
+        Err(format!(
+            "{file}: a rewrite of progenitor's output fired a different number of times than \
+             the spec says it must (progenitor's output changed shape?): fired {self:?}, \
+             expected {expected:?}; see `Fired` in xtask/src/codegen.rs"
+        ))
+    }
 }
 
 /// In every generated `send()`, builds the request in a block that ends before the call's
@@ -629,12 +996,12 @@ fn lighter_calls(tokens: TokenStream) -> TokenStream {
 /// bytes) in `send()`'s future for as long as they are in scope, although both are moved
 /// into the call; scoped, they are gone while the answer is awaited. Same statements,
 /// same order of effects.
-fn scoped_requests(tokens: TokenStream) -> TokenStream {
+fn scoped_requests(tokens: TokenStream, fired: &mut Fired) -> TokenStream {
     let trees: Vec<TokenTree> = tokens
         .into_iter()
         .map(|tree| match tree {
             TokenTree::Group(g) => {
-                let mut group = Group::new(g.delimiter(), scoped_requests(g.stream()));
+                let mut group = Group::new(g.delimiter(), scoped_requests(g.stream(), fired));
                 group.set_span(g.span());
                 TokenTree::Group(group)
             }
@@ -663,6 +1030,7 @@ fn scoped_requests(tokens: TokenStream) -> TokenStream {
     let Some((start, info, info_end, exec, exec_end)) = plan else {
         return trees.into_iter().collect();
     };
+    fired.scoped += 1;
     let part =
         |range: std::ops::Range<usize>| -> TokenStream { trees[range].iter().cloned().collect() };
     let (before, building, info_stmt, pre, after) = (
@@ -1015,6 +1383,119 @@ mod tests {
         let lib = &outputs[0].content;
         assert!(lib.contains(&format!("// spec-sha256: {}", spec.sha256())));
         assert!(lib.contains("// progenitor: 9.9.9"));
+    }
+
+    /// The generated crate's code and OPERATIONS table for `xtask/fixtures/specs/foreign.yaml`.
+    fn foreign() -> (String, OperationFacts) {
+        let root = crate::workspace_root().join("xtask/fixtures");
+        let outputs = generate(&root, "foreign", "0.0.0").unwrap_or_else(|e| panic!("{e}"));
+        let code = outputs
+            .iter()
+            .find(|o| o.relative.ends_with("src/generated.rs"))
+            .map(|o| o.content.clone())
+            .unwrap_or_default();
+        let spec = SpecFile::load(&root, "foreign").unwrap_or_else(|e| panic!("{e}"));
+        let mut json = spec.json;
+        idempotency_keys_optional(&mut json);
+        default_responses_as_errors(&mut json);
+        (code, operation_facts(&json))
+    }
+
+    #[test]
+    fn the_table_uses_progenitors_names_for_any_operation_id() {
+        assert_eq!(progenitor_name("createPayment"), "create_payment");
+        assert_eq!(progenitor_name("capture-payment"), "capture_payment");
+        assert_eq!(progenitor_name("authorizations.get"), "authorizations_get");
+        assert_eq!(progenitor_name("get_payment"), "get_payment");
+        assert_eq!(progenitor_name("3ds-check"), "_3ds_check");
+        assert_eq!(progenitor_name("type"), "type_");
+        let (code, facts) = foreign();
+        assert_eq!(facts.idempotent, ["capture_payment", "create_payment"]);
+        assert_eq!(facts.idempotency_header.as_deref(), Some("Idempotency-Key"));
+        assert_eq!(facts.unauthenticated, ["get_status"]);
+        let secured: Vec<&str> = facts
+            .security
+            .iter()
+            .map(|(op, _, _)| op.as_str())
+            .collect();
+        assert_eq!(
+            secured,
+            ["authorizations_get", "capture_payment", "create_payment"]
+        );
+        for name in [
+            "create_payment",
+            "capture_payment",
+            "authorizations_get",
+            "get_status",
+        ] {
+            assert!(
+                code.contains(&format!("operation_id: \"{name}\"")),
+                "{name} is what the hooks are handed"
+            );
+        }
+    }
+
+    #[test]
+    fn a_table_name_progenitor_did_not_generate_stops_codegen() {
+        let (_, mut facts) = foreign();
+        facts.retry_safe.push("createPayment".into());
+        let generated = [
+            "create_payment",
+            "capture_payment",
+            "authorizations_get",
+            "get_status",
+        ]
+        .map(String::from)
+        .into_iter()
+        .collect();
+        let error = check_table(&facts, &generated, "specs/foreign.yaml").unwrap_err();
+        assert!(error.contains("`createPayment`"), "{error}");
+    }
+
+    #[test]
+    fn a_required_idempotency_key_is_filled_by_payspec_not_the_caller() {
+        let (code, _) = foreign();
+        assert!(
+            !code.contains("idempotency_key was not initialized"),
+            "the builder must not demand the key"
+        );
+        // The spec's own api-version header is sent; progenitor's is not.
+        assert!(code.contains("api_version was not initialized"));
+        let client = code.split("pub mod mock").next().unwrap_or_default();
+        assert_eq!(
+            client.matches("\"api-version\"").count(),
+            1,
+            "one api-version header"
+        );
+        assert!(!code.contains("from_static(Client::api_version())"));
+        assert!(!code.contains("from_static(super::Client::api_version())"));
+    }
+
+    #[test]
+    fn every_rewrite_fires_as_often_as_the_spec_says() {
+        let root = crate::workspace_root().join("xtask/fixtures");
+        let spec = SpecFile::load(&root, "foreign").unwrap_or_else(|e| panic!("{e}"));
+        let mut json = spec.json;
+        default_responses_as_errors(&mut json);
+        let shape = spec_shape(&json);
+        // Four operations, each a success and `default` split into 4XX and 5XX.
+        assert_eq!(
+            (
+                shape.operations,
+                shape.path_parameters,
+                shape.json_responses
+            ),
+            (4, 2, 12)
+        );
+        let expected = Fired::expected(&shape);
+        assert!(expected.check(&expected, "x").is_ok());
+        let mut short = expected.clone();
+        short.from_response -= 1;
+        let error = short.check(&expected, "specs/foreign.yaml").unwrap_err();
+        assert!(
+            error.contains("fired a different number of times"),
+            "{error}"
+        );
     }
 
     #[test]
