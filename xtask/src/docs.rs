@@ -114,7 +114,9 @@ fn run(command: &mut Command, what: &str) -> Result<(), String> {
 
 /// The Redoc standalone bundle, fetched once with `npm pack` into target/.
 fn redoc_bundle(root: &Path) -> Result<PathBuf, String> {
-    let cache = root.join("target/redoc").join(REDOC.replace('@', "-"));
+    let cache = crate::bench::target_dir(root)
+        .join("redoc")
+        .join(REDOC.replace('@', "-"));
     let bundle = cache.join("package/bundles/redoc.standalone.js");
     if bundle.exists() {
         return Ok(bundle);
@@ -281,7 +283,7 @@ fn markdown(text: &str) -> String {
 
 /// Builds the site; returns its directory.
 pub fn build(root: &Path) -> Result<PathBuf, String> {
-    let site = root.join("target/site");
+    let site = crate::bench::target_dir(root).join("site");
     let _ = std::fs::remove_dir_all(&site);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut doc = Command::new(&cargo);
@@ -298,7 +300,10 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
         ])
         .env("RUSTDOCFLAGS", "-D warnings");
     run(&mut doc, "cargo doc")?;
-    copy_dir(&root.join("target/doc"), &site.join("doc"))?;
+    copy_dir(
+        &crate::bench::target_dir(root).join("doc"),
+        &site.join("doc"),
+    )?;
     let bundle = redoc_bundle(root)?;
     std::fs::create_dir_all(site.join("assets")).map_err(|e| e.to_string())?;
     std::fs::copy(&bundle, site.join("assets/redoc.standalone.js")).map_err(|e| e.to_string())?;
@@ -416,7 +421,7 @@ fn check_links(site: &Path) -> Result<usize, String> {
     }
 }
 
-fn chromium() -> Result<String, String> {
+pub(crate) fn chromium() -> Result<String, String> {
     for name in ["chromium", "chromium-browser", "google-chrome"] {
         if Command::new(name)
             .arg("--version")
@@ -478,7 +483,7 @@ pub fn check(root: &Path) -> Result<(), String> {
     let links = check_links(&site)?;
     println!("links: {links} internal links resolve");
     let browser = chromium()?;
-    let out = root.join("target/site-check");
+    let out = crate::bench::target_dir(root).join("site-check");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let profile = out.join("profile");

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: the whole test suite, as CI runs it.
 //!
-//! fmt, generated code up to date, spec lint, dependency rules, cargo-deny (bans,
+//! Set-up first (installs the Python oracles, cargo-deny and Chromium where missing),
+//! then fmt, generated code up to date, spec lint, dependency rules, cargo-deny (bans,
 //! licences, sources; advisories where the RustSec database is on the machine), clippy
 //! with `-D warnings`, every test, rustdoc without warnings, the docs site in headless
 //! Chromium, and `cargo package` of every publishable crate. Stops at the first failing
@@ -156,8 +157,7 @@ fn cargo_home() -> Option<std::path::PathBuf> {
 /// RustSec database is already on the machine, because it is fetched from GitHub, which
 /// CI machines cannot reach (the registries only).
 fn deny(root: &Path) -> Result<(), String> {
-    cargo(root, &["deny", "check", "bans", "licenses", "sources"], &[])
-        .map_err(|e| format!("{e} (install with `cargo install cargo-deny --locked`)"))?;
+    cargo(root, &["deny", "check", "bans", "licenses", "sources"], &[])?;
     let home = cargo_home();
     let have_db = home
         .map(|h| h.join("advisory-dbs"))
@@ -172,6 +172,111 @@ fn deny(root: &Path) -> Result<(), String> {
         );
         Ok(())
     }
+}
+
+/// The cargo-deny release the suite runs (installed by [`setup`] when missing).
+const CARGO_DENY: &str = "cargo-deny@0.20.2";
+
+/// Python packages the suite uses as outside oracles: the spec validator (lint) and
+/// joserfc (GoPay's JWE is decrypted by an independent implementation).
+const PYTHON_PACKAGES: &[(&str, &str)] = &[
+    (
+        "openapi_spec_validator",
+        "openapi-spec-validator>=0.7,<0.10",
+    ),
+    ("joserfc", "joserfc>=1.0,<2"),
+];
+
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn run_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    let mut command = Command::new(program);
+    command.args(args);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run `{program}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// Installs what the suite needs and is missing, or says exactly what to install where
+/// it cannot: the Python oracles (pip), cargo-deny (`cargo install`), Chromium (Debian's
+/// package, when running as root with apt), and checks for npm (Redoc is vendored from
+/// its npm package). Each is looked for first, so a prepared machine installs nothing.
+fn setup(root: &Path) -> Result<(), String> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    if !succeeds(&python, &["--version"]) {
+        return Err(format!(
+            "Python 3 is needed (`{python}` does not run); set PYTHON"
+        ));
+    }
+    for (module, requirement) in PYTHON_PACKAGES {
+        if !succeeds(&python, &["-c", &format!("import {module}")]) {
+            println!("  installing {requirement} (pip)");
+            run_program(
+                &python,
+                &[
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--root-user-action=ignore",
+                    requirement,
+                ],
+                &[],
+            )?;
+        }
+    }
+    if !succeeds("cargo", &["deny", "--version"]) {
+        println!("  installing {CARGO_DENY} (cargo install)");
+        cargo(root, &["install", "--locked", "--quiet", CARGO_DENY], &[])?;
+    }
+    if crate::docs::chromium().is_err() {
+        let root_user = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+        if root_user && succeeds("apt-get", &["--version"]) {
+            println!("  installing chromium (apt-get)");
+            let env = [("DEBIAN_FRONTEND", "noninteractive")];
+            run_program("apt-get", &["update", "-qq"], &env)?;
+            run_program(
+                "apt-get",
+                &[
+                    "install",
+                    "-y",
+                    "-qq",
+                    "--no-install-recommends",
+                    "chromium",
+                ],
+                &env,
+            )?;
+        } else {
+            return Err(
+                "the site check needs Chromium: install Debian's `chromium` (as root: \
+                 `apt-get install chromium`)"
+                    .into(),
+            );
+        }
+    }
+    if !succeeds("npm", &["--version"]) {
+        return Err("the docs need npm (Node.js) to vendor Redoc: install Node.js".into());
+    }
+    Ok(())
 }
 
 /// The publishable crates, in dependency order, packaged and verified together (cargo
@@ -248,6 +353,7 @@ fn package(root: &Path) -> Result<(), String> {
 pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
     type Step<'a> = (&'a str, Box<dyn Fn() -> Result<(), String> + 'a>);
     let steps: Vec<Step> = vec![
+        ("setup", Box::new(|| setup(root))),
         (
             "fmt",
             Box::new(|| cargo(root, &["fmt", "--all", "--check"], &[])),
