@@ -27,6 +27,13 @@ pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
     for provider in providers {
         let spec = SpecFile::load(root, provider)?;
         let mut problems = payspec_rules(&spec.json);
+        let text = String::from_utf8_lossy(&spec.bytes);
+        for (line, value) in crate::spec::numbers_that_look_like_codes(&text) {
+            problems.push((
+                format!("(line {line})"),
+                format!("`{value}` is read as a number; quote it if it is a code or an id"),
+            ));
+        }
         problems.extend(python_checks(&spec.json)?);
         problems.sort();
         problems.dedup();

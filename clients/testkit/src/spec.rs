@@ -22,7 +22,10 @@ pub struct Example {
 pub fn load(manifest_dir: &str, provider: &str) -> Value {
     let path = std::path::Path::new(manifest_dir).join(format!("../../specs/{provider}.yaml"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    // As xtask reads specs: YAML 1.2 booleans only (`NO`, `N`, `off` stay strings).
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options(&text, options)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Every example attached to a `$ref` schema (media types, parameters), plus the
