@@ -14,8 +14,8 @@
 //!
 //! The operations table reads path-item parameters as progenitor does (merged, the
 //! operation's winning on name and place). Before progenitor sees the spec, an
-//! idempotency-key header is made optional (payspec fills it), and `default` next to a
-//! success response becomes `4XX`/`5XX`. After: the rewrites of
+//! idempotency-key header is made optional (payspec fills it), `default` next to a
+//! success response becomes `4XX`/`5XX`, and minimums of 0 (no-ops) are dropped. After: the rewrites of
 //! [`lighter_calls`] and [`scoped_requests`], each counted ([`Fired`]). A panic of
 //! progenitor or typify is reported as an error located in the spec file.
 
@@ -535,6 +535,24 @@ fn default_responses_as_errors(json: &mut Value) {
     }
 }
 
+/// Drops `minLength`, `minItems` and `minProperties` of 0 everywhere: they constrain
+/// nothing, and typify would generate `len < 0`, which rustc's `unused_comparisons`
+/// refuses under `-D warnings`.
+fn zero_minimums_dropped(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for key in ["minLength", "minItems", "minProperties"] {
+                if map.get(key).and_then(Value::as_u64) == Some(0) {
+                    map.remove(key);
+                }
+            }
+            map.values_mut().for_each(zero_minimums_dropped);
+        }
+        Value::Array(items) => items.iter_mut().for_each(zero_minimums_dropped),
+        _ => {}
+    }
+}
+
 /// Runs a progenitor step, turning a panic of progenitor or typify (an assertion on a
 /// spec shape they cannot take) into a located error instead of a crash.
 fn progenitor_step<T>(
@@ -631,6 +649,7 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
     let plan = plan(&mut json, &spec.relative)?;
     idempotency_keys_optional(&mut json);
     default_responses_as_errors(&mut json);
+    zero_minimums_dropped(&mut json);
     let facts = operation_facts(&json);
     // progenitor 0.15's httpmock generator cannot match array-valued query parameters
     // (it calls `to_string()` on the Vec), so the mock helpers are generated from a copy
@@ -1469,6 +1488,16 @@ mod tests {
         );
         assert!(!code.contains("from_static(Client::api_version())"));
         assert!(!code.contains("from_static(super::Client::api_version())"));
+    }
+
+    #[test]
+    fn a_minimum_length_of_zero_generates_no_useless_comparison() {
+        let (code, _) = foreign();
+        assert!(code.contains("> 140usize"), "maxLength is checked");
+        assert!(
+            !code.contains("< 0usize"),
+            "`len < 0` fails rustc's unused_comparisons under -D warnings"
+        );
     }
 
     #[test]
