@@ -643,6 +643,95 @@ fn settings(plan: &Plan) -> GenerationSettings {
     settings
 }
 
+/// The whole pipeline on the fixture spec `xtask/fixtures/specs/foreign.yaml`, shapes
+/// real providers' specs use: generate its crate into a scratch workspace under the
+/// target directory, build it with clippy `-D warnings`, and run its hand-written
+/// runtime test (`xtask/fixtures/runtime.rs`: the idempotency key sent and kept on
+/// retries, no credential on the public operation, the spec's `api-version` sent).
+pub fn fixture(root: &Path) -> Result<(), String> {
+    let fixtures = root.join("xtask/fixtures");
+    let scratch = crate::bench::target_dir(root).join("fixture-workspace");
+    let _ = std::fs::remove_dir_all(&scratch);
+    for output in generate(&fixtures, "foreign", "fixture")? {
+        let path = scratch.join(&output.relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        if !output.link {
+            std::fs::write(&path, &output.content)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    let tests = scratch.join("generated/foreign/tests");
+    std::fs::create_dir_all(&tests).map_err(|e| format!("{}: {e}", tests.display()))?;
+    std::fs::copy(fixtures.join("runtime.rs"), tests.join("runtime.rs"))
+        .map_err(|e| format!("xtask/fixtures/runtime.rs: {e}"))?;
+    // The generated Cargo.toml takes its dependencies from the workspace: give the
+    // scratch workspace payspec's own table, payspec-core by absolute path.
+    let manifest =
+        std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    let table: Vec<&str> = manifest
+        .lines()
+        .skip_while(|l| l.trim() != "[workspace.dependencies]")
+        .skip(1)
+        .take_while(|l| !l.starts_with('['))
+        .filter(|l| !l.starts_with("payspec-") || l.starts_with("payspec-core"))
+        .collect();
+    let core = root.join("clients/core").display().to_string();
+    let table = table
+        .join("\n")
+        .replace("path = \"clients/core\"", &format!("path = {core:?}"));
+    let workspace = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [\"generated/foreign\"]\n\n\
+         [workspace.package]\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.88\"\n\
+         license = \"MIT OR Apache-2.0\"\nrepository = \"https://example.invalid/fixture\"\n\n\
+         [workspace.dependencies]\n{table}\n"
+    );
+    std::fs::write(scratch.join("Cargo.toml"), workspace)
+        .map_err(|e| format!("fixture Cargo.toml: {e}"))?;
+    // The generated crate's own manifest gains the runtime test's dev-dependencies.
+    let crate_manifest = scratch.join("generated/foreign/Cargo.toml");
+    let mut text = std::fs::read_to_string(&crate_manifest)
+        .map_err(|e| format!("{}: {e}", crate_manifest.display()))?;
+    text.push_str(
+        "\n[dev-dependencies]\ntokio = { workspace = true, features = [\"rt-multi-thread\"] }\n\
+         httpmock.workspace = true\n",
+    );
+    std::fs::write(&crate_manifest, text)
+        .map_err(|e| format!("{}: {e}", crate_manifest.display()))?;
+    std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let target = crate::bench::target_dir(root).join("fixture-target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    for args in [
+        &[
+            "clippy",
+            "--offline",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ][..],
+        &["test", "--offline", "--all-features"][..],
+    ] {
+        let status = std::process::Command::new(&cargo)
+            .current_dir(&scratch)
+            .env("CARGO_TARGET_DIR", &target)
+            .args(args)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "the fixture crate (xtask/fixtures/specs/foreign.yaml): `cargo {}` failed in {}",
+                args.join(" "),
+                scratch.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec<Output>, String> {
     let spec = SpecFile::load(root, provider)?;
     let mut json = spec.json.clone();
@@ -1275,11 +1364,15 @@ fn open_enums(enums: &[OpenEnum]) -> Result<TokenStream, String> {
                     #name_str.into()
                 }
                 fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                    ::schemars::json_schema!({
+                    // The values from `KNOWN` at run time: written into `json_schema!`,
+                    // an enum of 150 values passes the macro recursion limit.
+                    let mut schema = ::schemars::json_schema!({
                         "type": "string",
                         "description": #doc,
-                        "enum": [#(#values),*],
-                    })
+                    });
+                    let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+                    schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+                    schema
                 }
             }
         });

@@ -8,6 +8,8 @@
 //!   BENCHMARKS.md (`--quick`: short runs, no consumer builds, no file).
 //! - `test`: the whole test suite as CI runs it (fmt, codegen --check, lint, dependency
 //!   rules, clippy, tests, rustdoc).
+//! - `fixture`: the generator on `xtask/fixtures/specs/foreign.yaml` (shapes of real
+//!   providers' specs) to a crate that passes clippy `-D warnings` and its runtime test.
 #![forbid(unsafe_code)]
 
 mod bench;
@@ -28,6 +30,7 @@ fn usage() -> ExitCode {
         "usage: cargo xtask codegen [--provider P] [--check]\n       \
          cargo xtask lint [--provider P]\n       \
          cargo xtask test\n       \
+         cargo xtask fixture\n       \
          cargo xtask docs [--check]\n       \
          cargo xtask bench [--quick]"
     );
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         "codegen" => codegen::run(&root, &providers, check),
         "lint" => lint::run(&root, &providers),
         "test" => test::run(&root, &providers),
+        "fixture" => codegen::fixture(&root).map(|()| true),
         "docs" if check => docs::check(&root).map(|()| true),
         "docs" => docs::build(&root).map(|_| true),
         "bench" => bench::run(

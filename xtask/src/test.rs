@@ -372,6 +372,7 @@ pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
                 false => Err("spec lint found problems".into()),
             }),
         ),
+        ("fixture", Box::new(|| crate::codegen::fixture(root))),
         ("dependencies", Box::new(|| dependency_rules(root))),
         ("deny", Box::new(|| deny(root))),
         (

@@ -4148,11 +4148,13 @@ pub mod open_enums {
             "NotificationAction".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `NotificationAction` values of the spec.", "enum" : ["CREATED",
-                "UPDATED", "DELETED"], }
-            )
+                "The `NotificationAction` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `NotificationType` values of the spec.
@@ -4257,11 +4259,13 @@ pub mod open_enums {
             "NotificationType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `NotificationType` values of the spec.", "enum" : ["PAYMENT",
-                "REGISTRATION", "SCHEDULE", "RISK"], }
-            )
+                "The `NotificationType` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///PA pre-authorization, DB debit, CD credit, CP capture, RV reversal, RF refund
@@ -4369,11 +4373,14 @@ pub mod open_enums {
             "PaymentType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
                 "PA pre-authorization, DB debit, CD credit, CP capture, RV reversal, RF refund",
-                "enum" : ["PA", "DB", "CD", "CP", "RV", "RF"], }
-            )
+                }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
 }

@@ -6714,11 +6714,14 @@ pub mod open_enums {
             "ChallengePreference".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
                 "Whether to ask for a 3-D Secure challenge (public docs list more values: kept open)",
-                "enum" : ["AUTO", "PREFER_CHALLENGE", "PREFER_NO_CHALLENGE"], }
-            )
+                }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `ChargeState` values of the spec.
@@ -6828,11 +6831,13 @@ pub mod open_enums {
             "ChargeState".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `ChargeState` values of the spec.", "enum" : ["REQUESTED",
-                "PROCESSING", "ACTION_REQUIRED", "SUCCEEDED", "FAILED"], }
-            )
+                "The `ChargeState` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///ISO 4217 currency
@@ -6948,10 +6953,12 @@ pub mod open_enums {
             "Currency".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "description" : "ISO 4217 currency", "enum" :
-                ["CZK", "EUR", "PLN", "USD", "GBP", "HUF", "RON"], }
-            )
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "description" : "ISO 4217 currency", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `GrantType` values of the spec.
@@ -7046,11 +7053,13 @@ pub mod open_enums {
             "GrantType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `GrantType` values of the spec.", "enum" : ["client_credentials",
-                "refresh_token"], }
-            )
+                "The `GrantType` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `InputMethod` values of the spec.
@@ -7146,11 +7155,13 @@ pub mod open_enums {
             "InputMethod".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `InputMethod` values of the spec.", "enum" : ["TOKEN", "GOOGLE_PAY",
-                "APPLE_PAY"], }
-            )
+                "The `InputMethod` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `InstrumentType` values of the spec.
@@ -7250,11 +7261,13 @@ pub mod open_enums {
             "InstrumentType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `InstrumentType` values of the spec.", "enum" : ["PAYMENT_CARD",
-                "GOOGLE_PAY", "APPLE_PAY"], }
-            )
+                "The `InstrumentType` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `PaymentState` values of the spec.
@@ -7379,12 +7392,13 @@ pub mod open_enums {
             "PaymentState".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `PaymentState` values of the spec.", "enum" : ["CREATED",
-                "PAYMENT_METHOD_CHOSEN", "PAID", "AUTHORIZED", "CANCELED", "TIMEOUTED",
-                "REFUNDED", "PARTIALLY_REFUNDED"], }
-            )
+                "The `PaymentState` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `RefundState` values of the spec.
@@ -7480,11 +7494,13 @@ pub mod open_enums {
             "RefundState".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `RefundState` values of the spec.", "enum" : ["REQUESTED",
-                "SUCCESS", "FAILED"], }
-            )
+                "The `RefundState` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `ServiceType` values of the spec.
@@ -7576,10 +7592,13 @@ pub mod open_enums {
             "ServiceType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `ServiceType` values of the spec.", "enum" : ["DEBIT", "CREDIT"], }
-            )
+                "The `ServiceType` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///3-D Secure authentication state
@@ -7694,11 +7713,12 @@ pub mod open_enums {
             "ThreeDsState".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "description" : "3-D Secure authentication state",
-                "enum" : ["CREATED", "CHALLENGE_REQUIRED", "AUTHENTICATED_CHALLENGE",
-                "AUTHENTICATED_FRICTIONLESS", "NOT_AUTHENTICATED", "FAILED"], }
-            )
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "description" : "3-D Secure authentication state", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
 }

@@ -5797,10 +5797,13 @@ pub mod open_enums {
             "CurrencyCode".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "ISO 4217 currency of the payment point", "enum" : ["DKK", "EUR"], }
-            )
+                "ISO 4217 currency of the payment point", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `PaymentPointState` values of the spec.
@@ -5892,11 +5895,13 @@ pub mod open_enums {
             "PaymentPointState".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `PaymentPointState` values of the spec.", "enum" : ["created",
-                "active"], }
-            )
+                "The `PaymentPointState` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     /**State of a payment. cancelledBySystem: no user action within 5-10 minutes.
@@ -6018,12 +6023,14 @@ Reservations expire after 7 days.
             "PaymentState".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
                 "State of a payment. cancelledBySystem: no user action within 5-10 minutes.\nReservations expire after 7 days.\n",
-                "enum" : ["initiated", "reserved", "captureStarted", "captured",
-                "cancelledByMerchant", "cancelledByUser", "cancelledBySystem"], }
-            )
+                }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `WebhookDataType` values of the spec.
@@ -6115,11 +6122,13 @@ Reservations expire after 7 days.
             "WebhookDataType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `WebhookDataType` values of the spec.", "enum" : ["payment",
-                "transfer"], }
-            )
+                "The `WebhookDataType` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `WebhookEventType` values of the spec.
@@ -6229,12 +6238,13 @@ Reservations expire after 7 days.
             "WebhookEventType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `WebhookEventType` values of the spec.", "enum" :
-                ["payment.reserved", "payment.expired", "payment.cancelled_by_user",
-                "paymentpoint.activated", "transfer.succeeded"], }
-            )
+                "The `WebhookEventType` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
 }

@@ -7189,11 +7189,13 @@ pub mod open_enums {
             "Channel".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "Where the transaction was requested", "enum" : ["WEB", "APP", "SYSTEM"],
-                }
-            )
+                "Where the transaction was requested", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The `GrantType` values of the spec.
@@ -7281,10 +7283,13 @@ pub mod open_enums {
             "GrantType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "The `GrantType` values of the spec.", "enum" : ["client_credentials"], }
-            )
+                "The `GrantType` values of the spec.", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///What a mock matches requests on
@@ -7379,10 +7384,12 @@ pub mod open_enums {
             "MockKeyType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "description" : "What a mock matches requests on",
-                "enum" : ["CLIENT_TRANSACTION_ID", "PAYER_ID"], }
-            )
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "description" : "What a mock matches requests on", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///A canned outcome for the mocked flow (public docs)
@@ -7474,11 +7481,13 @@ pub mod open_enums {
             "MockScenario".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "A canned outcome for the mocked flow (public docs)", "enum" : ["OK",
-                "INSUFFICIENT_FUNDS"], }
-            )
+                "A canned outcome for the mocked flow (public docs)", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///MOCK answers with the mocked step results; PASSTHROUGH forwards the request
@@ -7566,11 +7575,14 @@ pub mod open_enums {
             "MockType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
                 "MOCK answers with the mocked step results; PASSTHROUGH forwards the request",
-                "enum" : ["MOCK", "PASSTHROUGH"], }
-            )
+                }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     /**Webhook notification type. The seed spells them PAYMENT_INITIATED,
@@ -7698,13 +7710,14 @@ PAYMENT_INITIATE, PAYMENT_FINALIZE, PAYMENT_CAPTURE, PAYMENT_REFUND.
             "NotificationType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
                 "Webhook notification type. The seed spells them PAYMENT_INITIATED,\nPAYMENT_FINALIZED, PAYMENT_CAPTURED; an older snapshot spells them\nPAYMENT_INITIATE, PAYMENT_FINALIZE, PAYMENT_CAPTURE, PAYMENT_REFUND.\n",
-                "enum" : ["PAYMENT_INITIATED", "PAYMENT_FINALIZED", "PAYMENT_CAPTURED",
-                "PAYMENT_REFUNDED", "PAYMENT_INITIATE", "PAYMENT_FINALIZE",
-                "PAYMENT_CAPTURE", "PAYMENT_REFUND"], }
-            )
+                }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///Status of a payment or of one of its operations
@@ -7814,11 +7827,13 @@ PAYMENT_INITIATE, PAYMENT_FINALIZE, PAYMENT_CAPTURE, PAYMENT_REFUND.
             "PaymentStatus".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
-                "Status of a payment or of one of its operations", "enum" : ["ACCEPTED",
-                "PENDING", "APPROVED", "DECLINED", "CANCELED"], }
-            )
+                "Status of a payment or of one of its operations", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The step a payment is in
@@ -7933,10 +7948,12 @@ PAYMENT_INITIATE, PAYMENT_FINALIZE, PAYMENT_CAPTURE, PAYMENT_REFUND.
             "PaymentStep".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "description" : "The step a payment is in", "enum" :
-                ["INITIATE", "FINALIZE", "CAPTURE", "CANCEL", "REFUND", "CHARGE"], }
-            )
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "description" : "The step a payment is in", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///The payment scheme provider
@@ -8046,10 +8063,12 @@ PAYMENT_INITIATE, PAYMENT_FINALIZE, PAYMENT_CAPTURE, PAYMENT_REFUND.
             "ProviderId".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "description" : "The payment scheme provider",
-                "enum" : ["BLIK", "WERO", "SATISPAY", "IRIS", "BIZUM"], }
-            )
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "description" : "The payment scheme provider", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
     ///Requested transaction type
@@ -8149,10 +8168,12 @@ PAYMENT_INITIATE, PAYMENT_FINALIZE, PAYMENT_CAPTURE, PAYMENT_REFUND.
             "TransactionType".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "description" : "Requested transaction type", "enum"
-                : ["ONE_TIME", "RECURRING", "TOKENIZED"], }
-            )
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "description" : "Requested transaction type", }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
 }

@@ -3626,11 +3626,14 @@ pub mod open_enums {
             "PaymentStatus".into()
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
+            let mut schema = ::schemars::json_schema!(
                 { "type" : "string", "description" :
                 "Statuses beyond RECEIVED are not published; unknown ones parse as Unknown",
-                "enum" : ["RECEIVED"], }
-            )
+                }
+            );
+            let values = Self::KNOWN.iter().map(|v| ::serde_json::Value::from(*v));
+            schema.insert("enum".into(), ::serde_json::Value::Array(values.collect()));
+            schema
         }
     }
 }
