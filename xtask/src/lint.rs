@@ -51,7 +51,7 @@ pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
     Ok(total == 0)
 }
 
-fn python_checks(doc: &Value) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn python_checks(doc: &Value) -> Result<Vec<(String, String)>, String> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
     let mut child = Command::new(&python)
         .arg("-c")
