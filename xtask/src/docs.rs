@@ -210,7 +210,13 @@ fn operations(spec: &Value) -> Vec<Operation> {
                 path: path.clone(),
                 id: id.into(),
                 summary: text("summary"),
-                source: text("x-payspec-source"),
+                // The operation's own source, else the document's default.
+                source: op
+                    .get("x-payspec-source")
+                    .or_else(|| spec.get("x-payspec-source"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
             });
         }
     }

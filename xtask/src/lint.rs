@@ -100,6 +100,7 @@ fn payspec_rules(doc: &Value) -> Vec<(String, String)> {
         .get("paths")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
+    let document_source = doc.get("x-payspec-source").and_then(Value::as_str);
     for (path, item) in paths {
         let Some(item) = item.as_object() else {
             continue;
@@ -131,13 +132,22 @@ fn payspec_rules(doc: &Value) -> Vec<(String, String)> {
             {
                 problems.push((at.clone(), "operation has no tag".into()));
             }
-            match op.get("x-payspec-source").and_then(Value::as_str) {
+            // An operation's own source, or the document's default (`x-payspec-source` at
+            // the top level: a foreign spec taken whole is one source).
+            let own = op.get("x-payspec-source").and_then(Value::as_str);
+            match own.or(document_source) {
                 Some(s) if SOURCES.contains(&s) => {}
                 Some(s) => problems.push((
-                    format!("{at}/x-payspec-source"),
+                    match own {
+                        Some(_) => format!("{at}/x-payspec-source"),
+                        None => "/x-payspec-source".to_string(),
+                    },
                     format!("`{s}` is not one of {}", SOURCES.join(", ")),
                 )),
-                None => problems.push((at.clone(), "operation has no x-payspec-source".into())),
+                None => problems.push((
+                    at.clone(),
+                    "operation has no x-payspec-source (and the document sets no default)".into(),
+                )),
             }
             let responses = op
                 .get("responses")
@@ -243,5 +253,47 @@ fn inline_enums(node: &Value, at: &str, named: bool, problems: &mut Vec<(String,
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    fn doc(top: Option<&str>, own: Option<&str>) -> Value {
+        let mut op = json!({"operationId": "get_x", "summary": "Get x", "tags": ["x"],
+            "responses": {"200": {"description": "ok"}}});
+        if let Some(source) = own {
+            op["x-payspec-source"] = json!(source);
+        }
+        let mut doc = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/x": {"get": op}}});
+        if let Some(source) = top {
+            doc["x-payspec-source"] = json!(source);
+        }
+        doc
+    }
+
+    fn source_problems(doc: &Value) -> Vec<String> {
+        super::payspec_rules(doc)
+            .into_iter()
+            .filter(|(_, message)| {
+                message.contains("x-payspec-source") || message.contains("not one of")
+            })
+            .map(|(at, message)| format!("{at}: {message}"))
+            .collect()
+    }
+
+    #[test]
+    fn the_source_may_come_from_the_document() {
+        assert!(source_problems(&doc(Some("public"), None)).is_empty());
+        assert!(source_problems(&doc(None, Some("seed"))).is_empty());
+        assert!(source_problems(&doc(Some("public"), Some("seed"))).is_empty());
+        assert_eq!(source_problems(&doc(None, None)).len(), 1);
+        let bad = source_problems(&doc(Some("vendor"), None));
+        assert_eq!(
+            bad,
+            ["/x-payspec-source: `vendor` is not one of seed, public, inferred"]
+        );
     }
 }
