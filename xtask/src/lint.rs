@@ -23,20 +23,11 @@ const METHODS: &[&str] = &[
 
 /// Lints the specs of `providers`; `Ok(false)` when any problem was found.
 pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
     let mut total = 0;
     for provider in providers {
         let spec = SpecFile::load(root, provider)?;
-        let mut problems = payspec_rules(&spec.json);
-        let text = String::from_utf8_lossy(&spec.bytes);
-        for (line, value) in crate::spec::numbers_that_look_like_codes(&text) {
-            problems.push((
-                format!("(line {line})"),
-                format!("`{value}` is read as a number; quote it if it is a code or an id"),
-            ));
-        }
-        problems.extend(python_checks(&spec.json)?);
-        problems.sort();
-        problems.dedup();
+        let problems = findings(root, provider, &python)?;
         for (pointer, message) in &problems {
             eprintln!("{}#{pointer}: {message}", spec.relative);
         }
@@ -51,9 +42,37 @@ pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
     Ok(total == 0)
 }
 
-pub(crate) fn python_checks(doc: &Value) -> Result<Vec<(String, String)>, String> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let mut child = Command::new(&python)
+/// Every problem of one spec: payspec's rules, numbers that look like codes, and the
+/// outside validator's findings (run with `python`). A validator that cannot run or
+/// crashes is one more problem: payspec's own findings are never lost.
+pub(crate) fn findings(
+    root: &Path,
+    provider: &str,
+    python: &str,
+) -> Result<Vec<(String, String)>, String> {
+    let spec = SpecFile::load(root, provider)?;
+    let mut problems = payspec_rules(&spec.json);
+    let text = String::from_utf8_lossy(&spec.bytes);
+    for (line, value) in crate::spec::numbers_that_look_like_codes(&text) {
+        problems.push((
+            format!("(line {line})"),
+            format!("`{value}` is read as a number; quote it if it is a code or an id"),
+        ));
+    }
+    match python_checks(&spec.json, python) {
+        Ok(found) => problems.extend(found),
+        Err(failure) => problems.push((
+            "/".into(),
+            format!("openapi-spec-validator did not run: {failure}"),
+        )),
+    }
+    problems.sort();
+    problems.dedup();
+    Ok(problems)
+}
+
+pub(crate) fn python_checks(doc: &Value, python: &str) -> Result<Vec<(String, String)>, String> {
+    let mut child = Command::new(python)
         .arg("-c")
         .arg(PYTHON_CHECKS)
         .stdin(Stdio::piped())
@@ -282,6 +301,28 @@ mod tests {
             })
             .map(|(at, message)| format!("{at}: {message}"))
             .collect()
+    }
+
+    /// A validator that cannot run is one more problem; payspec's findings stay.
+    #[test]
+    fn a_broken_validator_loses_no_finding() {
+        let root = std::env::temp_dir().join(format!("payspec-lint-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("specs")).unwrap_or_else(|e| panic!("{e}"));
+        let text = serde_json::to_string(&doc(None, None)).unwrap_or_default();
+        std::fs::write(root.join("specs/broken.yaml"), text).unwrap_or_else(|e| panic!("{e}"));
+        let problems = super::findings(&root, "broken", "/nonexistent/python3")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_dir_all(&root);
+        assert!(
+            problems
+                .iter()
+                .any(|(_, m)| m.contains("no x-payspec-source")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|(_, m)| m.contains("did not run")),
+            "{problems:?}"
+        );
     }
 
     #[test]
