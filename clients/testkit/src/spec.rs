@@ -17,6 +17,31 @@ pub struct Example {
     pub invalid: bool,
 }
 
+/// Stops a `cargo test -p payspec-<p>` whose generated code is older than its spec (the
+/// root package's build script guards only builds of the root package): the spec's
+/// sha256 must be the stamp in `generated/<p>/src/lib.rs`.
+pub fn assert_generated_is_fresh(manifest_dir: &str, provider: &str) {
+    use sha2::{Digest, Sha256};
+    let root = std::path::Path::new(manifest_dir).join("../..");
+    let spec = std::fs::read(root.join(format!("specs/{provider}.yaml")))
+        .unwrap_or_else(|e| panic!("specs/{provider}.yaml: {e}"));
+    let hash: String = Sha256::digest(&spec)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let generated = std::fs::read_to_string(root.join(format!("generated/{provider}/src/lib.rs")))
+        .unwrap_or_default();
+    let stamp = generated
+        .lines()
+        .take(10)
+        .find_map(|l| l.strip_prefix("// spec-sha256: "));
+    assert_eq!(
+        stamp,
+        Some(hash.as_str()),
+        "specs/{provider}.yaml changed: run cargo xtask codegen (generated/{provider} is stale)"
+    );
+}
+
 /// Reads `specs/<provider>.yaml` from the workspace root (`manifest_dir` is the calling
 /// crate's `CARGO_MANIFEST_DIR`, two levels below the root).
 pub fn load(manifest_dir: &str, provider: &str) -> Value {
@@ -132,6 +157,7 @@ pub fn check_examples(
     provider: &str,
     parse: impl Fn(&str, Value) -> Result<(), String>,
 ) -> Checked {
+    assert_generated_is_fresh(manifest_dir, provider);
     let spec = load(manifest_dir, provider);
     let mut checked = Checked::default();
     for example in examples(&spec) {
