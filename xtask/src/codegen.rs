@@ -263,16 +263,7 @@ fn operation_facts(json: &Value) -> OperationFacts {
         security: Vec::new(),
     };
     let default_scheme = first_scheme(json.get("security"));
-    let resolve = |param: &Value| -> Value {
-        match param.get("$ref").and_then(Value::as_str) {
-            Some(reference) => reference
-                .strip_prefix('#')
-                .and_then(|pointer| json.pointer(pointer))
-                .cloned()
-                .unwrap_or(Value::Null),
-            None => param.clone(),
-        }
-    };
+    let resolve = |param: &Value| resolve_local(json, param);
     let Some(paths) = json.get("paths").and_then(Value::as_object) else {
         return facts;
     };
@@ -649,18 +640,22 @@ fn first_scheme(requirements: Option<&Value>) -> Option<String> {
         .cloned()
 }
 
+/// `value` itself, or the node its local `$ref` (`#/...`) points at (`null` when the
+/// reference leads nowhere).
+fn resolve_local(json: &Value, value: &Value) -> Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference
+            .strip_prefix('#')
+            .and_then(|pointer| json.pointer(pointer))
+            .cloned()
+            .unwrap_or(Value::Null),
+        None => value.clone(),
+    }
+}
+
 fn without_array_query_params(json: &Value) -> Value {
     let mut copy = json.clone();
-    let resolved = |param: &Value| -> Value {
-        match param.get("$ref").and_then(Value::as_str) {
-            Some(r) => r
-                .strip_prefix('#')
-                .and_then(|p| json.pointer(p))
-                .cloned()
-                .unwrap_or(Value::Null),
-            None => param.clone(),
-        }
-    };
+    let resolved = |param: &Value| resolve_local(json, param);
     let is_array_query = |param: &Value| {
         let param = resolved(param);
         param.get("in").and_then(Value::as_str) == Some("query")
@@ -1090,16 +1085,7 @@ struct SpecShape {
 
 fn spec_shape(json: &Value) -> SpecShape {
     let mut shape = SpecShape::default();
-    let resolve = |value: &Value| -> Value {
-        match value.get("$ref").and_then(Value::as_str) {
-            Some(reference) => reference
-                .strip_prefix('#')
-                .and_then(|pointer| json.pointer(pointer))
-                .cloned()
-                .unwrap_or(Value::Null),
-            None => value.clone(),
-        }
-    };
+    let resolve = |value: &Value| resolve_local(json, value);
     let Some(paths) = json.get("paths").and_then(Value::as_object) else {
         return shape;
     };

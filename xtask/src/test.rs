@@ -34,19 +34,7 @@ const ALLOWED_DUPLICATES: &[(&str, &str)] = &[
 
 fn cargo(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut command = Command::new(&cargo);
-    command.current_dir(root).args(args);
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-    }
+    run_program(&cargo, Some(root), args, env)
 }
 
 fn cargo_output(root: &Path, args: &[&str]) -> Result<String, String> {
@@ -196,8 +184,16 @@ fn succeeds(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn run_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+fn run_program(
+    program: &str,
+    dir: Option<&Path>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(), String> {
     let mut command = Command::new(program);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
     command.args(args);
     for (k, v) in env {
         command.env(k, v);
@@ -228,6 +224,7 @@ fn setup(root: &Path) -> Result<(), String> {
             println!("  installing {requirement} (pip)");
             run_program(
                 &python,
+                None,
                 &[
                     "-m",
                     "pip",
@@ -253,9 +250,10 @@ fn setup(root: &Path) -> Result<(), String> {
         if root_user && succeeds("apt-get", &["--version"]) {
             println!("  installing chromium (apt-get)");
             let env = [("DEBIAN_FRONTEND", "noninteractive")];
-            run_program("apt-get", &["update", "-qq"], &env)?;
+            run_program("apt-get", None, &["update", "-qq"], &env)?;
             run_program(
                 "apt-get",
+                None,
                 &[
                     "install",
                     "-y",
