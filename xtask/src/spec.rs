@@ -52,6 +52,121 @@ pub fn numbers_that_look_like_codes(text: &str) -> Vec<(usize, String)> {
     found
 }
 
+/// Converts an OpenAPI 3.1 document to the 3.0 that progenitor and the validator read, in
+/// place; a 3.0 document is left as it is. Converted: `type: [T, "null"]` (and an
+/// `anyOf`/`oneOf` with a `{type: null}` member) to `nullable: true`, `const` to a
+/// one-value `enum`, a schema's `examples` list to its first `example`, numeric
+/// `exclusiveMinimum`/`exclusiveMaximum` to the 3.0 pair; `webhooks`,
+/// `jsonSchemaDialect`, `$schema` and `license.identifier` are dropped (3.0 has none).
+/// What has no 3.0 form (a type list of two non-null types) is an error with its JSON
+/// pointer.
+pub fn to_openapi_30(doc: &mut Value) -> Result<(), String> {
+    let version = doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !version.starts_with("3.1") {
+        return Ok(());
+    }
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("openapi".into(), Value::from("3.0.3"));
+        map.remove("webhooks");
+        map.remove("jsonSchemaDialect");
+    }
+    if let Some(license) = doc
+        .pointer_mut("/info/license")
+        .and_then(Value::as_object_mut)
+    {
+        license.remove("identifier");
+    }
+    convert_31(doc, "")
+}
+
+fn convert_31(node: &mut Value, at: &str) -> Result<(), String> {
+    match node {
+        Value::Object(map) => {
+            map.remove("$schema");
+            if let Some(Value::Array(types)) = map.get("type") {
+                let null = types.iter().any(|t| t == "null");
+                let others: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+                match others.as_slice() {
+                    [one] => {
+                        map.insert("type".into(), one.clone());
+                        if null {
+                            map.insert("nullable".into(), Value::Bool(true));
+                        }
+                    }
+                    [] => {
+                        map.remove("type");
+                        map.insert("nullable".into(), Value::Bool(true));
+                    }
+                    _ => {
+                        return Err(format!(
+                            "{at}/type: a list of several types has no OpenAPI 3.0 form (use oneOf)"
+                        ));
+                    }
+                }
+            }
+            for key in ["anyOf", "oneOf"] {
+                let Some(Value::Array(members)) = map.get(key) else {
+                    continue;
+                };
+                let is_null = |m: &Value| m.get("type").is_some_and(|t| t == "null");
+                if !members.iter().any(is_null) {
+                    continue;
+                }
+                let rest: Vec<Value> = members.iter().filter(|m| !is_null(m)).cloned().collect();
+                map.insert("nullable".into(), Value::Bool(true));
+                match rest.as_slice() {
+                    [single] if single.get("$ref").is_none() => {
+                        map.remove(key);
+                        if let Some(fields) = single.as_object() {
+                            for (k, v) in fields {
+                                map.entry(k.clone()).or_insert_with(|| v.clone());
+                            }
+                        }
+                    }
+                    _ => {
+                        map.insert(key.into(), Value::Array(rest));
+                    }
+                }
+            }
+            if let Some(value) = map.remove("const") {
+                map.insert("enum".into(), Value::Array(vec![value]));
+            }
+            if let Some(Value::Array(examples)) = map.get("examples")
+                && !map.contains_key("example")
+            {
+                let first = examples.first().cloned();
+                map.remove("examples");
+                if let Some(first) = first {
+                    map.insert("example".into(), first);
+                }
+            }
+            for (exclusive, bound) in [
+                ("exclusiveMinimum", "minimum"),
+                ("exclusiveMaximum", "maximum"),
+            ] {
+                if let Some(limit) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
+                    map.insert(bound.into(), limit);
+                    map.insert(exclusive.into(), Value::Bool(true));
+                }
+            }
+            for (key, value) in map.iter_mut() {
+                convert_31(value, &format!("{at}/{}", pointer_token(key)))?;
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                convert_31(item, &format!("{at}/{i}"))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// One spec file as read from disk.
 pub struct SpecFile {
     /// `specs/<p>.yaml`, relative to the workspace root.
@@ -70,7 +185,8 @@ impl SpecFile {
         let bytes = std::fs::read(&path).map_err(|e| format!("{relative}: {e}"))?;
         let text =
             std::str::from_utf8(&bytes).map_err(|e| format!("{relative}: not UTF-8: {e}"))?;
-        let json = parse_yaml(text).map_err(|e| format!("{relative}: invalid YAML: {e}"))?;
+        let mut json = parse_yaml(text).map_err(|e| format!("{relative}: invalid YAML: {e}"))?;
+        to_openapi_30(&mut json).map_err(|e| format!("{relative}: {e}"))?;
         Ok(Self {
             relative,
             bytes,
@@ -96,10 +212,65 @@ pub fn pointer_token(token: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     /// Specs are YAML 1.2 (core schema): YAML 1.1's `no`, `Y`, `off` are strings, and so
     /// is a zero-padded `0390` (a currency code or a BIN, not the number 390).
+    #[test]
+    fn an_openapi_3_1_document_becomes_3_0() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+            "info": {"title": "t", "version": "1",
+                     "license": {"name": "MIT", "identifier": "MIT"}},
+            "webhooks": {"paid": {}},
+            "paths": {},
+            "components": {"schemas": {
+                "Amount": {"type": ["integer", "null"], "exclusiveMinimum": 0,
+                           "examples": [100, 200]},
+                "Kind": {"const": "card"},
+                "Note": {"anyOf": [{"type": "string", "maxLength": 9}, {"type": "null"}]},
+                "Ref": {"oneOf": [{"$ref": "#/components/schemas/Kind"}, {"type": "null"}]},
+                "Both": {"type": ["string", "integer"]},
+            }},
+        });
+        let both = super::to_openapi_30(&mut doc.clone()).unwrap_err();
+        assert_eq!(
+            both,
+            "/components/schemas/Both/type: a list of several types has no OpenAPI 3.0 form (use oneOf)"
+        );
+        if let Some(schemas) = doc
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        {
+            schemas.remove("Both");
+        }
+        super::to_openapi_30(&mut doc).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            doc,
+            json!({
+                "openapi": "3.0.3",
+                "info": {"title": "t", "version": "1", "license": {"name": "MIT"}},
+                "paths": {},
+                "components": {"schemas": {
+                    "Amount": {"type": "integer", "nullable": true, "minimum": 0,
+                               "exclusiveMinimum": true, "example": 100},
+                    "Kind": {"enum": ["card"]},
+                    "Note": {"type": "string", "maxLength": 9, "nullable": true},
+                    "Ref": {"oneOf": [{"$ref": "#/components/schemas/Kind"}], "nullable": true},
+                }},
+            })
+        );
+        // What progenitor reads: the converted document is an OpenAPI 3.0 document.
+        let parsed: Result<openapiv3::OpenAPI, _> = serde_json::from_value(doc);
+        assert!(parsed.is_ok(), "{parsed:?}");
+        // A 3.0 document is not touched.
+        let mut v30 = json!({"openapi": "3.0.3", "x": {"type": ["a", "b"]}});
+        let before = v30.clone();
+        assert!(super::to_openapi_30(&mut v30).is_ok());
+        assert_eq!(v30, before);
+    }
+
     #[test]
     fn yaml_is_read_as_yaml_1_2() {
         let text =
