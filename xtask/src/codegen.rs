@@ -13,10 +13,15 @@
 //! - typed httpmock helpers behind the feature `mock`.
 //!
 //! The operations table reads path-item parameters as progenitor does (merged, the
-//! operation's winning on name and place). Before progenitor sees the spec, an
-//! idempotency-key header is made optional (payspec fills it), `default` next to a
-//! success response becomes `4XX`/`5XX`, minimums of 0 (no-ops) are dropped, and JSON
-//! media types such as `application/problem+json` are read as `application/json`. After: the rewrites of
+//! operation's winning on name and place). Before progenitor sees the spec ([`prepare`]):
+//! other files it refers to are bundled into it and 3.1 is converted to 3.0 (on load,
+//! `crate::spec`); an idempotency-key header is made optional (payspec fills it),
+//! `default` next to a success response becomes `4XX`/`5XX`, minimums of 0 (no-ops) are
+//! dropped, JSON media types such as `application/problem+json` are read as
+//! `application/json`; inline enums are named, Rust-name collisions renamed, an
+//! operation's error statuses of several shapes unified as `payspec_core::ErrorBody`, a
+//! 200 + 204 made `Option<T>` (`crate::normalise`); what progenitor would still refuse is
+//! reported, located, before it runs ([`crate::normalise::preflight`]). After: the rewrites of
 //! [`lighter_calls`] and [`scoped_requests`], each counted ([`Fired`]). A panic of
 //! progenitor or typify is reported as an error located in the spec file.
 
@@ -172,10 +177,11 @@ fn plan(json: &mut Value, file: &str) -> Result<Plan, String> {
             let rust = match kind {
                 "Timestamp" => "::payspec_core::types::Timestamp",
                 "Secret" => "::payspec_core::Secret",
+                "ErrorBody" => "::payspec_core::ErrorBody",
                 other => {
                     return Err(format!(
                         "{file}#/components/schemas/{name}/x-payspec-type: unknown type `{other}` \
-                         (known: Timestamp, Secret)"
+                         (known: Timestamp, Secret, ErrorBody)"
                     ));
                 }
             };
@@ -236,6 +242,22 @@ fn plan(json: &mut Value, file: &str) -> Result<Plan, String> {
                     .map(str::to_string),
                 values,
             });
+        }
+    }
+    // `Option<T>` for the answers of `normalise::optional_success`, T as replaced above.
+    for (name, schema) in schemas.iter() {
+        if let Some(inner) = schema
+            .get(crate::normalise::OPTIONAL_OF)
+            .and_then(Value::as_str)
+        {
+            let path = match plan.replacements.get(inner) {
+                Some((path, _)) => path.clone(),
+                None => format!("crate::types::{}", crate::normalise::rust_name(inner)),
+            };
+            plan.replacements.insert(
+                name.clone(),
+                (format!("::std::option::Option<{path}>"), Vec::new()),
+            );
         }
     }
     for (name, schema) in added {
@@ -319,7 +341,7 @@ fn operation_facts(json: &Value) -> OperationFacts {
     facts
 }
 
-fn is_method(key: &str) -> bool {
+pub(crate) fn is_method(key: &str) -> bool {
     matches!(
         key,
         "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
@@ -486,8 +508,8 @@ fn idempotency_keys_optional(json: &mut Value) {
     }
 }
 
-/// `default` next to a success response becomes `4XX` and `5XX` (where the spec names
-/// neither): progenitor reads `default` as one more success type and asserts there is
+/// `default` next to a success response becomes `4XX` and `5XX` (where the spec does not
+/// name that range; statuses it names, such as `404`, keep their own response): progenitor reads `default` as one more success type and asserts there is
 /// only one. An operation whose only response is `default` keeps it.
 fn default_responses_as_errors(json: &mut Value) {
     let Some(paths) = json.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -515,9 +537,11 @@ fn default_responses_as_errors(json: &mut Value) {
             }
             if let Some(default) = responses.remove("default") {
                 for range in ["4XX", "5XX"] {
-                    let named = responses.keys().any(|code| {
-                        code.eq_ignore_ascii_case(range) || code.starts_with(&range[..1])
-                    });
+                    // `default` covers every status the spec does not name: a 404 named
+                    // next to it leaves the other 4xx to it.
+                    let named = responses
+                        .keys()
+                        .any(|code| code.eq_ignore_ascii_case(range));
                     if !named {
                         responses.insert(range.to_string(), default.clone());
                     }
@@ -532,40 +556,73 @@ fn default_responses_as_errors(json: &mut Value) {
 /// `application/json`, the one progenitor decodes; where the spec lists
 /// `application/json` too, that one is kept and the others dropped.
 fn json_media_types_as_json(json: &mut Value) {
-    let Some(paths) = json.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
     let is_json = |media: &str| {
         let essence = media.split(';').next().unwrap_or_default().trim();
         essence == "application/json" || essence.ends_with("+json")
     };
     let mut contents: Vec<&mut serde_json::Map<String, Value>> = Vec::new();
-    for item in paths.values_mut().filter_map(Value::as_object_mut) {
-        for (method, operation) in item.iter_mut() {
-            if !is_method(method) {
-                continue;
-            }
-            let Some(operation) = operation.as_object_mut() else {
-                continue;
-            };
-            for (key, value) in operation.iter_mut() {
-                match key.as_str() {
-                    "requestBody" => {
-                        contents.extend(value.get_mut("content").and_then(Value::as_object_mut))
-                    }
-                    "responses" => {
-                        for response in value
+    for (section, node) in json
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|doc| doc.iter_mut())
+    {
+        match section.as_str() {
+            "paths" => {
+                for item in node
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|p| p.values_mut())
+                {
+                    for (method, operation) in
+                        item.as_object_mut().into_iter().flat_map(|i| i.iter_mut())
+                    {
+                        if !is_method(method) {
+                            continue;
+                        }
+                        for (key, value) in operation
                             .as_object_mut()
                             .into_iter()
-                            .flat_map(|r| r.values_mut())
+                            .flat_map(|o| o.iter_mut())
                         {
-                            contents
-                                .extend(response.get_mut("content").and_then(Value::as_object_mut));
+                            match key.as_str() {
+                                "requestBody" => contents.extend(
+                                    value.get_mut("content").and_then(Value::as_object_mut),
+                                ),
+                                "responses" => {
+                                    for response in value
+                                        .as_object_mut()
+                                        .into_iter()
+                                        .flat_map(|r| r.values_mut())
+                                    {
+                                        contents.extend(
+                                            response
+                                                .get_mut("content")
+                                                .and_then(Value::as_object_mut),
+                                        );
+                                    }
+                                }
+                                _ => {}
+                            }
                         }
                     }
-                    _ => {}
                 }
             }
+            // Responses and request bodies declared once and referred to.
+            "components" => {
+                for (kind, entries) in node.as_object_mut().into_iter().flat_map(|c| c.iter_mut()) {
+                    if kind != "responses" && kind != "requestBodies" {
+                        continue;
+                    }
+                    for entry in entries
+                        .as_object_mut()
+                        .into_iter()
+                        .flat_map(|e| e.values_mut())
+                    {
+                        contents.extend(entry.get_mut("content").and_then(Value::as_object_mut));
+                    }
+                }
+            }
+            _ => {}
         }
     }
     for content in contents {
@@ -642,7 +699,7 @@ fn first_scheme(requirements: Option<&Value>) -> Option<String> {
 
 /// `value` itself, or the node its local `$ref` (`#/...`) points at (`null` when the
 /// reference leads nowhere).
-fn resolve_local(json: &Value, value: &Value) -> Value {
+pub(crate) fn resolve_local(json: &Value, value: &Value) -> Value {
     match value.get("$ref").and_then(Value::as_str) {
         Some(reference) => reference
             .strip_prefix('#')
@@ -790,14 +847,30 @@ pub fn fixture(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Every rewrite of the spec made before progenitor reads it, in order (the file itself is
+/// never changed): idempotency keys optional, `default` as error ranges, zero minimums
+/// dropped, JSON media types as `application/json`, then [`crate::normalise`]'s passes.
+pub(crate) fn prepare(json: &mut Value) {
+    idempotency_keys_optional(json);
+    default_responses_as_errors(json);
+    zero_minimums_dropped(json);
+    json_media_types_as_json(json);
+    crate::normalise::for_generation(json);
+}
+
 fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec<Output>, String> {
     let spec = SpecFile::load(root, provider)?;
     let mut json = spec.json.clone();
+    prepare(&mut json);
+    let problems = crate::normalise::preflight(&json);
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|(pointer, problem)| format!("{}#{pointer}: {problem}", spec.relative))
+            .collect();
+        return Err(lines.join("\n"));
+    }
     let plan = plan(&mut json, &spec.relative)?;
-    idempotency_keys_optional(&mut json);
-    default_responses_as_errors(&mut json);
-    zero_minimums_dropped(&mut json);
-    json_media_types_as_json(&mut json);
     let facts = operation_facts(&json);
     // progenitor 0.15's httpmock generator cannot match array-valued query parameters
     // (it calls `to_string()` on the Vec), so the mock helpers are generated from a copy
@@ -1558,8 +1631,7 @@ mod tests {
             .unwrap_or_default();
         let spec = SpecFile::load(&root, "foreign").unwrap_or_else(|e| panic!("{e}"));
         let mut json = spec.json;
-        idempotency_keys_optional(&mut json);
-        default_responses_as_errors(&mut json);
+        prepare(&mut json);
         (code, operation_facts(&json))
     }
 
@@ -1582,10 +1654,16 @@ mod tests {
             .collect();
         assert_eq!(
             secured,
-            ["authorizations_get", "capture_payment", "create_payment"]
+            [
+                "authorizations_get",
+                "cancel_payment",
+                "capture_payment",
+                "create_payment"
+            ]
         );
         for name in [
             "create_payment",
+            "cancel_payment",
             "capture_payment",
             "authorizations_get",
             "get_status",
@@ -1648,16 +1726,17 @@ mod tests {
         let root = crate::workspace_root().join("xtask/fixtures");
         let spec = SpecFile::load(&root, "foreign").unwrap_or_else(|e| panic!("{e}"));
         let mut json = spec.json;
-        default_responses_as_errors(&mut json);
+        prepare(&mut json);
         let shape = spec_shape(&json);
-        // Four operations, each a success and `default` split into 4XX and 5XX.
+        // Five operations, each a success and `default` split into 4XX and 5XX (the
+        // cancellation has two successes: 200 and 204, both `Option<Payment>`).
         assert_eq!(
             (
                 shape.operations,
                 shape.path_parameters,
                 shape.json_responses
             ),
-            (4, 2, 12)
+            (5, 3, 16)
         );
         let expected = Fired::expected(&shape);
         assert!(expected.check(&expected, "x").is_ok());
@@ -1668,6 +1747,50 @@ mod tests {
             error.contains("fired a different number of times"),
             "{error}"
         );
+    }
+
+    /// The `send()` of three fixture operations, as generated: every rewrite of
+    /// progenitor's output shows in them (no progenitor `api-version`, the spec's own kept,
+    /// `#[allow(unused_mut)]`, `path_segment()`, `payspec_pre`, no `post` hook, the scoped
+    /// request, payspec's `from_response`), as do the unified `ErrorBody` and the
+    /// `Option<Payment>` of 200 + 204. A change of progenitor or of a rewrite shows here as
+    /// a diff; `PAYSPEC_BLESS=1 cargo test -p xtask` writes the new snapshot for review.
+    #[test]
+    fn the_rewritten_calls_match_their_snapshot() {
+        let (code, _) = foreign();
+        let mut snapshot = String::new();
+        for request in [
+            "`POST` request to `/payments`",
+            "`DELETE` request to `/payments/{paymentId}`",
+            "`POST` request to `/payments/{paymentId}/capture`",
+        ] {
+            let start = format!("        ///Sends a {request}\n");
+            let at = code
+                .find(&start)
+                .unwrap_or_else(|| panic!("no send() for {request}"));
+            let rest = &code[at..];
+            let end = rest
+                .find("\n        }\n")
+                .unwrap_or_else(|| panic!("send() for {request} does not end"));
+            snapshot.push_str(&rest[..end + "\n        }\n".len()]);
+        }
+        let path = crate::workspace_root().join("xtask/fixtures/snapshots/send.rs.txt");
+        if std::env::var_os("PAYSPEC_BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap_or(&path)).unwrap_or_default();
+            std::fs::write(&path, &snapshot).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let pinned = std::fs::read_to_string(&path).unwrap_or_default();
+        if pinned != snapshot {
+            let diff = similar::TextDiff::from_lines(&pinned, &snapshot)
+                .unified_diff()
+                .header("pinned", "generated")
+                .to_string();
+            panic!(
+                "the generated calls differ from {} (review, then `PAYSPEC_BLESS=1 cargo test -p \
+                 xtask` to pin them):\n{diff}",
+                path.display()
+            );
+        }
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! payspec's rules: every operation has a unique operationId, a summary, a tag and
 //! `x-payspec-source` (seed / public / inferred); no response schema is closed with
 //! `additionalProperties: false` (providers add fields); every enum is a named
-//! component (so the generator makes it open); every example validates against its
-//! schema. Each problem names the file and the JSON pointer.
+//! component or one the generator names (a property's or a parameter's, so that it is
+//! made open); nothing progenitor would refuse after the generator's own rewrites
+//! ([`crate::normalise::preflight`]); every example validates against its schema. Each
+//! problem names the file and the JSON pointer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -17,9 +19,6 @@ use crate::spec::{SpecFile, pointer_token};
 
 const PYTHON_CHECKS: &str = include_str!("lint.py");
 const SOURCES: &[&str] = &["seed", "public", "inferred"];
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Lints the specs of `providers`; `Ok(false)` when any problem was found.
 pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
@@ -124,7 +123,7 @@ fn payspec_rules(doc: &Value) -> Vec<(String, String)> {
         let Some(item) = item.as_object() else {
             continue;
         };
-        for (method, op) in item.iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
+        for (method, op) in item.iter().filter(|(m, _)| crate::codegen::is_method(m)) {
             let at = format!("/paths/{}/{method}", pointer_token(path));
             match op.get("operationId").and_then(Value::as_str) {
                 None => problems.push((at.clone(), "operation has no operationId".into())),
@@ -179,7 +178,12 @@ fn payspec_rules(doc: &Value) -> Vec<(String, String)> {
             }
         }
     }
-    inline_enums(doc, "", false, &mut problems);
+    // What the generator will read: inline enums it can name are named (and so open);
+    // what progenitor would still refuse is found here, before codegen.
+    let mut prepared = doc.clone();
+    crate::codegen::prepare(&mut prepared);
+    inline_enums(&prepared, "", false, &mut problems);
+    problems.extend(crate::normalise::preflight(&prepared));
     problems
 }
 

@@ -16,6 +16,7 @@ mod bench;
 mod codegen;
 mod docs;
 mod lint;
+mod normalise;
 mod spec;
 mod test;
 

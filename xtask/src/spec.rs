@@ -1,5 +1,6 @@
 //! Loading a provider's spec: YAML text -> JSON value -> `openapiv3::OpenAPI`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -167,6 +168,208 @@ fn convert_31(node: &mut Value, at: &str) -> Result<(), String> {
     }
 }
 
+/// Resolves every `$ref` to another file (`common.yaml#/components/schemas/Receipt`,
+/// relative to the spec's directory) into the document itself: the node it points at is
+/// copied under the same `components` section and name (numbered when the name is taken),
+/// references inside it are followed the same way (cycles included), and the `$ref`
+/// becomes local. A remote reference (`https://...`) is a located error that says to vendor
+/// the file: generation never reaches the network. Returns the files read.
+pub fn bundle(doc: &mut Value, dir: &Path, file: &str) -> Result<Vec<PathBuf>, String> {
+    let mut bundler = Bundler {
+        dir: dir.to_path_buf(),
+        documents: BTreeMap::new(),
+        names: BTreeMap::new(),
+        taken: BTreeMap::new(),
+        queue: Vec::new(),
+    };
+    for (section, entries) in doc
+        .get("components")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let names = entries
+            .as_object()
+            .into_iter()
+            .flat_map(|e| e.keys().cloned());
+        bundler
+            .taken
+            .entry(section.clone())
+            .or_default()
+            .extend(names);
+    }
+    bundler.rewrite(doc, None, file, "")?;
+    let mut imported: Vec<(String, String, Value)> = Vec::new();
+    while let Some((path, pointer)) = bundler.queue.pop() {
+        let label = bundler.label(&path);
+        let source = bundler.document(&path, file)?;
+        let mut node = source.pointer(&pointer).cloned().ok_or_else(|| {
+            format!("{label}#{pointer}: the reference leads nowhere (from {file})")
+        })?;
+        bundler.rewrite(&mut node, Some(&path), &label, &pointer)?;
+        let (section, name) = bundler.names[&(path, pointer)].clone();
+        imported.push((section, name, node));
+    }
+    let files: Vec<PathBuf> = bundler.documents.keys().cloned().collect();
+    if imported.is_empty() {
+        return Ok(files);
+    }
+    let components = doc
+        .as_object_mut()
+        .ok_or_else(|| format!("{file}: not a mapping"))?
+        .entry("components")
+        .or_insert_with(|| Value::Object(Default::default()));
+    for (section, name, node) in imported {
+        let entries = components
+            .as_object_mut()
+            .ok_or_else(|| format!("{file}#/components: not a mapping"))?
+            .entry(section)
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(entries) = entries.as_object_mut() {
+            entries.insert(name, node);
+        }
+    }
+    Ok(files)
+}
+
+struct Bundler {
+    dir: PathBuf,
+    /// Every other file read, parsed.
+    documents: BTreeMap<PathBuf, Value>,
+    /// (file, pointer) -> (components section, name) given in the bundled document.
+    names: BTreeMap<(PathBuf, String), (String, String)>,
+    /// Names in use per components section.
+    taken: BTreeMap<String, BTreeSet<String>>,
+    /// Nodes named but not copied yet.
+    queue: Vec<(PathBuf, String)>,
+}
+
+impl Bundler {
+    fn label(&self, path: &Path) -> String {
+        path.strip_prefix(&self.dir)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    fn document(&mut self, path: &Path, from: &str) -> Result<&Value, String> {
+        if !self.documents.contains_key(path) {
+            let label = self.label(path);
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("{label} (referred to from {from}): {e}"))?;
+            // Converted to 3.0 with the spec, once bundled into it.
+            let value =
+                parse_yaml(&text).map_err(|e| format!("{label}: invalid YAML or JSON: {e}"))?;
+            self.documents.insert(path.to_path_buf(), value);
+        }
+        self.documents
+            .get(path)
+            .ok_or_else(|| format!("{}: not read", self.label(path)))
+    }
+
+    /// Makes every reference under `node` local; `base` is the file `node` comes from
+    /// (`None`: the spec itself, whose `#` references stay as they are).
+    fn rewrite(
+        &mut self,
+        node: &mut Value,
+        base: Option<&Path>,
+        label: &str,
+        at: &str,
+    ) -> Result<(), String> {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref")
+                    && let Some(local) = self.local(reference, base, label, at)?
+                {
+                    map.insert("$ref".into(), Value::String(local));
+                }
+                for (key, child) in map.iter_mut() {
+                    if key == "$ref" || key == "example" || key == "examples" {
+                        continue;
+                    }
+                    let at = format!("{at}/{}", pointer_token(key));
+                    self.rewrite(child, base, label, &at)?;
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    self.rewrite(child, base, label, &format!("{at}/{i}"))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The local reference that replaces `reference`, or `None` to keep it.
+    fn local(
+        &mut self,
+        reference: &str,
+        base: Option<&Path>,
+        label: &str,
+        at: &str,
+    ) -> Result<Option<String>, String> {
+        if reference.contains("://") {
+            return Err(format!(
+                "{label}#{at}/$ref: `{reference}` is a remote reference; codegen does not fetch \
+                 files: download it next to the spec (specs/<name>.yaml) and refer to it as \
+                 `<name>.yaml#<pointer>`"
+            ));
+        }
+        let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+        let path = match (file, base) {
+            ("", None) => return Ok(None),
+            ("", Some(base)) => base.to_path_buf(),
+            (file, base) => {
+                let dir = base.and_then(Path::parent).unwrap_or(&self.dir);
+                let joined = dir.join(file);
+                joined.canonicalize().map_err(|e| {
+                    format!(
+                        "{label}#{at}/$ref: `{reference}`: {} ({e})",
+                        joined.display()
+                    )
+                })?
+            }
+        };
+        let key = (path.clone(), pointer.to_string());
+        if let Some((section, name)) = self.names.get(&key) {
+            return Ok(Some(format!(
+                "#/components/{section}/{}",
+                pointer_token(name)
+            )));
+        }
+        let tokens: Vec<&str> = pointer.split('/').collect();
+        let (section, wanted) = match tokens.as_slice() {
+            ["", "components", section, name] => (section.to_string(), name.to_string()),
+            _ => {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let last = tokens.last().copied().unwrap_or_default();
+                ("schemas".to_string(), format!("{stem}{last}"))
+            }
+        };
+        let wanted = wanted.replace("~1", "/").replace("~0", "~");
+        let taken = self.taken.entry(section.clone()).or_default();
+        let name = (1u32..)
+            .map(|n| match n {
+                1 => wanted.clone(),
+                n => format!("{wanted}{n}"),
+            })
+            .find(|name| !taken.contains(name))
+            .unwrap_or(wanted);
+        taken.insert(name.clone());
+        self.names
+            .insert(key.clone(), (section.clone(), name.clone()));
+        self.queue.push(key);
+        Ok(Some(format!(
+            "#/components/{section}/{}",
+            pointer_token(&name)
+        )))
+    }
+}
+
 /// One spec file as read from disk.
 pub struct SpecFile {
     /// `specs/<p>.yaml`, relative to the workspace root.
@@ -186,6 +389,8 @@ impl SpecFile {
         let text =
             std::str::from_utf8(&bytes).map_err(|e| format!("{relative}: not UTF-8: {e}"))?;
         let mut json = parse_yaml(text).map_err(|e| format!("{relative}: invalid YAML: {e}"))?;
+        let dir = path.parent().unwrap_or(root);
+        bundle(&mut json, dir, &relative)?;
         to_openapi_30(&mut json).map_err(|e| format!("{relative}: {e}"))?;
         Ok(Self {
             relative,
@@ -212,6 +417,7 @@ pub fn pointer_token(token: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::bundle;
     use serde_json::{Value, json};
 
     /// Specs are YAML 1.2 (core schema): YAML 1.1's `no`, `Y`, `off` are strings, and so
@@ -290,5 +496,69 @@ mod tests {
         assert_eq!(flagged, [5, 10]);
         let fine = "code: '0390'\nlist:\n  - 0\n  - 10\n# 0390 in a comment\nx: \"1_000\"\n";
         assert!(super::numbers_that_look_like_codes(fine).is_empty());
+    }
+
+    #[test]
+    fn references_to_other_files_are_bundled_and_remote_ones_located() {
+        let dir = std::env::temp_dir().join(format!("payspec-bundle-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("shared")).unwrap();
+        std::fs::write(
+            dir.join("shared/common.yaml"),
+            "components:\n  schemas:\n    Amount:\n      type: integer\n    Money:\n      \
+             type: object\n      properties:\n        value:\n          $ref: '#/components/schemas/Amount'\n        \
+             self:\n          $ref: '#/components/schemas/Money'\n",
+        )
+        .unwrap();
+        let mut doc = json!({
+            "components": { "schemas": {
+                "Money": { "type": "string" },
+                "Payment": { "properties": {
+                    "a": { "$ref": "shared/common.yaml#/components/schemas/Money" },
+                    "b": { "$ref": "shared/common.yaml#/components/schemas/Money" },
+                    "local": { "$ref": "#/components/schemas/Money" }
+                } }
+            } }
+        });
+        let files = bundle(&mut doc, &dir, "specs/x.yaml").unwrap();
+        assert_eq!(files.len(), 1);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["Payment"]["properties"]["a"]["$ref"],
+            "#/components/schemas/Money2"
+        );
+        assert_eq!(
+            schemas["Payment"]["properties"]["b"]["$ref"],
+            "#/components/schemas/Money2"
+        );
+        assert_eq!(
+            schemas["Payment"]["properties"]["local"]["$ref"],
+            "#/components/schemas/Money"
+        );
+        assert_eq!(
+            schemas["Money2"]["properties"]["value"]["$ref"],
+            "#/components/schemas/Amount"
+        );
+        assert_eq!(
+            schemas["Money2"]["properties"]["self"]["$ref"],
+            "#/components/schemas/Money2"
+        );
+        assert_eq!(schemas["Amount"]["type"], "integer");
+
+        let mut remote = json!({ "paths": { "/p": { "get": { "responses": { "200": {
+            "$ref": "https://example.com/api.yaml#/components/responses/Ok" } } } } } });
+        let error = bundle(&mut remote, &dir, "specs/x.yaml").unwrap_err();
+        assert!(
+            error.starts_with("specs/x.yaml#/paths/~1p/get/responses/200/$ref: ")
+                && error.contains("download it next to the spec"),
+            "{error}"
+        );
+        let mut missing = json!({ "a": { "$ref": "nowhere.yaml#/X" } });
+        let error = bundle(&mut missing, &dir, "specs/x.yaml").unwrap_err();
+        assert!(
+            error.starts_with("specs/x.yaml#/a/$ref: `nowhere.yaml#/X`"),
+            "{error}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

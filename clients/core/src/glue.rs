@@ -8,6 +8,7 @@
 //!   moving the response headers into the value instead of copying them, with a smaller
 //!   future.
 
+use std::any::{Any, TypeId};
 use std::fmt::{self, Write as _};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 
+use crate::ErrorBody;
 use crate::classify::BodyTooLarge;
 use progenitor_client::{Error, ResponseValue};
 use serde::de::DeserializeOwned;
@@ -90,11 +92,15 @@ impl fmt::Write for Encoder<'_, '_> {
 /// `ResponseValue::from_response` (a body that cannot be read, a payload that does not
 /// parse, with its bytes), without copying the headers, and with a future a third the
 /// size of one built on `reqwest::Response::bytes` (every call carries it).
+///
+/// Two answers progenitor-client would refuse are read: an empty body is read as JSON
+/// `null` when `T` takes it (the generator makes an operation that answers 200 with a body
+/// and 204 without return `Option<T>`), and any body is an [`ErrorBody`] when `T` is one.
 #[expect(
     clippy::manual_async_fn,
     reason = "an async fn would keep the 136-byte response twice in its future"
 )]
-pub fn from_response<T: DeserializeOwned, E>(
+pub fn from_response<T: DeserializeOwned + 'static, E>(
     mut response: reqwest::Response,
 ) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
     async move {
@@ -103,9 +109,25 @@ pub fn from_response<T: DeserializeOwned, E>(
         let full = body(&mut response)
             .await
             .map_err(Error::ResponseBodyError)?;
-        let inner =
-            serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+        let inner = decode(full).map_err(|(full, e)| Error::InvalidResponsePayload(full, e))?;
         Ok(ResponseValue::new(inner, status, headers))
+    }
+}
+
+/// `full` as a `T` (see [`from_response`]), or the bytes with serde's reason.
+fn decode<T: DeserializeOwned + 'static>(full: Bytes) -> Result<T, (Bytes, serde_json::Error)> {
+    if TypeId::of::<T>() == TypeId::of::<ErrorBody>() {
+        let body: Box<dyn Any> = Box::new(ErrorBody::from_bytes(full.clone()));
+        if let Ok(body) = body.downcast::<T>() {
+            return Ok(*body);
+        }
+    }
+    match serde_json::from_slice(&full) {
+        Ok(value) => Ok(value),
+        Err(e) if full.iter().all(u8::is_ascii_whitespace) => {
+            serde_json::from_slice(b"null").map_err(|_| (full, e))
+        }
+        Err(e) => Err((full, e)),
     }
 }
 
@@ -363,7 +385,7 @@ mod tests {
             let response = reqwest::Response::from(http::Response::new(body));
             let result = from_response::<serde_json::Value, ()>(response).await;
             match (expected.is_empty(), result) {
-                (true, Err(Error::InvalidResponsePayload(bytes, _))) => assert!(bytes.is_empty()),
+                (true, Ok(value)) => assert_eq!(value.into_inner(), serde_json::Value::Null),
                 (false, Ok(value)) => {
                     let parsed: serde_json::Value =
                         serde_json::from_str(&expected).unwrap_or_default();
@@ -371,6 +393,38 @@ mod tests {
                 }
                 (_, other) => panic!("{pieces:?}: unexpected {other:?}"),
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_empty_answer_is_none_for_an_optional_body_and_an_error_elsewhere() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Payment {
+            id: String,
+        }
+        let none = from_response::<Option<Payment>, ()>(answer(204, "")).await;
+        assert_eq!(none.map(ResponseValue::into_inner).ok(), Some(None));
+        let some = from_response::<Option<Payment>, ()>(answer(200, r#"{"id":"p1"}"#)).await;
+        let expected = Payment { id: "p1".into() };
+        assert_eq!(
+            some.map(ResponseValue::into_inner).ok(),
+            Some(Some(expected))
+        );
+        match from_response::<Payment, ()>(answer(200, "")).await {
+            Err(Error::InvalidResponsePayload(bytes, _)) => assert!(bytes.is_empty()),
+            other => panic!("an empty body is not a payment: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn any_answer_is_an_error_body() {
+        for body in ["", "Bad Gateway", r#"{"type":"about:blank"}"#, "{not json"] {
+            let value = from_response::<ErrorBody, ()>(answer(502, body))
+                .await
+                .unwrap_or_else(|e| panic!("{body:?}: {e}"));
+            assert_eq!(value.status(), 502);
+            assert_eq!(value.raw().as_ref(), body.as_bytes());
+            assert_eq!(value.json().is_some(), body.starts_with("{\"type"));
         }
     }
 

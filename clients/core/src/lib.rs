@@ -48,6 +48,6 @@ pub use error::{
 pub use hooks::{ClientInner, OperationSecurity, OperationTable, ProviderProfile};
 pub use http::{HttpConfig, Identity, RootTrust};
 pub use options::ClientOptions;
-pub use raw::RawBody;
+pub use raw::{ErrorBody, RawBody};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
