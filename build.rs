@@ -11,20 +11,32 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let specs = root.join("specs");
     println!("cargo:rerun-if-changed=specs");
-    let Ok(entries) = std::fs::read_dir(&specs) else {
+    if !specs.is_dir() {
         return;
-    };
+    }
     let mut problems = Vec::new();
-    let mut names: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    // The one list of providers; the CLI's table (src/providers.rs, written by codegen
+    // from it) must list the same names.
+    let list = specs.join("providers.txt");
+    println!("cargo:rerun-if-changed={}", list.display());
+    let text = std::fs::read_to_string(&list).unwrap_or_default();
+    let listed: Vec<String> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim().to_string())
+        .filter(|l| !l.is_empty())
         .collect();
-    names.sort();
-    for spec in names {
-        let Some(provider) = spec.file_stem().and_then(|s| s.to_str()) else {
-            continue;
-        };
+    let table = root.join("src/providers.rs");
+    println!("cargo:rerun-if-changed={}", table.display());
+    let names = format!("pub const NAMES: &str = \"{}\";", listed.join(", "));
+    let table_fresh = std::fs::read_to_string(&table).is_ok_and(|t| t.contains(&names));
+    if !table_fresh {
+        problems.push(
+            "specs/providers.txt changed: run cargo xtask codegen (src/providers.rs is stale)"
+                .into(),
+        );
+    }
+    for provider in &listed {
+        let spec = specs.join(format!("{provider}.yaml"));
         println!("cargo:rerun-if-changed={}", spec.display());
         let generated = root.join("generated").join(provider).join("src/lib.rs");
         println!("cargo:rerun-if-changed={}", generated.display());

@@ -14,12 +14,10 @@
 mod bench;
 mod demo;
 mod live;
+mod providers;
 mod serve;
 
 use std::process::ExitCode;
-
-use payspec_nopan::api::ClientInfo;
-use payspec_nopan::core::ClientInner;
 
 /// A provider the workspace has a client for.
 struct Provider {
@@ -30,50 +28,16 @@ struct Provider {
     spec: &'static str,
 }
 
-const PROVIDERS: &[Provider] = &[
-    Provider {
-        name: "nopan",
-        crate_name: "payspec-nopan",
-        api_version: <payspec_nopan::api::Client as ClientInfo<ClientInner>>::api_version,
-        spec: "specs/nopan.yaml",
-    },
-    Provider {
-        name: "mobilepay",
-        crate_name: "payspec-mobilepay",
-        api_version: <payspec_mobilepay::api::Client as ClientInfo<ClientInner>>::api_version,
-        spec: "specs/mobilepay.yaml",
-    },
-    Provider {
-        name: "gopay",
-        crate_name: "payspec-gopay",
-        api_version: <payspec_gopay::api::Client as ClientInfo<ClientInner>>::api_version,
-        spec: "specs/gopay.yaml",
-    },
-    Provider {
-        name: "eastpay",
-        crate_name: "payspec-eastpay",
-        api_version: <payspec_eastpay::api::Client as ClientInfo<ClientInner>>::api_version,
-        spec: "specs/eastpay.yaml",
-    },
-    Provider {
-        name: "vaiipay",
-        crate_name: "payspec-vaiipay",
-        api_version: <payspec_vaiipay::api::Client as ClientInfo<ClientInner>>::api_version,
-        spec: "specs/vaiipay.yaml",
-    },
-];
-
 const USAGE: &str = "usage:
   payspec demo [--provider P]... [--live]
   payspec sandbox [--port N]
   payspec <provider> token
   payspec <provider> status <id>
   payspec bench-sandbox [--seconds S]
-  payspec providers | version | help
-providers: nopan, mobilepay, gopay, eastpay, vaiipay";
+  payspec providers | version | help";
 
 fn known(name: &str) -> bool {
-    PROVIDERS.iter().any(|p| p.name == name)
+    providers::ALL.iter().any(|p| p.name == name)
 }
 
 fn providers() {
@@ -82,7 +46,7 @@ fn providers() {
         "{:<10} {:<20} {:<12} spec",
         "provider", "crate", "api version"
     );
-    for p in PROVIDERS {
+    for p in providers::ALL {
         println!(
             "{:<10} {:<20} {:<12} {}",
             p.name,
@@ -98,7 +62,10 @@ fn providers() {
 }
 
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("payspec: {message}\n{USAGE}");
+    eprintln!(
+        "payspec: {message}\n{USAGE}\nproviders: {}",
+        providers::NAMES
+    );
     ExitCode::from(2)
 }
 
@@ -118,7 +85,7 @@ async fn demo(args: &[String]) -> ExitCode {
         }
     }
     if selected.is_empty() {
-        selected = PROVIDERS.iter().map(|p| p.name.to_string()).collect();
+        selected = providers::ALL.iter().map(|p| p.name.to_string()).collect();
     }
     if live_mode {
         println!("live check (no money moves): credentials and one read call per provider");
@@ -214,7 +181,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "--help" | "-h" | "help" => {
-            println!("{USAGE}");
+            println!("{USAGE}\nproviders: {}", providers::NAMES);
             ExitCode::SUCCESS
         }
         "demo" => demo(rest).await,

@@ -323,14 +323,7 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
 
     eprintln!("  cargo xtask codegen --check (in process)");
     let started = Instant::now();
-    let fresh = crate::codegen::run(
-        root,
-        &crate::PROVIDERS
-            .iter()
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>(),
-        true,
-    )?;
+    let fresh = crate::codegen::run(root, &crate::spec::providers(root)?, true)?;
     let codegen_seconds = started.elapsed().as_secs_f64();
     if !fresh {
         return Err("generated code is stale: run `cargo xtask codegen` first".into());

@@ -52,63 +52,10 @@ pub fn run(root: &Path, providers: &[String], check: bool) -> Result<bool, Strin
     let mut fresh = true;
     for provider in providers {
         for output in generate(root, provider, &progenitor_version)? {
-            let path = root.join(&output.relative);
-            if output.link {
-                let current = std::fs::read_link(&path).ok();
-                if current.as_deref() == Some(Path::new(&output.content)) {
-                    continue;
-                }
-                if check {
-                    fresh = false;
-                    eprintln!(
-                        "stale: {} should link to {}",
-                        output.relative.display(),
-                        output.content
-                    );
-                } else {
-                    let _ = std::fs::remove_file(&path);
-                    link(&output.content, &path)
-                        .map_err(|e| format!("{}: {e}", output.relative.display()))?;
-                    println!("linked {}", output.relative.display());
-                }
-                continue;
-            }
-            let current = std::fs::read_to_string(&path).ok();
-            if current.as_deref() == Some(output.content.as_str()) {
-                continue;
-            }
-            let shown = output.relative.display();
-            if check {
-                fresh = false;
-                eprintln!("stale: {shown} (run `cargo xtask codegen`)");
-                let diff = similar::TextDiff::from_lines(
-                    current.as_deref().unwrap_or(""),
-                    output.content.as_str(),
-                );
-                let header = (format!("{shown} (on disk)"), format!("{shown} (from spec)"));
-                let text = diff
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&header.0, &header.1)
-                    .to_string();
-                // A diff of a whole new file is long and says nothing more than "missing".
-                const MAX: usize = 200;
-                let lines: Vec<&str> = text.lines().collect();
-                for line in lines.iter().take(MAX) {
-                    eprintln!("{line}");
-                }
-                if lines.len() > MAX {
-                    eprintln!("... ({} more diff lines)", lines.len() - MAX);
-                }
-            } else {
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-                }
-                std::fs::write(&path, &output.content).map_err(|e| format!("{shown}: {e}"))?;
-                println!("wrote {shown}");
-            }
+            fresh &= emit(root, &output, check)?;
         }
     }
+    fresh &= emit(root, &cli_table(&crate::spec::providers(root)?), check)?;
     if check && fresh {
         println!(
             "generated code is up to date with specs/ ({})",
@@ -116,6 +63,98 @@ pub fn run(root: &Path, providers: &[String], check: bool) -> Result<bool, Strin
         );
     }
     Ok(fresh)
+}
+
+/// Writes one output (or, with `check`, compares it and prints the difference); `Ok(false)`
+/// when `check` found it stale.
+fn emit(root: &Path, output: &Output, check: bool) -> Result<bool, String> {
+    let path = root.join(&output.relative);
+    if output.link {
+        let current = std::fs::read_link(&path).ok();
+        if current.as_deref() == Some(Path::new(&output.content)) {
+            return Ok(true);
+        }
+        if check {
+            eprintln!(
+                "stale: {} should link to {}",
+                output.relative.display(),
+                output.content
+            );
+            return Ok(false);
+        }
+        let _ = std::fs::remove_file(&path);
+        link(&output.content, &path).map_err(|e| format!("{}: {e}", output.relative.display()))?;
+        println!("linked {}", output.relative.display());
+        return Ok(true);
+    }
+    let current = std::fs::read_to_string(&path).ok();
+    if current.as_deref() == Some(output.content.as_str()) {
+        return Ok(true);
+    }
+    let shown = output.relative.display();
+    if check {
+        eprintln!("stale: {shown} (run `cargo xtask codegen`)");
+        let diff = similar::TextDiff::from_lines(
+            current.as_deref().unwrap_or(""),
+            output.content.as_str(),
+        );
+        let header = (format!("{shown} (on disk)"), format!("{shown} (from spec)"));
+        let text = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&header.0, &header.1)
+            .to_string();
+        // A diff of a whole new file is long and says nothing more than "missing".
+        const MAX: usize = 200;
+        let lines: Vec<&str> = text.lines().collect();
+        for line in lines.iter().take(MAX) {
+            eprintln!("{line}");
+        }
+        if lines.len() > MAX {
+            eprintln!("... ({} more diff lines)", lines.len() - MAX);
+        }
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(&path, &output.content).map_err(|e| format!("{shown}: {e}"))?;
+    println!("wrote {shown}");
+    Ok(true)
+}
+
+/// `src/providers.rs`: the CLI's table of providers, from `specs/providers.txt` (the CLI
+/// needs each client crate's types, so its table is code, written here from the list).
+fn cli_table(providers: &[String]) -> Output {
+    let mut rows = String::new();
+    for p in providers {
+        let krate = format!("payspec_{p}");
+        rows.push_str(&format!(
+            "    Provider {{\n        name: \"{p}\",\n        crate_name: \"payspec-{p}\",\n        \
+             api_version: <{krate}::api::Client as {krate}::api::ClientInfo<{krate}::core::ClientInner>>::api_version,\n        \
+             spec: \"specs/{p}.yaml\",\n    }},\n"
+        ));
+    }
+    let content = format!(
+        "// @generated by `cargo xtask codegen` from specs/providers.txt: do not edit; change the\n\
+         // list and regenerate.\n\
+         //! The providers of `specs/providers.txt`, as the CLI lists them.\n\
+         \n\
+         use super::Provider;\n\
+         \n\
+         /// Every provider, in the list's order.\n\
+         #[rustfmt::skip]\n\
+         pub const ALL: &[Provider] = &[\n{rows}];\n\
+         \n\
+         /// The names, for messages.\n\
+         pub const NAMES: &str = \"{names}\";\n",
+        names = providers.join(", ")
+    );
+    Output {
+        relative: PathBuf::from("src/providers.rs"),
+        content,
+        link: false,
+    }
 }
 
 #[cfg(unix)]
@@ -1561,6 +1600,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("specs")).unwrap();
         let root = crate::workspace_root();
         std::fs::copy(root.join("specs/nopan.yaml"), dir.join("specs/nopan.yaml")).unwrap();
+        std::fs::write(dir.join("specs/providers.txt"), "nopan\n").unwrap();
         std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
         dir
     }

@@ -20,57 +20,53 @@ use crate::spec::SpecFile;
 /// a classic script, so the site opens from disk.
 const REDOC: &str = "redoc@2.5.4";
 
+/// A provider as the docs describe it: its name from `specs/providers.txt`, the rest from
+/// `info.x-payspec-summary` in its spec (a provider added without one gets its spec's
+/// title and a pointer to its crate's documentation).
 struct Provider {
-    name: &'static str,
-    title: &'static str,
-    auth: &'static str,
-    idempotency: &'static str,
-    webhooks: &'static str,
-    extras: &'static str,
+    name: String,
+    title: String,
+    auth: String,
+    idempotency: String,
+    webhooks: String,
+    extras: String,
 }
 
-const PROVIDERS: &[Provider] = &[
-    Provider {
-        name: "nopan",
-        title: "Nopan",
-        auth: "mutual TLS + OAuth2 client credentials (processing account, scopes)",
-        idempotency: "Idempotency-Key header on every state-changing POST, kept on retries",
-        webhooks: "typed notifications, both spellings; HMAC-SHA256, configurable header, rotation",
-        extras: "typed /mock/set builder",
-    },
-    Provider {
-        name: "mobilepay",
-        title: "MobilePay App Payments",
-        auth: "API key, or OpenID Connect tokens from any token source",
-        idempotency: "idempotencyKey in the body (filled, kept on retries); lost-initiate recovery",
-        webhooks: "x-mobilepay-signature: HMAC-SHA1 over URL + compact body, rotation",
-        extras: "pagination streams, payment-state helpers, CorrelationId in every error",
-    },
-    Provider {
-        name: "gopay",
-        title: "GoPay next-gen",
-        auth: "OAuth2 client credentials (Basic) + rotating refresh tokens, JWT exp",
-        idempotency: "none documented: POSTs are not retried",
-        webhooks: "GET ?id= callbacks: fetch the payment",
-        extras: "JWE card encryption (RSA-OAEP-256 + A256GCM), 3-D Secure next steps",
-    },
-    Provider {
-        name: "eastpay",
-        title: "EastPay (ACI OPP family)",
-        auth: "bearer access token + entity id",
-        idempotency: "none at OPP: POSTs are not retried",
-        webhooks: "plain and AES-256-GCM encrypted notifications",
-        extras: "result-code classes, money without floats, declines as outcomes, 3DS redirect forms",
-    },
-    Provider {
-        name: "vaiipay",
-        title: "VaiiPay",
-        auth: "client token with scopes or OAuth2 token, chosen per operation",
-        idempotency: "none documented: POSTs are not retried",
-        webhooks: "HMAC-SHA256 over the raw body (inferred), configurable, rotation",
-        extras: "signed checkout URLs, from_env(), scopes checked before sending",
-    },
-];
+impl Provider {
+    fn from_spec(name: &str, spec: &Value) -> Self {
+        let summary = |key: &str| {
+            spec.pointer(&format!("/info/x-payspec-summary/{key}"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let see = format!("see the payspec-{name} crate documentation");
+        Self {
+            name: name.to_string(),
+            title: summary("title")
+                .or_else(|| {
+                    spec.pointer("/info/title")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| name.to_string()),
+            auth: summary("auth").unwrap_or_else(|| see.clone()),
+            idempotency: summary("idempotency").unwrap_or_else(|| see.clone()),
+            webhooks: summary("webhooks").unwrap_or_else(|| see.clone()),
+            extras: summary("extras").unwrap_or(see),
+        }
+    }
+
+    /// Every provider of `specs/providers.txt`, with its spec.
+    fn all(root: &Path) -> Result<Vec<(Self, Value)>, String> {
+        crate::spec::providers(root)?
+            .into_iter()
+            .map(|name| {
+                let spec = SpecFile::load(root, &name)?.json;
+                Ok((Self::from_spec(&name, &spec), spec))
+            })
+            .collect()
+    }
+}
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -253,18 +249,18 @@ fn provider_page(p: &Provider, spec: &Value, ops: &[Operation]) -> String {
          <a href=\"../guides/sandbox.html\">in-process simulator</a></td></tr>\
          <tr><th>extras</th><td>{extras}</td></tr></table>\
          <h2>Operations</h2><table><tr><th>operation</th><th>request</th><th>summary</th><th>source</th></tr>{rows}</table>",
-        title = escape(p.title),
+        title = escape(&p.title),
         name = p.name,
         n = ops.len(),
         seed = count("seed"),
         public = count("public"),
         inferred = count("inferred"),
-        auth = escape(p.auth),
-        idem = escape(p.idempotency),
-        hooks = escape(p.webhooks),
-        extras = escape(p.extras),
+        auth = escape(&p.auth),
+        idem = escape(&p.idempotency),
+        hooks = escape(&p.webhooks),
+        extras = escape(&p.extras),
     );
-    page(p.title, 1, &body)
+    page(&p.title, 1, &body)
 }
 
 fn api_page(p: &Provider, spec: &Value) -> String {
@@ -276,7 +272,7 @@ fn api_page(p: &Provider, spec: &Value) -> String {
          <script src=\"../assets/redoc.standalone.js\"></script>\
          <script>Redoc.init({json}, {{\"hideDownloadButtons\": true, \"disableSearch\": false}}, document.getElementById(\"redoc\"));</script>\
          </body></html>\n",
-        title = escape(p.title)
+        title = escape(&p.title)
     )
 }
 
@@ -320,22 +316,21 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
     )?;
 
     let mut rows = String::new();
-    for p in PROVIDERS {
-        let spec = SpecFile::load(root, p.name)?.json;
+    for (p, spec) in Provider::all(root)? {
         let ops = operations(&spec);
         write(
             &site.join(format!("{}/index.html", p.name)),
-            &provider_page(p, &spec, &ops),
+            &provider_page(&p, &spec, &ops),
         )?;
         write(
             &site.join(format!("{}/api.html", p.name)),
-            &api_page(p, &spec),
+            &api_page(&p, &spec),
         )?;
         rows.push_str(&format!(
             "<tr><td><a href=\"{n}/index.html\">{t}</a></td><td><code>payspec-{n}</code></td><td>{ops}</td>\
              <td><a href=\"{n}/api.html\">API reference</a></td><td><a href=\"doc/payspec_{n}/index.html\">rustdoc</a></td></tr>",
             n = p.name,
-            t = escape(p.title),
+            t = escape(&p.title),
             ops = ops.len()
         ));
     }
@@ -377,12 +372,12 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
 }
 
 /// Every `href`/`src` of the site's own pages that is not external resolves to a file.
-fn check_links(site: &Path) -> Result<usize, String> {
+fn check_links(site: &Path, providers: &[String]) -> Result<usize, String> {
     let mut pages: Vec<PathBuf> = vec![site.join("index.html")];
     for dir in ["guides"]
         .iter()
         .map(|d| site.join(d))
-        .chain(PROVIDERS.iter().map(|p| site.join(p.name)))
+        .chain(providers.iter().map(|p| site.join(p)))
     {
         for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
             let path = entry.map_err(|e| e.to_string())?.path();
@@ -486,15 +481,14 @@ fn without_scripts(html: &str) -> String {
 /// Builds and checks the site.
 pub fn check(root: &Path) -> Result<(), String> {
     let site = build(root)?;
-    let links = check_links(&site)?;
+    let links = check_links(&site, &crate::spec::providers(root)?)?;
     println!("links: {links} internal links resolve");
     let browser = chromium()?;
     let out = crate::bench::target_dir(root).join("site-check");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let profile = out.join("profile");
-    for p in PROVIDERS {
-        let spec = SpecFile::load(root, p.name)?.json;
+    for (p, spec) in Provider::all(root)? {
         let url = format!(
             "file://{}",
             site.join(format!("{}/api.html", p.name)).display()

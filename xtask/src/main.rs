@@ -23,9 +23,6 @@ mod test;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The providers payspec knows, in the order the workspace lists them.
-pub const PROVIDERS: &[&str] = &["nopan", "mobilepay", "gopay", "eastpay", "vaiipay"];
-
 fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask codegen [--provider P] [--check]\n       \
@@ -49,6 +46,14 @@ fn main() -> ExitCode {
     let Some(command) = args.first() else {
         return usage();
     };
+    let root = workspace_root();
+    let known = match spec::providers(&root) {
+        Ok(known) => known,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut providers: Vec<String> = Vec::new();
     let mut check = false;
     let mut quick = false;
@@ -58,9 +63,9 @@ fn main() -> ExitCode {
             "--check" => check = true,
             "--quick" => quick = true,
             "--provider" | "-p" => match rest.next() {
-                Some(p) if PROVIDERS.contains(&p.as_str()) => providers.push(p.clone()),
+                Some(p) if known.contains(p) => providers.push(p.clone()),
                 Some(p) => {
-                    eprintln!("unknown provider `{p}`; known: {}", PROVIDERS.join(", "));
+                    eprintln!("unknown provider `{p}`; known: {}", known.join(", "));
                     return ExitCode::from(2);
                 }
                 None => return usage(),
@@ -69,9 +74,8 @@ fn main() -> ExitCode {
         }
     }
     if providers.is_empty() {
-        providers = PROVIDERS.iter().map(|p| p.to_string()).collect();
+        providers = known;
     }
-    let root = workspace_root();
     let result = match command.as_str() {
         "codegen" => codegen::run(&root, &providers, check),
         "lint" => lint::run(&root, &providers),

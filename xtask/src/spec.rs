@@ -168,6 +168,56 @@ fn convert_31(node: &mut Value, at: &str) -> Result<(), String> {
     }
 }
 
+/// The one list of providers, `specs/providers.txt`: one name per line (`#` comments),
+/// in the order tools and docs list them.
+pub const PROVIDER_LIST: &str = "specs/providers.txt";
+
+/// Reads [`PROVIDER_LIST`]; a name must be lower-case ASCII letters and digits, starting
+/// with a letter (it becomes a crate name, a module path and a directory).
+pub fn providers(root: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(root.join(PROVIDER_LIST))
+        .map_err(|e| format!("{PROVIDER_LIST}: {e}"))?;
+    parse_providers(&text)
+}
+
+/// The names of a provider list's text (see [`providers`]).
+pub fn parse_providers(text: &str) -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let name = line.split('#').next().unwrap_or_default().trim();
+        if name.is_empty() {
+            continue;
+        }
+        if let Err(problem) = check_provider_name(name) {
+            return Err(format!("{PROVIDER_LIST}:{}: {problem}", index + 1));
+        }
+        if names.iter().any(|n| n == name) {
+            return Err(format!(
+                "{PROVIDER_LIST}:{}: `{name}` is listed twice",
+                index + 1
+            ));
+        }
+        names.push(name.to_string());
+    }
+    Ok(names)
+}
+
+/// Whether `name` can name a provider (see [`providers`]).
+pub fn check_provider_name(name: &str) -> Result<(), String> {
+    let mut bytes = name.bytes();
+    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_lowercase());
+    if !first_ok || !bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        return Err(format!(
+            "`{name}` is not a provider name (lower-case ASCII letters and digits, starting \
+             with a letter)"
+        ));
+    }
+    if matches!(name, "core" | "testkit" | "api" | "payspec") {
+        return Err(format!("`{name}` is taken by payspec itself"));
+    }
+    Ok(())
+}
+
 /// Resolves every `$ref` to another file (`common.yaml#/components/schemas/Receipt`,
 /// relative to the spec's directory) into the document itself: the node it points at is
 /// copied under the same `components` section and name (numbered when the name is taken),

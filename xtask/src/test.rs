@@ -277,22 +277,18 @@ fn setup(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The publishable crates, in dependency order, packaged and verified together (cargo
-/// resolves their dependencies on each other from the packages themselves).
-const PUBLISHED: &[&str] = &[
-    "payspec-core",
-    "payspec-nopan-api",
-    "payspec-nopan",
-    "payspec-mobilepay-api",
-    "payspec-mobilepay",
-    "payspec-gopay-api",
-    "payspec-gopay",
-    "payspec-eastpay-api",
-    "payspec-eastpay",
-    "payspec-vaiipay-api",
-    "payspec-vaiipay",
-    "payspec",
-];
+/// The publishable crates, in dependency order (core, each provider's raw and client
+/// crates as `specs/providers.txt` lists them, the CLI), packaged and verified together
+/// (cargo resolves their dependencies on each other from the packages themselves).
+fn published(root: &Path) -> Result<Vec<String>, String> {
+    let mut names = vec!["payspec-core".to_string()];
+    for provider in crate::spec::providers(root)? {
+        names.push(format!("payspec-{provider}-api"));
+        names.push(format!("payspec-{provider}"));
+    }
+    names.push("payspec".into());
+    Ok(names)
+}
 
 fn package(root: &Path) -> Result<(), String> {
     // Cargo verifies each package against the others through a local overlay registry
@@ -300,6 +296,7 @@ fn package(root: &Path) -> Result<(), String> {
     // a name-version twice: a second run would build against the first run's sources.
     // Drop those copies (the overlay's directory name starts with '-'; crates.io's are
     // never touched).
+    let published = published(root)?;
     let home = cargo_home();
     if let Some(sources) = home.map(|h| h.join("registry").join("src"))
         && let Ok(registries) = std::fs::read_dir(&sources)
@@ -314,7 +311,7 @@ fn package(root: &Path) -> Result<(), String> {
                 .flatten()
             {
                 let name = unpacked.file_name().to_string_lossy().into_owned();
-                if PUBLISHED.iter().any(|p| name.starts_with(&format!("{p}-"))) {
+                if published.iter().any(|p| name.starts_with(&format!("{p}-"))) {
                     std::fs::remove_dir_all(unpacked.path())
                         .map_err(|e| format!("{}: {e}", unpacked.path().display()))?;
                 }
@@ -340,7 +337,7 @@ fn package(root: &Path) -> Result<(), String> {
     // --allow-dirty: this checks that the crates package and build, not the git state
     // (CI packages a clean clone anyway).
     let mut args = vec!["package", "--quiet", "--allow-dirty"];
-    for name in PUBLISHED {
+    for name in &published {
         args.push("-p");
         args.push(name);
     }
