@@ -84,6 +84,7 @@ async fn demo(args: &[String]) -> ExitCode {
             other => return usage_error(&format!("unknown demo option `{other}`")),
         }
     }
+    let explicit = !selected.is_empty();
     if selected.is_empty() {
         selected = providers::ALL.iter().map(|p| p.name.to_string()).collect();
     }
@@ -114,7 +115,7 @@ async fn demo(args: &[String]) -> ExitCode {
         };
     }
     println!("payspec demo: in-process sandboxes, no credentials, no network");
-    if demo::run(&selected).await {
+    if demo::run(&selected, explicit).await {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

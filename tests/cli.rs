@@ -78,7 +78,7 @@ fn live_without_credentials_fails_with_the_missing_variable() {
 #[test]
 fn bad_arguments_exit_2() {
     for args in [
-        vec!["demo", "--provider", "paypal"],
+        vec!["demo", "--provider", "no-such-provider"],
         vec!["frobnicate"],
         vec!["nopan", "delete"],
     ] {

@@ -415,18 +415,25 @@ fn merged_parameters(
     merged
 }
 
+/// Header names that carry an idempotency key without payspec's extension:
+/// `Idempotency-Key` (the IETF httpapi draft's name, which Vipps and others use), its
+/// `X-` form, and PayPal's `PayPal-Request-Id` (its specs: "The server stores keys for 45
+/// days"). Any other header is marked `x-payspec-idempotency-key: true` in the spec.
+const IDEMPOTENCY_HEADERS: &[&str] = &["idempotency-key", "x-idempotency-key", "paypal-request-id"];
+
 /// A header that carries an idempotency key: marked `x-payspec-idempotency-key: true`,
-/// or named `Idempotency-Key` (the IETF draft's name, which Vipps and others use).
+/// or named as one of [`IDEMPOTENCY_HEADERS`].
 fn is_idempotency_key(param: &Value) -> bool {
     let header = param.get("in").and_then(Value::as_str) == Some("header");
     let marked = param
         .get("x-payspec-idempotency-key")
         .and_then(Value::as_bool)
         == Some(true);
-    let named = param
-        .get("name")
-        .and_then(Value::as_str)
-        .is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"));
+    let named = param.get("name").and_then(Value::as_str).is_some_and(|n| {
+        IDEMPOTENCY_HEADERS
+            .iter()
+            .any(|h| n.eq_ignore_ascii_case(h))
+    });
     marked || (header && named)
 }
 
@@ -816,6 +823,25 @@ pub fn fixture(root: &Path) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
+    // The client crate `cargo xtask add-provider` writes, on the generated one: it must
+    // build, pass clippy and its own tests like any payspec crate.
+    let server = spec
+        .json
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .filter(|url| url.starts_with("https://"));
+    let title = spec
+        .json
+        .pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or("foreign");
+    for (relative, content) in crate::add_provider::client_crate("foreign", title, server) {
+        let path = scratch.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     let tests = scratch.join("generated/foreign/tests");
     std::fs::create_dir_all(&tests).map_err(|e| format!("{}: {e}", tests.display()))?;
     std::fs::copy(fixtures.join("runtime.rs"), tests.join("runtime.rs"))
@@ -836,10 +862,11 @@ pub fn fixture(root: &Path) -> Result<(), String> {
         .join("\n")
         .replace("path = \"clients/core\"", &format!("path = {core:?}"));
     let workspace = format!(
-        "[workspace]\nresolver = \"3\"\nmembers = [\"generated/foreign\"]\n\n\
+        "[workspace]\nresolver = \"3\"\nmembers = [\"generated/foreign\", \"clients/foreign\"]\n\n\
          [workspace.package]\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.88\"\n\
          license = \"MIT OR Apache-2.0\"\nrepository = \"https://example.invalid/fixture\"\n\n\
-         [workspace.dependencies]\n{table}\n"
+         [workspace.dependencies]\n{table}\n\
+         payspec-foreign-api = {{ path = \"generated/foreign\" }}\n"
     );
     std::fs::write(scratch.join("Cargo.toml"), workspace)
         .map_err(|e| format!("fixture Cargo.toml: {e}"))?;

@@ -8,10 +8,13 @@
 //!   BENCHMARKS.md (`--quick`: short runs, no consumer builds, no file).
 //! - `test`: the whole test suite as CI runs it (fmt, codegen --check, lint, dependency
 //!   rules, clippy, tests, rustdoc).
+//! - `add-provider <name> --spec <file>`: a new provider from its OpenAPI spec (the spec
+//!   copied, the provider listed, its raw crate generated, a minimal client crate).
 //! - `fixture`: the generator on `xtask/fixtures/specs/foreign.yaml` (shapes of real
 //!   providers' specs) to a crate that passes clippy `-D warnings` and its runtime test.
 #![forbid(unsafe_code)]
 
+mod add_provider;
 mod bench;
 mod codegen;
 mod docs;
@@ -29,6 +32,7 @@ fn usage() -> ExitCode {
          cargo xtask lint [--provider P]\n       \
          cargo xtask test\n       \
          cargo xtask fixture\n       \
+         cargo xtask add-provider <name> --spec <file>\n       \
          cargo xtask docs [--check]\n       \
          cargo xtask bench [--quick]"
     );
@@ -37,7 +41,12 @@ fn usage() -> ExitCode {
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // `cargo run` (the `cargo xtask` alias) sets CARGO_MANIFEST_DIR for the process too:
+    // read at run time, it names the checkout being worked on even when two checkouts
+    // share one target directory (and so one xtask binary).
+    let here = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     here.parent().map(PathBuf::from).unwrap_or(here)
 }
 
@@ -54,6 +63,25 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if command == "add-provider" {
+        return match (
+            args.get(1),
+            args.get(2).map(String::as_str),
+            args.get(3),
+            args.len(),
+        ) {
+            (Some(name), Some("--spec"), Some(file), 4) => {
+                match add_provider::run(&root, name, std::path::Path::new(file)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        ExitCode::FAILURE
+                    }
+                }
+            }
+            _ => usage(),
+        };
+    }
     let mut providers: Vec<String> = Vec::new();
     let mut check = false;
     let mut quick = false;

@@ -83,6 +83,56 @@ fn is_inline_string_enum(schema: &Value) -> bool {
             .is_some_and(|values| values.len() > 1 && values.iter().all(Value::is_string))
 }
 
+/// Finds the inline string enums under an inline schema named `name` (at `at`): in its
+/// properties (`name` + property), array items (+ `Item`), map values (+ `Value`) and
+/// `allOf`/`oneOf`/`anyOf` members, through nested inline objects, as typify names them.
+fn inline_enums_under(schema: &Value, at: &str, name: &str, found: &mut Vec<(String, String)>) {
+    if schema.get("$ref").is_some() {
+        return;
+    }
+    let mut children: Vec<(String, String, &Value)> = Vec::new();
+    for (property, node) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        children.push((
+            format!("{at}/properties/{}", pointer_token(property)),
+            format!("{name}{}", rust_name(property)),
+            node,
+        ));
+    }
+    if let Some(items) = schema.get("items") {
+        children.push((format!("{at}/items"), format!("{name}Item"), items));
+    }
+    if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        children.push((
+            format!("{at}/additionalProperties"),
+            format!("{name}Value"),
+            values,
+        ));
+    }
+    for list in ["allOf", "oneOf", "anyOf"] {
+        for (i, member) in schema
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            children.push((format!("{at}/{list}/{i}"), name.to_string(), member));
+        }
+    }
+    for (child_at, child_name, node) in children {
+        if is_inline_string_enum(node) {
+            found.push((child_at, child_name));
+        } else {
+            inline_enums_under(node, &child_at, &child_name, found);
+        }
+    }
+}
+
 /// See the module documentation. Returns the names given, in order.
 pub fn inline_enums_named(doc: &mut Value) -> Vec<String> {
     // Where: (JSON pointer of the inline enum, the name typify would give it).
@@ -93,16 +143,7 @@ pub fn inline_enums_named(doc: &mut Value) -> Vec<String> {
     {
         for (name, schema) in schemas {
             let at = format!("/components/schemas/{}", pointer_token(name));
-            let properties = schema.get("properties").and_then(Value::as_object);
-            for (property, node) in properties.into_iter().flatten() {
-                let parent = format!("{}{}", rust_name(name), rust_name(property));
-                let at = format!("{at}/properties/{}", pointer_token(property));
-                if is_inline_string_enum(node) {
-                    found.push((at.clone(), parent.clone()));
-                } else if node.get("items").is_some_and(is_inline_string_enum) {
-                    found.push((format!("{at}/items"), format!("{parent}Item")));
-                }
-            }
+            inline_enums_under(schema, &at, &rust_name(name), &mut found);
         }
     }
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
@@ -117,6 +158,23 @@ pub fn inline_enums_named(doc: &mut Value) -> Vec<String> {
                     .and_then(Value::as_str)
                     .map(crate::codegen::progenitor_name)
                     .unwrap_or_else(|| format!("{method}_{path}"));
+                let op_at = format!("{item_at}/{method}");
+                let body = operation.pointer("/requestBody/content/application~1json/schema");
+                if let Some(schema) = body {
+                    let at = format!("{op_at}/requestBody/content/application~1json/schema");
+                    inline_enums_under(schema, &at, &format!("{}Body", rust_name(&id)), &mut found);
+                }
+                let responses = operation.get("responses").and_then(Value::as_object);
+                for (code, response) in responses.into_iter().flatten() {
+                    if let Some(schema) = response.pointer("/content/application~1json/schema") {
+                        let at = format!(
+                            "{op_at}/responses/{}/content/application~1json/schema",
+                            pointer_token(code)
+                        );
+                        let name = format!("{}Response", rust_name(&id));
+                        inline_enums_under(schema, &at, &name, &mut found);
+                    }
+                }
                 let params = operation.get("parameters").and_then(Value::as_array);
                 for (i, param) in params.into_iter().flatten().enumerate() {
                     let Some(name) = param.get("name").and_then(Value::as_str) else {
@@ -592,6 +650,8 @@ mod tests {
                     "kind": { "type": "string", "enum": ["only"] }
                 } },
                 "PaymentStatus": { "type": "integer" },
+                "Order": { "type": "object", "properties": { "qr": { "type": "object",
+                    "properties": { "format": { "type": "string", "enum": ["PNG", "SVG"] } } } } },
                 "payment_status": { "type": "string" },
                 "User": { "type": "object", "properties": { "p": {
                     "$ref": "#/components/schemas/payment_status" } } }
@@ -600,7 +660,12 @@ mod tests {
         let named = inline_enums_named(&mut doc);
         assert_eq!(
             named,
-            ["PaymentFlagsItem", "PaymentStatus2", "ListPaymentsState"]
+            [
+                "OrderQrFormat",
+                "PaymentFlagsItem",
+                "PaymentStatus2",
+                "ListPaymentsState"
+            ]
         );
         assert_eq!(
             doc.pointer("/components/schemas/Payment/properties/status/$ref"),
@@ -627,6 +692,6 @@ mod tests {
             .flat_map(|s| s.keys())
             .map(|n| rust_name(n))
             .collect();
-        assert_eq!(rust.len(), 7, "every component has its own Rust name");
+        assert_eq!(rust.len(), 9, "every component has its own Rust name");
     }
 }

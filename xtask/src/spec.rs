@@ -362,8 +362,8 @@ impl Bundler {
         if reference.contains("://") {
             return Err(format!(
                 "{label}#{at}/$ref: `{reference}` is a remote reference; codegen does not fetch \
-                 files: download it next to the spec (specs/<name>.yaml) and refer to it as \
-                 `<name>.yaml#<pointer>`"
+                 files: download it into the spec's directory and refer to it by file name \
+                 (`<file>.yaml#<pointer>`)"
             ));
         }
         let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
@@ -600,7 +600,7 @@ mod tests {
         let error = bundle(&mut remote, &dir, "specs/x.yaml").unwrap_err();
         assert!(
             error.starts_with("specs/x.yaml#/paths/~1p/get/responses/200/$ref: ")
-                && error.contains("download it next to the spec"),
+                && error.contains("download it into the spec's directory"),
             "{error}"
         );
         let mut missing = json!({ "a": { "$ref": "nowhere.yaml#/X" } });
