@@ -164,7 +164,9 @@ fn with_source_line(text: &str) -> String {
     let mut placed = false;
     for line in text.split_inclusive('\n') {
         let t = line.trim_start();
-        if !placed && !(t.is_empty() || t.starts_with('#') || t.starts_with("%") || t == "---\n") {
+        let preamble =
+            t.is_empty() || t.starts_with('#') || t.starts_with('%') || t.trim_end() == "---";
+        if !placed && !preamble {
             out.push_str(SOURCE_LINE);
             out.push('\n');
             placed = true;
