@@ -45,13 +45,24 @@ struct Output {
     link: bool,
 }
 
-/// Regenerates (or, with `check`, compares) the generated crates of `providers`.
-/// Returns `Ok(false)` when `check` found stale files.
+/// Regenerates (or, with `check`, compares) the generated crates of `providers`, and
+/// prints what changed in each crate's public surface with a semver verdict
+/// ([`crate::surface`]). Returns `Ok(false)` when `check` found stale files.
 pub fn run(root: &Path, providers: &[String], check: bool) -> Result<bool, String> {
     let progenitor_version = locked_version(root, "progenitor")?;
     let mut fresh = true;
     for provider in providers {
         for output in generate(root, provider, &progenitor_version)? {
+            if output.relative.ends_with("src/generated.rs") {
+                let old = std::fs::read_to_string(root.join(&output.relative)).ok();
+                if old.as_deref() != Some(output.content.as_str()) {
+                    let krate = format!("payspec-{provider}-api");
+                    println!(
+                        "{}",
+                        crate::surface::report(&krate, old.as_deref(), &output.content)
+                    );
+                }
+            }
             fresh &= emit(root, &output, check)?;
         }
     }

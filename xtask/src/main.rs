@@ -21,6 +21,7 @@ mod docs;
 mod lint;
 mod normalise;
 mod spec;
+mod surface;
 mod test;
 
 use std::path::PathBuf;
