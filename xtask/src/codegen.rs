@@ -134,6 +134,14 @@ fn emit(root: &Path, output: &Output, check: bool) -> Result<bool, String> {
     Ok(true)
 }
 
+/// FNV-1a (64 bits) of `bytes`: the spec's fingerprint the generated crate checks at
+/// compile time (a const fn there; SHA-256 is not one).
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// `src/providers.rs`: the CLI's table of providers, from `specs/providers.txt` (the CLI
 /// needs each client crate's types, so its table is code, written here from the list).
 fn cli_table(providers: &[String]) -> Output {
@@ -910,6 +918,8 @@ pub fn fixture(root: &Path) -> Result<(), String> {
         let status = std::process::Command::new(&cargo)
             .current_dir(&scratch)
             .env("CARGO_TARGET_DIR", &target)
+            // The fixture crate's compile-time spec check reads the fixture's specs.
+            .env("PAYSPEC_SPECS", fixtures.join("specs"))
             .args(args)
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -1021,8 +1031,31 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
          #[rustfmt::skip]\n\
          mod generated;\n\
          \n\
-         pub use generated::*;\n",
+         pub use generated::*;\n\
+         \n\
+         /// Stops any build of this crate in payspec's workspace (`cargo build -p`, `cargo\n\
+         /// test -p`, ...) when `{spec_file}` changed after this code was generated:\n\
+         /// `.cargo/config.toml` there sets the cfg and `PAYSPEC_SPECS`. Elsewhere (a published\n\
+         /// crate) there is no spec and no check.\n\
+         #[cfg(payspec_workspace)]\n\
+         const _: () = {{\n\
+         \x20   const fn fnv1a64(bytes: &[u8]) -> u64 {{\n\
+         \x20       let mut hash = 0xcbf2_9ce4_8422_2325_u64;\n\
+         \x20       let mut i = 0;\n\
+         \x20       while i < bytes.len() {{\n\
+         \x20           hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);\n\
+         \x20           i += 1;\n\
+         \x20       }}\n\
+         \x20       hash\n\
+         \x20   }}\n\
+         \x20   assert!(\n\
+         \x20       fnv1a64(include_bytes!(concat!(env!(\"PAYSPEC_SPECS\"), \"/{spec_name}\"))) == {fnv:#018x},\n\
+         \x20       \"{spec_file} changed after generation: run `cargo xtask codegen`\"\n\
+         \x20   );\n\
+         }};\n",
         spec_file = spec.relative,
+        spec_name = spec.relative.trim_start_matches("specs/"),
+        fnv = fnv1a64(&spec.bytes),
     );
     let code = format!("{stamp}\n{body}");
     let cargo = cargo_toml(provider, &title, &spec.relative, &code);
@@ -1621,6 +1654,10 @@ fn cargo_toml(provider: &str, title: &str, spec_file: &str, lib: &str) -> String
          [features]\n\
          # Typed httpmock helpers for tests: `server.<operation>(|when, then| ...)`.\n\
          mock = [\"dep:httpmock\", \"dep:regex\"]\n\
+         \n\
+         # Set by payspec's .cargo/config.toml: the build checks the spec is unchanged.\n\
+         [lints.rust]\n\
+         unexpected_cfgs = {{ level = \"warn\", check-cfg = [\"cfg(payspec_workspace)\"] }}\n\
          \n\
          [package.metadata.docs.rs]\n\
          all-features = true\n",

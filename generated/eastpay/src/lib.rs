@@ -16,3 +16,27 @@
 mod generated;
 
 pub use generated::*;
+
+/// Stops any build of this crate in payspec's workspace (`cargo build -p`, `cargo
+/// test -p`, ...) when `specs/eastpay.yaml` changed after this code was generated:
+/// `.cargo/config.toml` there sets the cfg and `PAYSPEC_SPECS`. Elsewhere (a published
+/// crate) there is no spec and no check.
+#[cfg(payspec_workspace)]
+const _: () = {
+    const fn fnv1a64(bytes: &[u8]) -> u64 {
+        let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+        let mut i = 0;
+        while i < bytes.len() {
+            hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+            i += 1;
+        }
+        hash
+    }
+    assert!(
+        fnv1a64(include_bytes!(concat!(
+            env!("PAYSPEC_SPECS"),
+            "/eastpay.yaml"
+        ))) == 0x6237c144df40c35d,
+        "specs/eastpay.yaml changed after generation: run `cargo xtask codegen`"
+    );
+};
