@@ -2,11 +2,12 @@
 //! `Retry-After`, token lifetimes of `u64::MAX`, truncated and lying bodies, status 600,
 //! deep nesting, invalid UTF-8, a slow trickle, a body past the size limit, a 10 MB
 //! error). Each call must end in a typed result, never a panic, within its deadline, and
-//! its error's `Display` must stay short.
+//! its error's `Display` must stay short. And one failure handler, written once against
+//! the shared `CallFailure` trait, classifies the same failure alike for every provider.
 
 use std::time::Duration;
 
-use payspec_core::{CallFailure, RetryPolicy};
+use payspec_core::{CallFailure, Phase, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -39,7 +40,19 @@ enum Case {
     TooLarge,
     /// A 10 MB error message.
     HugeError,
+    /// 401 with a provider-style error body.
+    Unauthorized,
+    /// 404 with a provider-style error body.
+    NotFound,
+    /// The request is read, then the connection closes without an answer.
+    Dropped,
+    /// Nothing is sent: the call is made with an id the client refuses (the server is
+    /// never asked).
+    InvalidId,
 }
+
+/// An error body in each provider's envelope at once (each reads its own fields).
+const PROVIDER_ERROR: &[u8] = br#"{"message":"no","code":"E1","error":"E1","statusInfo":{"reasonCode":"4004","message":"no"},"result":{"code":"700.400.000","description":"no"},"callId":"c-1"}"#;
 
 fn answer(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
     let mut out = format!(
@@ -125,6 +138,17 @@ async fn operation_answer(case: Case, stream: &mut TcpStream) -> std::io::Result
                 .await
         }
         Case::Status600 => stream.write_all(&answer("600 Weird", "", b"{}")).await,
+        Case::Unauthorized => {
+            stream
+                .write_all(&answer("401 Unauthorized", "", PROVIDER_ERROR))
+                .await
+        }
+        Case::NotFound | Case::InvalidId => {
+            stream
+                .write_all(&answer("404 Not Found", "", PROVIDER_ERROR))
+                .await
+        }
+        Case::Dropped => Ok(()),
         Case::Trickle => {
             let head =
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n";
@@ -231,6 +255,8 @@ type Call = fn(String, Limits) -> futures::future::BoxFuture<'static, Result<(),
 struct Limits {
     timeout: Duration,
     max_response_bytes: u64,
+    /// Call with an id the client refuses before sending (`Case::InvalidId`).
+    invalid_id: bool,
 }
 
 impl Limits {
@@ -247,6 +273,7 @@ impl Limits {
             } else {
                 16 * 1024 * 1024
             },
+            invalid_id: case == Case::InvalidId,
         }
     }
 }
@@ -277,7 +304,9 @@ fn providers() -> Vec<(&'static str, Call)> {
                     .max_response_bytes(limits.max_response_bytes)
                     .build()
                     .map_err(boxed)?;
-                client.payment_status("p1").await.map(drop).map_err(boxed)
+                // An empty id breaks the spec's `minLength: 1`.
+                let id = if limits.invalid_id { "" } else { "p1" };
+                client.payment_status(id).await.map(drop).map_err(boxed)
             })
         }),
         ("mobilepay", |url, limits| {
@@ -290,11 +319,12 @@ fn providers() -> Vec<(&'static str, Call)> {
                     .max_response_bytes(limits.max_response_bytes)
                     .build()
                     .map_err(boxed)?;
-                client
-                    .get_payment("186d2b31-ff25-4414-9fd1-bfe9807fa8b7")
-                    .await
-                    .map(drop)
-                    .map_err(boxed)
+                // MobilePay's payment ids are UUIDs.
+                let id = match limits.invalid_id {
+                    true => "not-a-uuid",
+                    false => "186d2b31-ff25-4414-9fd1-bfe9807fa8b7",
+                };
+                client.get_payment(id).await.map(drop).map_err(boxed)
             })
         }),
         ("gopay", |url, limits| {
@@ -309,11 +339,8 @@ fn providers() -> Vec<(&'static str, Call)> {
                     .max_response_bytes(limits.max_response_bytes)
                     .build()
                     .map_err(boxed)?;
-                client
-                    .get_payment("3000006529")
-                    .await
-                    .map(drop)
-                    .map_err(boxed)
+                let id = if limits.invalid_id { "" } else { "3000006529" };
+                client.get_payment(id).await.map(drop).map_err(boxed)
             })
         }),
         ("eastpay", |url, limits| {
@@ -327,7 +354,14 @@ fn providers() -> Vec<(&'static str, Call)> {
                     .max_response_bytes(limits.max_response_bytes)
                     .build()
                     .map_err(boxed)?;
-                client.get_payment("p1").await.map(drop).map_err(boxed)
+                // Payment ids are at most 64 characters.
+                let long = "x".repeat(65);
+                let id = if limits.invalid_id {
+                    long.as_str()
+                } else {
+                    "p1"
+                };
+                client.get_payment(id).await.map(drop).map_err(boxed)
             })
         }),
         ("vaiipay", |url, limits| {
@@ -342,7 +376,9 @@ fn providers() -> Vec<(&'static str, Call)> {
                     .max_response_bytes(limits.max_response_bytes)
                     .build()
                     .map_err(boxed)?;
-                client.get_payment("p1").await.map(drop).map_err(boxed)
+                // Payment ids match `^[A-Za-z0-9-]{1,64}$`.
+                let id = if limits.invalid_id { "p 1" } else { "p1" };
+                client.get_payment(id).await.map(drop).map_err(boxed)
             })
         }),
     ]
@@ -351,9 +387,26 @@ fn providers() -> Vec<(&'static str, Call)> {
 /// Runs `case` against every provider; returns each one's error text (`None`: it
 /// succeeded, which only the token cases may).
 async fn run(case: Case) -> Vec<(&'static str, Option<String>)> {
+    failures(case)
+        .await
+        .into_iter()
+        .map(|(provider, failure)| (provider, failure.map(|e| e.to_string())))
+        .collect()
+}
+
+/// Runs `case` against every provider (at `url`, or a fresh hostile server); returns each
+/// one's error (`None`: it succeeded).
+async fn failures(case: Case) -> Vec<(&'static str, Option<Failure>)> {
+    failures_at(case, None).await
+}
+
+async fn failures_at(case: Case, url: Option<&str>) -> Vec<(&'static str, Option<Failure>)> {
     let mut results = Vec::new();
     for (provider, call) in providers() {
-        let url = hostile(case).await;
+        let url = match url {
+            Some(url) => url.to_string(),
+            None => hostile(case).await,
+        };
         let outcome = tokio::time::timeout(
             Duration::from_secs(20),
             tokio::spawn(call(url, Limits::of(case))),
@@ -361,18 +414,138 @@ async fn run(case: Case) -> Vec<(&'static str, Option<String>)> {
         .await
         .unwrap_or_else(|_| panic!("{provider} {case:?}: no result within 20 s"));
         let result = outcome.unwrap_or_else(|e| panic!("{provider} {case:?}: panicked: {e}"));
-        let text = result.err().map(|e| {
+        let failure = result.err();
+        if let Some(e) = &failure {
             let text = e.to_string();
             assert!(
                 text.len() < 4_000,
                 "{provider} {case:?}: Display is {} bytes",
                 text.len()
             );
-            text
-        });
-        results.push((provider, text));
+        }
+        results.push((provider, failure));
     }
     results
+}
+
+/// How a failure is classified through the shared trait, the same names for every
+/// provider.
+#[derive(Debug, PartialEq)]
+struct Classified {
+    phase: Phase,
+    status: Option<u16>,
+    outcome_unknown: bool,
+    retryable: bool,
+}
+
+impl Classified {
+    fn of(failure: &dyn CallFailure) -> Self {
+        Self {
+            phase: failure.phase(),
+            status: failure.status().map(|s| s.as_u16()),
+            outcome_unknown: failure.outcome_unknown(),
+            retryable: failure.is_retryable(),
+        }
+    }
+}
+
+/// One handler, written once against `payspec_core::CallFailure`, for every provider: a
+/// request refused before sending, a 401, a 404, a refused connection and a lost answer
+/// are each classified the same way whichever client made the call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_provider_classifies_a_failure_alike() {
+    let expected = [
+        (
+            Case::InvalidId,
+            Classified {
+                phase: Phase::Validation,
+                status: None,
+                outcome_unknown: false,
+                retryable: false,
+            },
+        ),
+        (
+            Case::Unauthorized,
+            Classified {
+                phase: Phase::Request,
+                status: Some(401),
+                outcome_unknown: false,
+                retryable: false,
+            },
+        ),
+        (
+            Case::NotFound,
+            Classified {
+                phase: Phase::Request,
+                status: Some(404),
+                outcome_unknown: false,
+                retryable: false,
+            },
+        ),
+        // The request was sent, and no answer came: the provider may have done the work.
+        (
+            Case::Dropped,
+            Classified {
+                phase: Phase::Request,
+                status: None,
+                outcome_unknown: true,
+                retryable: true,
+            },
+        ),
+    ];
+    for (case, expected) in expected {
+        for (provider, failure) in failures(case).await {
+            let failure = failure.unwrap_or_else(|| panic!("{provider} {case:?}: succeeded"));
+            assert_eq!(
+                Classified::of(failure.as_ref()),
+                expected,
+                "{provider} {case:?}: {failure}"
+            );
+            if case == Case::InvalidId {
+                assert!(failure.request_id().is_none() && failure.raw_body().is_none());
+                // The message names the parameter and says what is wrong with it.
+                let text = failure.to_string();
+                let why = ["characters", "pattern", "UUID"];
+                assert!(
+                    text.contains("id:") || text.contains("id must"),
+                    "{provider}: names the field: {text}"
+                );
+                assert!(
+                    why.iter().any(|w| text.contains(w)),
+                    "{provider}: says why: {text}"
+                );
+            }
+            if matches!(case, Case::Unauthorized | Case::NotFound) {
+                assert!(
+                    failure.raw_body().is_some(),
+                    "{provider} {case:?}: the body is kept"
+                );
+            }
+        }
+    }
+    // A port nobody listens on: the connection is refused, nothing was sent.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let refused = Classified {
+        phase: Phase::Request,
+        status: None,
+        outcome_unknown: false,
+        retryable: true,
+    };
+    for (provider, failure) in failures_at(Case::NotFound, Some(&closed)).await {
+        let failure = failure.unwrap_or_else(|| panic!("{provider}: a closed port answered"));
+        assert_eq!(
+            Classified::of(failure.as_ref()),
+            refused,
+            "{provider}: {failure}"
+        );
+        assert!(
+            failure.to_string().to_lowercase().contains("refused"),
+            "{provider}: the innermost cause is shown: {failure}"
+        );
+    }
 }
 
 fn all_failed(case: Case, results: &[(&str, Option<String>)], expect: &str) {

@@ -981,6 +981,7 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
     let mut fired = Fired::default();
     let client = lighter_calls(client, &mut fired);
     let client = scoped_requests(client, &mut fired);
+    let client = field_errors(client, &mut fired);
     fired.check(
         &Fired::expected(&spec_shape(&json_for_counts)),
         &spec.relative,
@@ -1256,6 +1257,9 @@ struct Fired {
     from_response: usize,
     /// The request built in a scope (`scoped_requests`): once per operation.
     scoped: usize,
+    /// A parameter setter's conversion error names the parameter and the reason
+    /// (`field_errors`): once per parameter of each operation.
+    field_error: usize,
 }
 
 /// What the counts of [`Fired`] follow from.
@@ -1264,6 +1268,7 @@ struct SpecShape {
     operations: usize,
     path_parameters: usize,
     json_responses: usize,
+    parameters: usize,
 }
 
 fn spec_shape(json: &Value) -> SpecShape {
@@ -1282,6 +1287,7 @@ fn spec_shape(json: &Value) -> SpecShape {
             }
             shape.operations += 1;
             shape.path_parameters += path.matches('{').count();
+            shape.parameters += merged_parameters(item, operation, &resolve).len();
             let responses = operation.get("responses").and_then(Value::as_object);
             for response in responses.into_iter().flat_map(|r| r.values()) {
                 let response = resolve(response);
@@ -1309,6 +1315,7 @@ impl Fired {
             post: shape.operations,
             from_response: shape.json_responses,
             scoped: shape.operations,
+            field_error: shape.parameters,
         }
     }
 
@@ -1322,6 +1329,95 @@ impl Fired {
              expected {expected:?}; see `Fired` in xtask/src/codegen.rs"
         ))
     }
+}
+
+/// In every parameter setter of the request builders, the conversion error names the
+/// parameter and says why: progenitor's
+///
+/// ```text
+/// fn transaction_id<V>(mut self, value: V) -> Self where V: TryInto<types::X>, {
+///     self.transaction_id = value.try_into().map_err(|_| "conversion to `X` for transaction_id failed".to_string());
+/// ```
+///
+/// becomes `where V: TryInto<types::X>, <V as TryInto<types::X>>::Error: Display` and
+/// `.map_err(|e| format!("transaction_id: {e}"))`, so a refused call says
+/// `transaction_id: shorter than 1 characters`. Every value a caller passes today (strings,
+/// the types themselves, numbers) converts with an error that displays.
+fn field_errors(tokens: TokenStream, fired: &mut Fired) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        if let TokenTree::Ident(word) = &trees[i]
+            && word == "where"
+            && let Some(body_at) = (i + 1..trees.len()).find(
+                |&j| matches!(&trees[j], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace),
+            )
+            && let TokenTree::Group(body) = &trees[body_at]
+        {
+            let bound: TokenStream = trees[i + 1..body_at].iter().cloned().collect();
+            let bound_text = bound.to_string();
+            let single = bound_text.starts_with("V : std :: convert :: TryInto <")
+                && !bound_text.contains("Error");
+            if single && let Some(rewritten) = named_conversion_error(&body.stream()) {
+                let target = bound_text
+                    .trim_start_matches("V : std :: convert :: TryInto <")
+                    .trim_end_matches(',')
+                    .trim()
+                    .trim_end_matches('>')
+                    .trim()
+                    .to_string();
+                let display: TokenStream = format!(
+                    "< V as std :: convert :: TryInto < {target} > > :: Error : std :: fmt :: Display ,"
+                )
+                .parse()
+                .unwrap_or_default();
+                out.extend(trees[i..body_at].iter().cloned());
+                out.extend(display);
+                out.push(TokenTree::Group(Group::new(Delimiter::Brace, rewritten)));
+                fired.field_error += 1;
+                i = body_at + 1;
+                continue;
+            }
+        }
+        match &trees[i] {
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), field_errors(g.stream(), fired));
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// A setter's body with `map_err(|_| "conversion to `X` for NAME failed".to_string())`
+/// made `map_err(|e| format!("NAME: {e}"))`; `None` when the body has no such closure.
+fn named_conversion_error(body: &TokenStream) -> Option<TokenStream> {
+    const OPEN: &str = "map_err (| _ | \"conversion to `";
+    const CLOSE: &str = "\" . to_string ())";
+    let text = body.to_string();
+    let start = text.find(OPEN)?;
+    let rest = &text[start + OPEN.len()..];
+    let end = rest.find(CLOSE)?;
+    let name = rest[..end]
+        .split(" for ")
+        .nth(1)?
+        .strip_suffix(" failed")?
+        .to_string();
+    // A form body's setter has this shape too; bodies are counted apart (JSON ones say
+    // why already), so only parameters are rewritten.
+    if name == "body" {
+        return None;
+    }
+    let replaced = format!(
+        "{}map_err (| e | format ! (\"{name}: {{}}\" , e)){}",
+        &text[..start],
+        &rest[end + CLOSE.len()..]
+    );
+    replaced.parse().ok()
 }
 
 /// In every generated `send()`, builds the request in a block that ends before the call's

@@ -223,6 +223,11 @@ impl<C: fmt::Debug> fmt::Debug for ProviderError<C> {
 
 impl<C: fmt::Debug> fmt::Display for ProviderError<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.origin == ErrorOrigin::TokenEndpoint {
+            // The caller called an operation, not the token endpoint: say which step
+            // failed in their terms.
+            write!(f, "while fetching an access token: ")?;
+        }
         write!(f, "HTTP {}", self.status.as_u16())?;
         match &self.raw_code {
             Some(raw) => write!(f, ", code {}", Bounded(raw))?,
@@ -233,9 +238,6 @@ impl<C: fmt::Debug> fmt::Display for ProviderError<C> {
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {}]", Bounded(id))?;
-        }
-        if self.origin == ErrorOrigin::TokenEndpoint {
-            write!(f, " (from the token endpoint)")?;
         }
         if self.outcome_unknown {
             write!(f, "; outcome unknown")?;
@@ -292,21 +294,77 @@ impl fmt::Display for InvalidResponse {
     }
 }
 
+/// Which step of a call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Nothing was sent: the request or the configuration was refused first (a field
+    /// too long, a missing credential, an invalid amount).
+    Validation,
+    /// payspec was getting an access token for the call (the token endpoint answered
+    /// with an error).
+    Token,
+    /// The call itself: sent, and answered with an error, not answered, or answered
+    /// with something unreadable.
+    Request,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Validation => "validation (not sent)",
+            Self::Token => "while fetching an access token",
+            Self::Request => "request",
+        })
+    }
+}
+
+/// An error answer, borrowed: what [`FailureView::Answer`] carries.
+#[derive(Clone, Copy, Debug)]
+pub struct AnswerView<'a> {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Whether the same call may succeed later.
+    pub retryable: bool,
+    /// Whether the provider may have done the work.
+    pub outcome_unknown: bool,
+    /// The idempotency key the call carried.
+    pub idempotency_key: Option<&'a str>,
+    /// The provider's error code, as sent.
+    pub code: Option<&'a str>,
+    /// The provider's message.
+    pub message: Option<&'a str>,
+    /// The provider's id of the request (call id, trace id), for support.
+    pub request_id: Option<&'a str>,
+    /// The body as received (empty when there was none or it was not kept).
+    pub body: &'a [u8],
+    /// Whether the answer came from the operation or from the token endpoint.
+    pub origin: ErrorOrigin,
+}
+
+impl AnswerView<'_> {
+    /// An answer that refused the request (a 400, 401, 403 a provider crate reports in a
+    /// variant of its own): final, nothing was done, no key, nothing else known.
+    pub fn refused(status: StatusCode) -> Self {
+        Self {
+            status,
+            retryable: false,
+            outcome_unknown: false,
+            idempotency_key: None,
+            code: None,
+            message: None,
+            request_id: None,
+            body: &[],
+            origin: ErrorOrigin::Operation,
+        }
+    }
+}
+
 /// The parts every provider's error shares, borrowed: what [`CallFailure`]'s methods
 /// read. A provider crate maps its variants onto these once.
 #[derive(Clone, Copy, Debug)]
 pub enum FailureView<'a> {
     /// The provider answered with an error.
-    Answer {
-        /// HTTP status.
-        status: StatusCode,
-        /// Whether the same call may succeed later.
-        retryable: bool,
-        /// Whether the provider may have done the work.
-        outcome_unknown: bool,
-        /// The idempotency key the call carried.
-        idempotency_key: Option<&'a str>,
-    },
+    Answer(AnswerView<'a>),
     /// No answer (connection, TLS, timeout, a body cut short).
     Transport(&'a reqwest::Error),
     /// An answer that could not be read as the spec describes it.
@@ -318,31 +376,38 @@ pub enum FailureView<'a> {
 impl<C: ErrorCode> ProviderError<C> {
     /// This error as a [`FailureView::Answer`].
     pub fn view(&self) -> FailureView<'_> {
-        FailureView::Answer {
+        FailureView::Answer(AnswerView {
             status: self.status,
             retryable: self.is_retryable(),
             outcome_unknown: self.outcome_unknown,
             idempotency_key: self.idempotency_key.as_deref(),
-        }
+            code: self.raw_code.as_deref(),
+            message: self.message.as_deref(),
+            request_id: self.request_id.as_deref(),
+            body: &self.body,
+            origin: self.origin,
+        })
     }
 }
 
 impl<'a> FailureView<'a> {
-    /// An answer that refused the request (a 400, 401, 403 a provider crate reports in a
-    /// variant of its own): final, nothing was done, no key.
+    /// See [`AnswerView::refused`].
     pub fn refused(status: StatusCode) -> Self {
-        Self::Answer {
-            status,
-            retryable: false,
-            outcome_unknown: false,
-            idempotency_key: None,
+        Self::Answer(AnswerView::refused(status))
+    }
+
+    /// The answer, when there was one the provider meant as an error.
+    pub fn answer(self) -> Option<AnswerView<'a>> {
+        match self {
+            Self::Answer(answer) => Some(answer),
+            _ => None,
         }
     }
 
     /// The HTTP status of the answer, when there was one.
     pub fn status(self) -> Option<StatusCode> {
         match self {
-            Self::Answer { status, .. } => Some(status),
+            Self::Answer(answer) => Some(answer.status),
             Self::Transport(e) => e.status(),
             Self::InvalidResponse(e) => e.status,
             Self::NotSent => None,
@@ -352,9 +417,7 @@ impl<'a> FailureView<'a> {
     /// See [`CallFailure::outcome_unknown`].
     pub fn outcome_unknown(self) -> bool {
         match self {
-            Self::Answer {
-                outcome_unknown, ..
-            } => outcome_unknown,
+            Self::Answer(answer) => answer.outcome_unknown,
             Self::Transport(e) => crate::classify::transport_leaves_outcome_unknown(e),
             Self::InvalidResponse(e) => e.outcome_unknown(),
             Self::NotSent => false,
@@ -364,9 +427,7 @@ impl<'a> FailureView<'a> {
     /// See [`CallFailure::idempotency_key`].
     pub fn idempotency_key(self) -> Option<&'a str> {
         match self {
-            Self::Answer {
-                idempotency_key, ..
-            } => idempotency_key,
+            Self::Answer(answer) => answer.idempotency_key,
             Self::Transport(e) => crate::classify::unanswered(e)?.idempotency_key.as_deref(),
             Self::InvalidResponse(_) | Self::NotSent => None,
         }
@@ -375,26 +436,76 @@ impl<'a> FailureView<'a> {
     /// See [`CallFailure::is_retryable`].
     pub fn is_retryable(self) -> bool {
         match self {
-            Self::Answer { retryable, .. } => retryable,
+            Self::Answer(answer) => answer.retryable,
             Self::Transport(e) => crate::classify::is_transient_transport(
                 crate::classify::unanswered(e).map_or(e, |r| &r.last),
             ),
             Self::InvalidResponse(_) | Self::NotSent => false,
         }
     }
+
+    /// See [`CallFailure::phase`].
+    pub fn phase(self) -> Phase {
+        match self {
+            Self::Answer(AnswerView {
+                origin: ErrorOrigin::TokenEndpoint,
+                ..
+            }) => Phase::Token,
+            Self::NotSent => Phase::Validation,
+            Self::Answer(_) | Self::Transport(_) | Self::InvalidResponse(_) => Phase::Request,
+        }
+    }
 }
 
 /// What every provider's error tells about a failed call, under the same names in every
-/// crate: whether the provider may have done the work, and what to repeat or reconcile
+/// crate: which step failed, the provider's answer (status, code, message, request id,
+/// body), whether the provider may have done the work, and what to repeat or reconcile
 /// it by. A provider implements [`CallFailure::view`]; the rest follows from
-/// [`crate::classify`], the table the retry loop reads too.
+/// [`crate::classify`], the table the retry loop reads too. The trait is object safe: one
+/// handler can take `&dyn CallFailure` from any provider.
 pub trait CallFailure: std::error::Error {
     /// The shared parts of this error.
     fn view(&self) -> FailureView<'_>;
 
+    /// Which step failed: validation (nothing sent), the token fetch, or the request.
+    fn phase(&self) -> Phase {
+        self.view().phase()
+    }
+
     /// The HTTP status of the answer, when there was one.
     fn status(&self) -> Option<StatusCode> {
         self.view().status()
+    }
+
+    /// The provider's error code as it sent it (each crate also has it typed).
+    fn code_text(&self) -> Option<&str> {
+        self.view().answer()?.code
+    }
+
+    /// The provider's message, when it sent one.
+    fn message(&self) -> Option<&str> {
+        self.view().answer()?.message
+    }
+
+    /// The provider's id of the request (call id, trace id), for support.
+    fn request_id(&self) -> Option<&str> {
+        self.view().answer()?.request_id
+    }
+
+    /// The correlation id the client sent with the call, for providers that take one
+    /// (MobilePay's `CorrelationId`).
+    fn correlation_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// The body of the error answer as received (not shown by `Display`, which is
+    /// bounded), when there was one.
+    fn raw_body(&self) -> Option<&[u8]> {
+        match self.view() {
+            FailureView::Answer(answer) if !answer.body.is_empty() => Some(answer.body),
+            FailureView::InvalidResponse(e) => e.body.as_deref(),
+            _ => None,
+        }
     }
 
     /// Whether the provider may have done the work although the call failed: no answer,
@@ -462,18 +573,8 @@ impl<C: ErrorCode> Failure<C> {
             }
             E::ErrorResponse(response) => {
                 let status = response.status();
-                let headers = response.headers();
-                let origin = match headers.get(ORIGIN_HEADER) {
-                    Some(v) if v == "token-endpoint" => ErrorOrigin::TokenEndpoint,
-                    _ => ErrorOrigin::Operation,
-                };
-                let earlier_unknown = headers.get(OUTCOME_HEADER).is_some_and(|v| v == "unknown");
-                let idempotency_key = headers
-                    .get(KEY_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                let outcome_unknown =
-                    earlier_unknown || crate::classify::status_leaves_outcome_unknown(status);
+                let (origin, idempotency_key, outcome_unknown) =
+                    answer_context(status, response.headers());
                 let (parsed, body) = response.into_inner().into_parts();
                 let envelope = fields(&parsed);
                 Failure::Provider(ProviderError {
@@ -497,13 +598,55 @@ impl<C: ErrorCode> Failure<C> {
                 reason: format!("body does not match the spec: {e}"),
                 body: Some(body),
             }),
-            E::UnexpectedResponse(response) => Failure::InvalidResponse(InvalidResponse {
-                status: Some(response.status()),
-                reason: "status not described by the spec".into(),
-                body: None,
-            }),
+            E::UnexpectedResponse(response) => {
+                let status = response.status();
+                match response.extensions().get::<crate::glue::UndecodedError>() {
+                    // An error answer whose body is not the spec's error schema: an error
+                    // answer all the same, with its status and body, without a code.
+                    Some(undecoded) => {
+                        let (origin, idempotency_key, outcome_unknown) =
+                            answer_context(status, response.headers());
+                        Failure::Provider(ProviderError {
+                            status,
+                            code: C::missing(),
+                            raw_code: None,
+                            message: None,
+                            request_id: None,
+                            body: undecoded.body.clone(),
+                            origin,
+                            idempotency_key,
+                            outcome_unknown,
+                        })
+                    }
+                    None => Failure::InvalidResponse(InvalidResponse {
+                        status: Some(status),
+                        reason: "status not described by the spec".into(),
+                        body: None,
+                    }),
+                }
+            }
         }
     }
+}
+
+/// What payspec-core's hooks marked on an error answer ([`crate::hooks`]): where it came
+/// from, the idempotency key the call carried, and whether the outcome is unknown (this
+/// status says so, or an earlier attempt of the call left it open).
+fn answer_context(
+    status: StatusCode,
+    headers: &reqwest::header::HeaderMap,
+) -> (ErrorOrigin, Option<String>, bool) {
+    let origin = match headers.get(ORIGIN_HEADER) {
+        Some(v) if v == "token-endpoint" => ErrorOrigin::TokenEndpoint,
+        _ => ErrorOrigin::Operation,
+    };
+    let key = headers
+        .get(KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let earlier_unknown = headers.get(OUTCOME_HEADER).is_some_and(|v| v == "unknown");
+    let unknown = earlier_unknown || crate::classify::status_leaves_outcome_unknown(status);
+    (origin, key, unknown)
 }
 
 /// A client could not be built from its configuration.

@@ -96,6 +96,7 @@ impl fmt::Write for Encoder<'_, '_> {
 /// Two answers progenitor-client would refuse are read: an empty body is read as JSON
 /// `null` when `T` takes it (the generator makes an operation that answers 200 with a body
 /// and 204 without return `Option<T>`), and any body is an [`ErrorBody`] when `T` is one.
+/// An error status whose body does not decode keeps its status: see [`UndecodedError`].
 #[expect(
     clippy::manual_async_fn,
     reason = "an async fn would keep the 136-byte response twice in its future"
@@ -109,9 +110,33 @@ pub fn from_response<T: DeserializeOwned + 'static, E>(
         let full = body(&mut response)
             .await
             .map_err(Error::ResponseBodyError)?;
-        let inner = decode(full).map_err(|(full, e)| Error::InvalidResponsePayload(full, e))?;
-        Ok(ResponseValue::new(inner, status, headers))
+        match decode(full) {
+            Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+            // An error answer whose body is not the spec's error schema is still an
+            // error answer: its status (and body) must not be lost to "unreadable".
+            Err((full, e)) if status.is_client_error() || status.is_server_error() => {
+                *response.headers_mut() = headers;
+                response.extensions_mut().insert(UndecodedError {
+                    body: full,
+                    reason: e.to_string(),
+                });
+                Err(Error::UnexpectedResponse(response))
+            }
+            Err((full, e)) => Err(Error::InvalidResponsePayload(full, e)),
+        }
     }
+}
+
+/// Carried by the `UnexpectedResponse` that [`from_response`] returns for an error answer
+/// (4xx, 5xx) whose body is not the spec's error schema: the body as received and why it
+/// did not decode. `Failure::from_progenitor` reads it into a provider error with the
+/// answer's status.
+#[derive(Clone, Debug)]
+pub struct UndecodedError {
+    /// The body as received.
+    pub body: Bytes,
+    /// Why it is not the spec's error schema.
+    pub reason: String,
 }
 
 /// `full` as a `T` (see [`from_response`]), or the bytes with serde's reason.

@@ -15,6 +15,9 @@
 //! - [`idempotency`]: keys made once per call by an injectable generator;
 //! - [`error`]: one shape for every provider error ([`ProviderError`]);
 //! - [`webhook`]: HMAC signing and constant-time verification with key rotation;
+//! - [`notify`]: one shape for receiving notifications in any framework
+//!   ([`notify::NotificationVerifier`]: verify, parse, drop duplicates), and [`dedup`]:
+//!   the log of delivered notification ids it asks;
 //! - [`Secret`]: redacted in `Debug`, zeroized on drop;
 //! - [`glue`]: what generated code calls in place of two progenitor-client helpers.
 #![forbid(unsafe_code)]
@@ -22,12 +25,14 @@
 
 pub mod auth;
 pub mod classify;
+pub mod dedup;
 mod enums;
 pub mod error;
 pub mod glue;
 pub mod hooks;
 pub mod http;
 pub mod idempotency;
+pub mod notify;
 pub mod options;
 mod raw;
 pub mod retry;
@@ -42,8 +47,8 @@ pub use auth::{
 };
 pub use enums::UnknownEnumValue;
 pub use error::{
-    CallFailure, ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure, FailureView,
-    InvalidResponse, ProviderError,
+    AnswerView, CallFailure, ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure,
+    FailureView, InvalidResponse, Phase, ProviderError,
 };
 pub use hooks::{ClientInner, OperationSecurity, OperationTable, ProviderProfile};
 pub use http::{HttpConfig, Identity, RootTrust};

@@ -2,8 +2,8 @@
 
 use bytes::Bytes;
 use payspec_core::{
-    CallFailure, ConfigError, EnvelopeFields, Failure, FailureView, InvalidResponse, ProviderError,
-    RawBody,
+    AnswerView, CallFailure, ConfigError, EnvelopeFields, Failure, FailureView, InvalidResponse,
+    ProviderError, RawBody,
 };
 use payspec_eastpay_api::types::ErrorEnvelopeFields;
 use reqwest::StatusCode;
@@ -45,6 +45,8 @@ pub enum Error {
         code: Option<String>,
         /// The gateway's description.
         description: String,
+        /// The raw response body.
+        body: Bytes,
     },
     /// Any other error answer (404 unknown resource, 5xx, ...).
     #[error("EastPay answered with an error: {0}")]
@@ -145,6 +147,7 @@ pub(crate) fn outcome(error: ApiError) -> Result<crate::Transaction, Error> {
                     status,
                     code,
                     description,
+                    body: response.as_ref().raw().clone(),
                 });
             }
             _ => {}
@@ -179,13 +182,32 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl CallFailure for Error {
     /// EastPay has no idempotency key: see [`CallFailure::merchant_reference`].
     fn view(&self) -> FailureView<'_> {
-        let refused = FailureView::refused;
         match self {
             Self::OutcomeUnknown { source, .. } => source.view(),
-            Self::Validation { .. } => refused(StatusCode::BAD_REQUEST),
-            Self::Auth { status, .. } => {
-                refused(StatusCode::from_u16(*status).unwrap_or(StatusCode::UNAUTHORIZED))
-            }
+            Self::Validation {
+                code,
+                description,
+                body,
+                ..
+            } => FailureView::Answer(AnswerView {
+                code: Some(code),
+                message: Some(description),
+                body,
+                ..AnswerView::refused(StatusCode::BAD_REQUEST)
+            }),
+            Self::Auth {
+                status,
+                code,
+                description,
+                body,
+            } => FailureView::Answer(AnswerView {
+                code: code.as_deref(),
+                message: Some(description),
+                body,
+                ..AnswerView::refused(
+                    StatusCode::from_u16(*status).unwrap_or(StatusCode::UNAUTHORIZED),
+                )
+            }),
             Self::Provider(e) => e.view(),
             Self::Transport(e) => FailureView::Transport(e),
             Self::InvalidResponse(e) => FailureView::InvalidResponse(e),

@@ -228,6 +228,11 @@ impl CallFailure for Error {
         }
     }
 
+    /// The `CorrelationId` header the call carried.
+    fn correlation_id(&self) -> Option<&str> {
+        self.correlation_id.as_deref()
+    }
+
     /// MobilePay keys are in the body, where payspec-core cannot see them: the key is
     /// the one the client put there.
     fn idempotency_key(&self) -> Option<&str> {

@@ -7,6 +7,9 @@
 
 use std::fmt;
 
+pub use payspec_core::dedup::{DeliveryLog, InMemoryDeliveryLog};
+use payspec_core::notify::request_with_header;
+pub use payspec_core::notify::{Delivery, NotificationVerifier};
 use payspec_core::webhook::{
     HmacAlgorithm, SignatureEncoding, SignatureError, check_secret, encode, hmac, verify_hmac,
 };
@@ -16,6 +19,10 @@ pub use payspec_mobilepay_api::types::Notification;
 
 /// The header MobilePay puts the signature in.
 pub const SIGNATURE_HEADER: &str = "x-mobilepay-signature";
+/// The signature: HMAC-SHA1 over the notification URL followed by the compact body...
+pub const SIGNATURE_ALGORITHM: HmacAlgorithm = HmacAlgorithm::Sha1;
+/// ...written in base64.
+pub const SIGNATURE_ENCODING: SignatureEncoding = SignatureEncoding::Base64;
 
 /// Why a webhook was not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -140,5 +147,32 @@ impl WebhookVerifier {
             }
             None => String::new(),
         }
+    }
+}
+
+impl NotificationVerifier for WebhookVerifier {
+    type Notification = Notification;
+    type Error = WebhookError;
+
+    fn signature_header(&self) -> &str {
+        SIGNATURE_HEADER
+    }
+
+    fn verify_and_parse(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification, WebhookError> {
+        WebhookVerifier::verify_and_parse(self, headers, body)
+    }
+
+    /// `notificationId`, which MobilePay repeats on every retry of a notification.
+    fn delivery_id(&self, notification: &Notification) -> Option<String> {
+        notification.notification_id.map(|id| id.to_string())
+    }
+
+    fn signed_request(&self, body: Vec<u8>) -> http::Request<Vec<u8>> {
+        let signature = self.sign(&body);
+        request_with_header(SIGNATURE_HEADER, &signature, body)
     }
 }

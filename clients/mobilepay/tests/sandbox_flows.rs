@@ -108,6 +108,14 @@ async fn initiate_reserve_capture_refund_and_paginate_with_a_signed_webhook() {
     verifier
         .verify(&delivered[0].body, Some(&signature))
         .unwrap();
+    // As a web service receives it: verified from the request, a tampered body refused,
+    // a repeat dropped (the same checks for every provider that signs).
+    let notification = payspec_testkit::webhooks::received_as_a_web_service_would(
+        &verifier,
+        &delivered[0].headers,
+        &delivered[0].body,
+    );
+    assert!(notification.notification_id.is_some());
 }
 
 #[tokio::test]

@@ -29,8 +29,8 @@ use crate::{ClientBuilder, Error, Result, Scope};
 
 /// The processing account id the sandbox accepts.
 pub const PROCESSING_ACCOUNT_ID: &str = "sandbox-merchant";
-/// The header the sandbox signs webhooks in.
-pub const WEBHOOK_HEADER: &str = "x-nopan-signature";
+/// The header the sandbox signs webhooks in ([`crate::webhook::SIGNATURE_HEADER`]).
+pub const WEBHOOK_HEADER: &str = crate::webhook::SIGNATURE_HEADER;
 
 /// How a sandbox behaves.
 #[derive(Clone, Debug)]

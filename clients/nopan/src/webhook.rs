@@ -7,9 +7,23 @@
 
 use payspec_core::ConfigError;
 use payspec_core::Secret;
-use payspec_core::webhook::{BodySignatureVerifier, SignatureEncoding, SignatureError};
+pub use payspec_core::dedup::{DeliveryLog, InMemoryDeliveryLog};
+use payspec_core::notify::request_with_header;
+pub use payspec_core::notify::{Delivery, NotificationVerifier};
+pub use payspec_core::webhook::{
+    BodySignatureVerifier, HmacAlgorithm, SignatureEncoding, SignatureError,
+};
 pub use payspec_nopan_api::open_enums::NotificationType;
 pub use payspec_nopan_api::types::Notification;
+
+/// The header payspec reads Nopan's signature from by default, and its sandbox signs in
+/// (inferred: Nopan's docs mention an HMAC signature header without naming it, so
+/// [`WebhookVerifier::new`] takes the header).
+pub const SIGNATURE_HEADER: &str = "x-nopan-signature";
+/// The signature: HMAC-SHA256 over the raw body...
+pub const SIGNATURE_ALGORITHM: HmacAlgorithm = HmacAlgorithm::Sha256;
+/// ...written in hex.
+pub const SIGNATURE_ENCODING: SignatureEncoding = SignatureEncoding::Hex;
 
 /// What a notification says happened, with both spellings folded into one value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,5 +117,32 @@ impl WebhookVerifier {
     /// The signature header value for `body` under the first secret: for your tests.
     pub fn sign(&self, body: &[u8]) -> String {
         self.0.sign(body)
+    }
+}
+
+impl NotificationVerifier for WebhookVerifier {
+    type Notification = Notification;
+    type Error = WebhookError;
+
+    fn signature_header(&self) -> &str {
+        self.header()
+    }
+
+    fn verify_and_parse(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification, WebhookError> {
+        WebhookVerifier::verify_and_parse(self, headers, body)
+    }
+
+    /// `notificationId`, which Nopan repeats on every retry of a notification.
+    fn delivery_id(&self, notification: &Notification) -> Option<String> {
+        notification.notification_id.map(|id| id.to_string())
+    }
+
+    fn signed_request(&self, body: Vec<u8>) -> http::Request<Vec<u8>> {
+        let signature = self.sign(&body);
+        request_with_header(self.header(), &signature, body)
     }
 }

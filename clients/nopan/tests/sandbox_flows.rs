@@ -75,6 +75,14 @@ async fn blik_initiate_finalize_partial_capture_refund_with_signed_webhooks() {
     assert_eq!(sent.len(), 4);
     let verifier =
         WebhookVerifier::new(WEBHOOK_HEADER, sandbox.webhook_secret().to_string()).unwrap();
+    for delivery in &sent {
+        let received = payspec_testkit::webhooks::received_as_a_web_service_would(
+            &verifier,
+            &delivery.headers,
+            &delivery.body,
+        );
+        assert!(received.notification_id.is_some());
+    }
     let kinds: Vec<NotificationKind> = sent
         .iter()
         .map(|d| {

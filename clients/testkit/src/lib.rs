@@ -9,3 +9,4 @@ pub mod fuzz;
 pub mod server;
 pub mod spec;
 pub mod trace;
+pub mod webhooks;

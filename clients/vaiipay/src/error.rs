@@ -1,6 +1,6 @@
 //! `payspec_vaiipay::Error`: every way a VaiiPay call can fail, with what to check.
 
-use payspec_core::{CallFailure, FailureView};
+use payspec_core::{AnswerView, CallFailure, FailureView};
 use payspec_core::{
     ConfigError, EnvelopeFields, ErrorCode, Failure, InvalidResponse, ProviderError, RawBody,
 };
@@ -37,6 +37,8 @@ pub enum Error {
         credential: &'static str,
         /// VaiiPay's message, if any.
         message: Option<String>,
+        /// The raw response body.
+        body: bytes::Bytes,
     },
     /// HTTP 403: the token lacks the scope this operation needs.
     #[error("insufficient permissions (HTTP 403) calling {operation}: the {credential} lacks {}", scope.map_or("the required scope".to_string(), |s| format!("scope `{s}`")))]
@@ -49,6 +51,8 @@ pub enum Error {
         scope: Option<&'static str>,
         /// VaiiPay's message, if any.
         message: Option<String>,
+        /// The raw response body.
+        body: bytes::Bytes,
     },
     /// The configured client token was created without the scope this operation needs;
     /// nothing was sent.
@@ -117,6 +121,7 @@ pub(crate) fn convert(error: ApiError, operation: &'static str) -> Error {
                 operation,
                 credential,
                 message: e.message,
+                body: e.body,
             }
         }
         Failure::Provider(e) if e.status == StatusCode::FORBIDDEN && !e.outcome_unknown => {
@@ -125,6 +130,7 @@ pub(crate) fn convert(error: ApiError, operation: &'static str) -> Error {
                 credential,
                 scope: security.and_then(|s| s.scope),
                 message: e.message,
+                body: e.body,
             }
         }
         Failure::Provider(e) => Error::Provider(Box::new(e)),
@@ -137,10 +143,17 @@ pub(crate) fn convert(error: ApiError, operation: &'static str) -> Error {
 impl CallFailure for Error {
     /// VaiiPay's API has no idempotency key: `idempotency_key()` is always `None`.
     fn view(&self) -> FailureView<'_> {
-        let refused = FailureView::refused;
         match self {
-            Self::Unauthenticated { .. } => refused(StatusCode::UNAUTHORIZED),
-            Self::Forbidden { .. } => refused(StatusCode::FORBIDDEN),
+            Self::Unauthenticated { message, body, .. } => FailureView::Answer(AnswerView {
+                message: message.as_deref(),
+                body,
+                ..AnswerView::refused(StatusCode::UNAUTHORIZED)
+            }),
+            Self::Forbidden { message, body, .. } => FailureView::Answer(AnswerView {
+                message: message.as_deref(),
+                body,
+                ..AnswerView::refused(StatusCode::FORBIDDEN)
+            }),
             Self::Provider(e) => e.view(),
             Self::Transport(e) => FailureView::Transport(e),
             Self::InvalidResponse(e) => FailureView::InvalidResponse(e),

@@ -68,6 +68,16 @@ mod error;
 pub mod sandbox;
 pub mod signature;
 
+/// Webhooks under the module name every payspec crate uses: the verifier, the signature
+/// scheme's constants, duplicate-delivery detection.
+pub mod webhook {
+    pub use crate::signature::{
+        SIGNATURE_ALGORITHM, SIGNATURE_ENCODING, SIGNATURE_HEADER, WebhookError, WebhookVerifier,
+    };
+    pub use payspec_core::dedup::{DeliveryLog, InMemoryDeliveryLog};
+    pub use payspec_core::notify::{Delivery, NotificationVerifier};
+}
+
 pub use client::{Client, ClientBuilder, NewCheckout, Scope, env};
 pub use error::{Error, NoCode, Result};
 /// The shared runtime.

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use payspec_core::notify::{NotificationVerifier, request_with_header};
 use payspec_core::webhook::{
     BodySignatureVerifier, HmacAlgorithm, SignatureEncoding, SignatureError, check_secret, encode,
     hmac, verify_hmac,
@@ -159,6 +160,13 @@ impl CheckoutUrlVerifier {
 /// The header the webhook signature is read from by default (inferred: VaiiPay does not
 /// publish it).
 pub const DEFAULT_SIGNATURE_HEADER: &str = "x-signature";
+/// The header the webhook signature is read from by default (the same as
+/// [`DEFAULT_SIGNATURE_HEADER`], under the name every payspec crate uses).
+pub const SIGNATURE_HEADER: &str = DEFAULT_SIGNATURE_HEADER;
+/// The webhook signature: HMAC-SHA256 over the raw body (inferred)...
+pub const SIGNATURE_ALGORITHM: HmacAlgorithm = HmacAlgorithm::Sha256;
+/// ...written in hex (inferred; [`WebhookVerifier::with_encoding`] changes it).
+pub const SIGNATURE_ENCODING: SignatureEncoding = SignatureEncoding::Hex;
 
 /// Verifies webhooks: HMAC-SHA256 over the raw body with the application secret (the
 /// likely scheme; VaiiPay does not publish it, so header and encoding are configurable).
@@ -196,7 +204,7 @@ impl WebhookVerifier {
     }
 
     /// Checks the signature in `headers` and parses the body as JSON.
-    pub fn verify_request(
+    pub fn verify_and_parse(
         &self,
         headers: &http::HeaderMap,
         body: &[u8],
@@ -208,6 +216,38 @@ impl WebhookVerifier {
     /// The signature header value for `body` (for your tests).
     pub fn sign(&self, body: &[u8]) -> String {
         self.0.sign(body)
+    }
+}
+
+impl NotificationVerifier for WebhookVerifier {
+    type Notification = serde_json::Value;
+    type Error = WebhookError;
+
+    fn signature_header(&self) -> &str {
+        self.0.header()
+    }
+
+    fn verify_and_parse(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<serde_json::Value, WebhookError> {
+        WebhookVerifier::verify_and_parse(self, headers, body)
+    }
+
+    /// VaiiPay's notification schema is not published: its `id` when it has one (else
+    /// deliveries are told apart by their signature, the same for a repeated body).
+    fn delivery_id(&self, notification: &serde_json::Value) -> Option<String> {
+        match notification.get("id")? {
+            serde_json::Value::String(id) => Some(id.clone()),
+            serde_json::Value::Number(id) => Some(id.to_string()),
+            _ => None,
+        }
+    }
+
+    fn signed_request(&self, body: Vec<u8>) -> http::Request<Vec<u8>> {
+        let signature = self.sign(&body);
+        request_with_header(self.0.header(), &signature, body)
     }
 }
 

@@ -69,9 +69,16 @@ async fn checkout_payment_instructions_and_a_verified_webhook() {
     let event = client
         .webhook_verifier()
         .unwrap()
-        .verify_request(&headers, &delivered[0].body)
+        .verify_and_parse(&headers, &delivered[0].body)
         .unwrap();
     assert_eq!(event["data"]["id"], id.as_str());
+    let verifier = client.webhook_verifier().unwrap();
+    let received = payspec_testkit::webhooks::received_as_a_web_service_would(
+        &verifier,
+        &delivered[0].headers,
+        &delivered[0].body,
+    );
+    assert_eq!(received, event);
 }
 
 #[tokio::test]

@@ -98,7 +98,7 @@ fn webhooks_verify_with_rotation_and_reject_tampering() {
         .unwrap();
     let mut headers = http::HeaderMap::new();
     headers.insert("x-signature", signature.parse().unwrap());
-    let parsed = rotating.verify_request(&headers, body).unwrap();
+    let parsed = rotating.verify_and_parse(&headers, body).unwrap();
     assert_eq!(parsed["data"]["status"], "RECEIVED");
     let mut altered = body.to_vec();
     altered[10] ^= 1;
@@ -120,6 +120,6 @@ fn webhooks_verify_with_rotation_and_reject_tampering() {
         .with_encoding(SignatureEncoding::Base64);
     let mut headers = http::HeaderMap::new();
     headers.insert("x-vaiipay-signature", custom.sign(body).parse().unwrap());
-    custom.verify_request(&headers, body).unwrap();
+    custom.verify_and_parse(&headers, body).unwrap();
     assert!(!format!("{custom:?}").contains("\"s\""));
 }

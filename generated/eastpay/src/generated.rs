@@ -3392,23 +3392,19 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetCheckoutPaymentId>,
+            <V as std::convert::TryInto<
+                types::GetCheckoutPaymentId,
+            >>::Error: std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetCheckoutPaymentId` for id failed".to_string()
-                });
+            self.id = value.try_into().map_err(|e| format!("id: {}", e));
             self
         }
         pub fn entity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityId>,
+            <V as std::convert::TryInto<types::EntityId>>::Error: std::fmt::Display,
         {
-            self.entity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityId` for entity_id failed".to_string()
-                });
+            self.entity_id = value.try_into().map_err(|e| format!("entity_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v3/checkouts/{id}/payment`
@@ -3582,21 +3578,17 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetPaymentId>,
+            <V as std::convert::TryInto<types::GetPaymentId>>::Error: std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map_err(|_| "conversion to `GetPaymentId` for id failed".to_string());
+            self.id = value.try_into().map_err(|e| format!("id: {}", e));
             self
         }
         pub fn entity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityId>,
+            <V as std::convert::TryInto<types::EntityId>>::Error: std::fmt::Display,
         {
-            self.entity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityId` for entity_id failed".to_string()
-                });
+            self.entity_id = value.try_into().map_err(|e| format!("entity_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v3/payments/{id}`
@@ -3675,13 +3667,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateBackofficeOperationId>,
+            <V as std::convert::TryInto<
+                types::CreateBackofficeOperationId,
+            >>::Error: std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CreateBackofficeOperationId` for id failed"
-                        .to_string()
-                });
+            self.id = value.try_into().map_err(|e| format!("id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3793,24 +3783,21 @@ pub mod builder {
         pub fn entity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityId>,
+            <V as std::convert::TryInto<types::EntityId>>::Error: std::fmt::Display,
         {
-            self.entity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityId` for entity_id failed".to_string()
-                });
+            self.entity_id = value.try_into().map_err(|e| format!("entity_id: {}", e));
             self
         }
         pub fn merchant_transaction_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindTransactionsMerchantTransactionId>,
+            <V as std::convert::TryInto<
+                types::FindTransactionsMerchantTransactionId,
+            >>::Error: std::fmt::Display,
         {
             self.merchant_transaction_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `FindTransactionsMerchantTransactionId` for merchant_transaction_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("merchant_transaction_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v3/query`
@@ -3893,23 +3880,19 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::QueryTransactionId>,
+            <V as std::convert::TryInto<
+                types::QueryTransactionId,
+            >>::Error: std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `QueryTransactionId` for id failed".to_string()
-                });
+            self.id = value.try_into().map_err(|e| format!("id: {}", e));
             self
         }
         pub fn entity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityId>,
+            <V as std::convert::TryInto<types::EntityId>>::Error: std::fmt::Display,
         {
-            self.entity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityId` for entity_id failed".to_string()
-                });
+            self.entity_id = value.try_into().map_err(|e| format!("entity_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v3/query/{id}`

@@ -5653,12 +5653,11 @@ pub mod builder {
         pub fn card_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetCardTokenCardId>,
+            <V as std::convert::TryInto<
+                types::GetCardTokenCardId,
+            >>::Error: std::fmt::Display,
         {
-            self.card_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetCardTokenCardId` for card_id failed".to_string()
-                });
+            self.card_id = value.try_into().map_err(|e| format!("card_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/cards/tokens/{card_id}`
@@ -5733,13 +5732,11 @@ pub mod builder {
         pub fn card_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeleteCardTokenCardId>,
+            <V as std::convert::TryInto<
+                types::DeleteCardTokenCardId,
+            >>::Error: std::fmt::Display,
         {
-            self.card_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `DeleteCardTokenCardId` for card_id failed"
-                        .to_string()
-                });
+            self.card_id = value.try_into().map_err(|e| format!("card_id: {}", e));
             self
         }
         ///Sends a `DELETE` request to `/cards/tokens/{card_id}`
@@ -5877,12 +5874,11 @@ pub mod builder {
         pub fn goid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreatePaymentGoid>,
+            <V as std::convert::TryInto<
+                types::CreatePaymentGoid,
+            >>::Error: std::fmt::Display,
         {
-            self.goid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CreatePaymentGoid` for goid failed".to_string()
-                });
+            self.goid = value.try_into().map_err(|e| format!("goid: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6082,13 +6078,11 @@ pub mod builder {
         pub fn payment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetPaymentPaymentId>,
+            <V as std::convert::TryInto<
+                types::GetPaymentPaymentId,
+            >>::Error: std::fmt::Display,
         {
-            self.payment_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetPaymentPaymentId` for payment_id failed"
-                        .to_string()
-                });
+            self.payment_id = value.try_into().map_err(|e| format!("payment_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/payments/{payment_id}`
@@ -6165,13 +6159,11 @@ pub mod builder {
         pub fn payment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateChargePaymentId>,
+            <V as std::convert::TryInto<
+                types::CreateChargePaymentId,
+            >>::Error: std::fmt::Display,
         {
-            self.payment_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CreateChargePaymentId` for payment_id failed"
-                        .to_string()
-                });
+            self.payment_id = value.try_into().map_err(|e| format!("payment_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6259,13 +6251,11 @@ pub mod builder {
         pub fn payment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListRefundsPaymentId>,
+            <V as std::convert::TryInto<
+                types::ListRefundsPaymentId,
+            >>::Error: std::fmt::Display,
         {
-            self.payment_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ListRefundsPaymentId` for payment_id failed"
-                        .to_string()
-                });
+            self.payment_id = value.try_into().map_err(|e| format!("payment_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/payments/{payment_id}/refunds`
@@ -6342,13 +6332,11 @@ pub mod builder {
         pub fn payment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateRefundPaymentId>,
+            <V as std::convert::TryInto<
+                types::CreateRefundPaymentId,
+            >>::Error: std::fmt::Display,
         {
-            self.payment_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CreateRefundPaymentId` for payment_id failed"
-                        .to_string()
-                });
+            self.payment_id = value.try_into().map_err(|e| format!("payment_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6453,12 +6441,11 @@ pub mod builder {
         pub fn refund_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetRefundRefundId>,
+            <V as std::convert::TryInto<
+                types::GetRefundRefundId,
+            >>::Error: std::fmt::Display,
         {
-            self.refund_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetRefundRefundId` for refund_id failed".to_string()
-                });
+            self.refund_id = value.try_into().map_err(|e| format!("refund_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/refunds/{refund_id}`

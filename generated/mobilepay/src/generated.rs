@@ -3521,25 +3521,20 @@ pub mod builder {
         pub fn paymentid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.paymentid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for paymentid failed".to_string()
-                });
+            self.paymentid = value.try_into().map_err(|e| format!("paymentid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3654,40 +3649,38 @@ pub mod builder {
         pub fn page_number<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU32,
+            >>::Error: std::fmt::Display,
         {
             self.page_number = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for page_number failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("page_number: {}", e));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU32,
+            >>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for page_size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("page_size: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v1/paymentpoints`
@@ -3783,92 +3776,88 @@ pub mod builder {
         pub fn end_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            <V as std::convert::TryInto<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >>::Error: std::fmt::Display,
         {
             self.end_date = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_date failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("end_date: {}", e));
             self
         }
         pub fn page_number<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU32,
+            >>::Error: std::fmt::Display,
         {
             self.page_number = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for page_number failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("page_number: {}", e));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU32,
+            >>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for page_size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("page_size: {}", e));
             self
         }
         pub fn payment_point_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.payment_point_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for payment_point_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("payment_point_id: {}", e));
             self
         }
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            <V as std::convert::TryInto<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >>::Error: std::fmt::Display,
         {
             self.start_date = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_date failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("start_date: {}", e));
             self
         }
         pub fn state_filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<crate::open_enums::PaymentState>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<crate::open_enums::PaymentState>,
+            >>::Error: std::fmt::Display,
         {
             self.state_filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < crate :: open_enums :: PaymentState >` for state_filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("state_filter: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v1/payments`
@@ -3975,14 +3964,12 @@ pub mod builder {
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4091,14 +4078,12 @@ pub mod builder {
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4209,25 +4194,20 @@ pub mod builder {
         pub fn paymentid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.paymentid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for paymentid failed".to_string()
-                });
+            self.paymentid = value.try_into().map_err(|e| format!("paymentid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v1/payments/{paymentid}`
@@ -4308,25 +4288,20 @@ pub mod builder {
         pub fn paymentid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.paymentid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for paymentid failed".to_string()
-                });
+            self.paymentid = value.try_into().map_err(|e| format!("paymentid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `POST` request to `/v1/payments/{paymentid}/cancel`
@@ -4409,25 +4384,20 @@ pub mod builder {
         pub fn paymentid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.paymentid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for paymentid failed".to_string()
-                });
+            self.paymentid = value.try_into().map_err(|e| format!("paymentid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4551,91 +4521,86 @@ pub mod builder {
         pub fn created_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            <V as std::convert::TryInto<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >>::Error: std::fmt::Display,
         {
             self.created_after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for created_after failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("created_after: {}", e));
             self
         }
         pub fn created_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            <V as std::convert::TryInto<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >>::Error: std::fmt::Display,
         {
             self.created_before = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for created_before failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("created_before: {}", e));
             self
         }
         pub fn page_number<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU32,
+            >>::Error: std::fmt::Display,
         {
             self.page_number = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for page_number failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("page_number: {}", e));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU32,
+            >>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for page_size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("page_size: {}", e));
             self
         }
         pub fn payment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.payment_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for payment_id failed".to_string()
-                });
+                .map_err(|e| format!("payment_id: {}", e));
             self
         }
         pub fn payment_point_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.payment_point_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for payment_point_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("payment_point_id: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v1/refunds`
@@ -4750,14 +4715,12 @@ pub mod builder {
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4864,25 +4827,20 @@ pub mod builder {
         pub fn refundid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.refundid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for refundid failed".to_string()
-                });
+            self.refundid = value.try_into().map_err(|e| format!("refundid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v1/refunds/{refundid}`
@@ -4961,14 +4919,12 @@ pub mod builder {
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v1/webhooks`
@@ -5045,14 +5001,12 @@ pub mod builder {
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5161,25 +5115,20 @@ pub mod builder {
         pub fn webhookid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.webhookid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for webhookid failed".to_string()
-                });
+            self.webhookid = value.try_into().map_err(|e| format!("webhookid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/v1/webhooks/{webhookid}`
@@ -5262,25 +5211,20 @@ pub mod builder {
         pub fn webhookid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.webhookid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for webhookid failed".to_string()
-                });
+            self.webhookid = value.try_into().map_err(|e| format!("webhookid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5393,25 +5337,20 @@ pub mod builder {
         pub fn webhookid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.webhookid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for webhookid failed".to_string()
-                });
+            self.webhookid = value.try_into().map_err(|e| format!("webhookid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `DELETE` request to `/v1/webhooks/{webhookid}`
@@ -5492,25 +5431,20 @@ pub mod builder {
         pub fn webhookid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
-            self.webhookid = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for webhookid failed".to_string()
-                });
+            self.webhookid = value.try_into().map_err(|e| format!("webhookid: {}", e));
             self
         }
         pub fn correlation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
+            <V as std::convert::TryInto<::uuid::Uuid>>::Error: std::fmt::Display,
         {
             self.correlation_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for correlation_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("correlation_id: {}", e));
             self
         }
         ///Sends a `POST` request to `/v1/webhooks/{webhookid}/publishtestnotification`

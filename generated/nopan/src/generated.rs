@@ -6158,14 +6158,14 @@ pub mod builder {
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CancelPaymentIdempotencyKey>,
+            <V as std::convert::TryInto<
+                types::CancelPaymentIdempotencyKey,
+            >>::Error: std::fmt::Display,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `CancelPaymentIdempotencyKey` for idempotency_key failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("idempotency_key: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6274,14 +6274,14 @@ pub mod builder {
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CapturePaymentIdempotencyKey>,
+            <V as std::convert::TryInto<
+                types::CapturePaymentIdempotencyKey,
+            >>::Error: std::fmt::Display,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `CapturePaymentIdempotencyKey` for idempotency_key failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("idempotency_key: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6390,14 +6390,14 @@ pub mod builder {
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChargePaymentIdempotencyKey>,
+            <V as std::convert::TryInto<
+                types::ChargePaymentIdempotencyKey,
+            >>::Error: std::fmt::Display,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `ChargePaymentIdempotencyKey` for idempotency_key failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("idempotency_key: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6506,14 +6506,14 @@ pub mod builder {
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FinalizePaymentIdempotencyKey>,
+            <V as std::convert::TryInto<
+                types::FinalizePaymentIdempotencyKey,
+            >>::Error: std::fmt::Display,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FinalizePaymentIdempotencyKey` for idempotency_key failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("idempotency_key: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6622,14 +6622,14 @@ pub mod builder {
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InitiatePaymentIdempotencyKey>,
+            <V as std::convert::TryInto<
+                types::InitiatePaymentIdempotencyKey,
+            >>::Error: std::fmt::Display,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `InitiatePaymentIdempotencyKey` for idempotency_key failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("idempotency_key: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6738,14 +6738,14 @@ pub mod builder {
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RefundPaymentIdempotencyKey>,
+            <V as std::convert::TryInto<
+                types::RefundPaymentIdempotencyKey,
+            >>::Error: std::fmt::Display,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `RefundPaymentIdempotencyKey` for idempotency_key failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("idempotency_key: {}", e));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6852,13 +6852,13 @@ pub mod builder {
         pub fn transaction_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetPaymentEventsTransactionId>,
+            <V as std::convert::TryInto<
+                types::GetPaymentEventsTransactionId,
+            >>::Error: std::fmt::Display,
         {
             self.transaction_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetPaymentEventsTransactionId` for transaction_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("transaction_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/payments/{transactionId}/events`
@@ -6933,13 +6933,13 @@ pub mod builder {
         pub fn transaction_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetPaymentStatusTransactionId>,
+            <V as std::convert::TryInto<
+                types::GetPaymentStatusTransactionId,
+            >>::Error: std::fmt::Display,
         {
             self.transaction_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetPaymentStatusTransactionId` for transaction_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("transaction_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/payments/{transactionId}/status`

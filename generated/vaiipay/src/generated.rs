@@ -2951,13 +2951,11 @@ pub mod builder {
         pub fn payment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListCheckoutPaymentMethodsPaymentId>,
+            <V as std::convert::TryInto<
+                types::ListCheckoutPaymentMethodsPaymentId,
+            >>::Error: std::fmt::Display,
         {
-            self.payment_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ListCheckoutPaymentMethodsPaymentId` for payment_id failed"
-                        .to_string()
-                });
+            self.payment_id = value.try_into().map_err(|e| format!("payment_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/api/checkout/{paymentId}/payment-methods`
@@ -3288,13 +3286,11 @@ pub mod builder {
         pub fn payment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetPaymentPaymentId>,
+            <V as std::convert::TryInto<
+                types::GetPaymentPaymentId,
+            >>::Error: std::fmt::Display,
         {
-            self.payment_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetPaymentPaymentId` for payment_id failed"
-                        .to_string()
-                });
+            self.payment_id = value.try_into().map_err(|e| format!("payment_id: {}", e));
             self
         }
         ///Sends a `GET` request to `/api/payment/{paymentId}`
@@ -3373,37 +3369,31 @@ pub mod builder {
         pub fn payment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetPaymentInstructionsPaymentId>,
+            <V as std::convert::TryInto<
+                types::GetPaymentInstructionsPaymentId,
+            >>::Error: std::fmt::Display,
         {
-            self.payment_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetPaymentInstructionsPaymentId` for payment_id failed"
-                        .to_string()
-                });
+            self.payment_id = value.try_into().map_err(|e| format!("payment_id: {}", e));
             self
         }
         pub fn provider<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetPaymentInstructionsProvider>,
+            <V as std::convert::TryInto<
+                types::GetPaymentInstructionsProvider,
+            >>::Error: std::fmt::Display,
         {
-            self.provider = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetPaymentInstructionsProvider` for provider failed"
-                        .to_string()
-                });
+            self.provider = value.try_into().map_err(|e| format!("provider: {}", e));
             self
         }
         pub fn method<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetPaymentInstructionsMethod>,
+            <V as std::convert::TryInto<
+                types::GetPaymentInstructionsMethod,
+            >>::Error: std::fmt::Display,
         {
-            self.method = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetPaymentInstructionsMethod` for method failed"
-                        .to_string()
-                });
+            self.method = value.try_into().map_err(|e| format!("method: {}", e));
             self
         }
         ///Sends a `GET` request to `/api/payment/{paymentId}/provider/{provider}/method/{method}`

@@ -1,0 +1,75 @@
+//! The checks a web service makes of a received notification, written once against
+//! `payspec_core::notify::NotificationVerifier` and run by every provider crate whose
+//! notifications are signed: the request as a framework hands it over verifies, a
+//! tampered body is refused, a repeated delivery is a duplicate, and a request signed by
+//! the crate's own test helper verifies too.
+
+use payspec_core::dedup::InMemoryDeliveryLog;
+use payspec_core::notify::NotificationVerifier;
+
+/// Runs the checks on one delivery (`headers` and `body` as the sandbox sent them);
+/// returns the parsed notification.
+pub fn received_as_a_web_service_would<V>(
+    verifier: &V,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> V::Notification
+where
+    V: NotificationVerifier,
+{
+    let mut request = http::Request::new(body.to_vec());
+    *request.method_mut() = http::Method::POST;
+    for (name, value) in headers {
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .unwrap_or_else(|e| panic!("header name {name}: {e}"));
+        let value =
+            http::HeaderValue::from_str(value).unwrap_or_else(|e| panic!("header {name}: {e}"));
+        request.headers_mut().insert(name, value);
+    }
+    let notification = verifier
+        .verify_request(&request)
+        .unwrap_or_else(|e| panic!("the delivery as sent does not verify: {e}"));
+
+    // One character of the content changed (whitespace is not signed by every provider).
+    let mut tampered = body.to_vec();
+    let at = tampered
+        .iter()
+        .position(u8::is_ascii_alphanumeric)
+        .unwrap_or_else(|| panic!("no character to change in the body"));
+    tampered[at] = if tampered[at] == b'0' { b'1' } else { b'0' };
+    match verifier.verify_and_parse(request.headers(), &tampered) {
+        Ok(_) => panic!("a tampered body was accepted"),
+        Err(e) => assert!(
+            e.to_string().contains("signature"),
+            "a tampered body is a signature error: {e}"
+        ),
+    }
+    let mut unsigned = request.headers().clone();
+    unsigned.remove(verifier.signature_header());
+    assert!(
+        verifier.verify_and_parse(&unsigned, body).is_err(),
+        "a delivery without the signature header is refused"
+    );
+
+    let log = InMemoryDeliveryLog::default();
+    let first = verifier.verify_new(&log, request.headers(), body);
+    assert!(first.is_ok_and(|d| d.is_new()), "the first delivery is new");
+    let again = verifier.verify_new(&log, request.headers(), body);
+    assert!(
+        again.is_ok_and(|d| !d.is_new()),
+        "the repeat is a duplicate"
+    );
+    assert!(
+        verifier
+            .verify_new(&log, request.headers(), &tampered)
+            .is_err(),
+        "a tampered repeat is refused, not counted"
+    );
+
+    let own = verifier.signed_request(body.to_vec());
+    assert!(
+        verifier.verify_request(&own).is_ok(),
+        "the test helper signs as the provider does"
+    );
+    notification
+}
