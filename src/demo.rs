@@ -94,9 +94,9 @@ macro_rules! step {
 }
 
 pub async fn nopan() -> Flow {
-    use payspec_nopan::open_enums::{GrantType, ProviderId, TransactionType};
+    use payspec_nopan::open_enums::GrantType;
     use payspec_nopan::sandbox::{PROCESSING_ACCOUNT_ID, Sandbox};
-    use payspec_nopan::types;
+    use payspec_nopan::{Amount, NewPayment, types};
     let mut flow = Flow::new("nopan", 7);
     let sandbox = step!(flow, "start sandbox (mTLS)", async {
         let s = Sandbox::start().await.map_err(fail)?;
@@ -127,24 +127,9 @@ pub async fn nopan() -> Flow {
         ))
     });
     let id = step!(flow, "initiate_payment (BLIK)", async {
-        let body = types::InitiatePaymentRequest::builder()
-            .processing_account_id(PROCESSING_ACCOUNT_ID)
-            .client_transaction_id("demo-order-1")
-            .transaction_type(TransactionType::OneTime)
-            .payment_details(
-                types::PaymentDetailsRequest::builder()
-                    .amount(types::RequestAmount(
-                        std::num::NonZeroU64::new(12_500).unwrap_or(std::num::NonZeroU64::MIN),
-                    ))
-                    .currency("PLN"),
-            )
-            .provider_details(
-                types::ProviderDetailsRequest::builder().provider_id(ProviderId::Blik),
-            )
-            .payer_details(
-                types::PayerDetailsRequest::builder().one_time_code("777123".parse().ok()),
-            );
-        let p = client.initiate_payment(body).await.map_err(fail)?;
+        let amount = Amount::new(12_500).map_err(|e| e.to_string())?;
+        let payment = NewPayment::blik("demo-order-1", amount, "777123").map_err(fail)?;
+        let p = client.initiate(payment).await.map_err(fail)?;
         let id = p.transaction_id.unwrap_or_default();
         let detail = format!(
             "id={id} status={}",

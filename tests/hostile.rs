@@ -611,8 +611,16 @@ async fn a_body_past_the_limit_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_10_mb_error_is_shown_short_and_kept_whole() {
-    let results = run(Case::HugeError).await;
-    all_failed(Case::HugeError, &results, "more bytes");
+    // Shown short: cut with a note of what was left out, or (GoPay, whose error schema
+    // this body does not match) the status alone, the body kept but not shown.
+    for (provider, text) in run(Case::HugeError).await {
+        let text = text.unwrap_or_else(|| panic!("{provider}: succeeded"));
+        assert!(
+            text.contains("more bytes") || text.contains("HTTP 400"),
+            "{provider}: {text}"
+        );
+        assert!(text.len() < 1_000, "{provider}: {} bytes shown", text.len());
+    }
     // The whole body stays reachable.
     let url = hostile(Case::HugeError).await;
     let client = payspec_mobilepay::Client::builder()

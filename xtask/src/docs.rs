@@ -1,6 +1,7 @@
 //! `cargo xtask docs`: a static site in `target/site/` that works offline: a landing
 //! page, per provider a page with its feature table, its API reference rendered by Redoc
-//! (vendored from its npm package, with the spec embedded), its rustdoc; three guides.
+//! (vendored from its npm package, with the spec embedded), its rustdoc; the guides
+//! ([`GUIDES`]).
 //!
 //! `cargo xtask docs --check` also checks the built site: every internal link resolves,
 //! and headless Chromium (with every host unresolvable, so nothing can load from the
@@ -75,16 +76,28 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The guides: `docs/guides/<name>.md` -> `guides/<name>.html`, with their titles, in the
+/// order the navigation and the landing page list them.
+const GUIDES: &[(&str, &str)] = &[
+    ("sandbox", "The sandboxes"),
+    ("webhooks", "Receive webhooks"),
+    ("lost-answers", "When the answer is lost"),
+    ("adding-a-provider", "Adding a provider"),
+    ("architecture", "How payspec is built"),
+];
+
 fn page(title: &str, depth: usize, body: &str) -> String {
     let up = "../".repeat(depth);
+    let nav: String = GUIDES
+        .iter()
+        .map(|(name, title)| format!("<a href=\"{up}guides/{name}.html\">{title}</a> "))
+        .collect();
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} - payspec</title><link rel=\"stylesheet\" href=\"{up}assets/site.css\"></head>\
          <body><header><a href=\"{up}index.html\">payspec</a> \
-         <nav><a href=\"{up}guides/sandbox.html\">Sandboxes</a> \
-         <a href=\"{up}guides/lost-answers.html\">When the answer is lost</a> \
-         <a href=\"{up}guides/adding-a-provider.html\">Adding a provider</a></nav></header>\
+         <nav>{nav}</nav></header>\
          <main>{body}</main></body></html>\n",
         title = escape(title)
     )
@@ -334,37 +347,25 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
             ops = ops.len()
         ));
     }
+    let guides: String = GUIDES
+        .iter()
+        .map(|(name, title)| format!("<li><a href=\"guides/{name}.html\">{title}</a></li>"))
+        .collect();
     let landing = format!(
         "<h1>payspec</h1><p>First-class Rust clients for payment providers, generated from hand-written \
          OpenAPI specs and finished by hand where a spec cannot speak: mutual TLS, OAuth2 with a shared \
          token cache, idempotency keys, safe retries, typed provider errors, webhooks, and an in-process \
          sandbox per provider.</p><pre>cargo run --release -- demo</pre>\
          <h2>Providers</h2><table><tr><th>provider</th><th>crate</th><th>operations</th><th>reference</th><th>docs</th></tr>{rows}</table>\
-         <h2>Guides</h2><ul><li><a href=\"guides/sandbox.html\">The sandboxes</a></li>\
-         <li><a href=\"guides/lost-answers.html\">When the answer is lost</a></li>\
-         <li><a href=\"guides/adding-a-provider.html\">Adding a provider</a></li>\
+         <h2>Guides</h2><ul>{guides}\
          <li><a href=\"doc/payspec_core/index.html\">payspec-core, the shared runtime</a></li></ul>"
     );
     write(&site.join("index.html"), &page("payspec", 0, &landing))?;
-    for (source, target, title) in [
-        (
-            "docs/guides/sandbox.md",
-            "guides/sandbox.html",
-            "The sandboxes",
-        ),
-        (
-            "docs/guides/lost-answers.md",
-            "guides/lost-answers.html",
-            "When the answer is lost",
-        ),
-        (
-            "docs/guides/adding-a-provider.md",
-            "guides/adding-a-provider.html",
-            "Adding a provider",
-        ),
-    ] {
+    for (name, title) in GUIDES {
+        let source = format!("docs/guides/{name}.md");
+        let target = format!("guides/{name}.html");
         let text =
-            std::fs::read_to_string(root.join(source)).map_err(|e| format!("{source}: {e}"))?;
+            std::fs::read_to_string(root.join(&source)).map_err(|e| format!("{source}: {e}"))?;
         write(&site.join(target), &page(title, 1, &markdown(&text)))?;
     }
     println!("site: {}", site.join("index.html").display());

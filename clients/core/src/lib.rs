@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod amount;
 pub mod auth;
 pub mod classify;
 pub mod dedup;
@@ -42,6 +43,7 @@ mod secret;
 pub mod types;
 pub mod webhook;
 
+pub use amount::{Amount, AmountError};
 pub use auth::{
     Auth, ClientAuth, ClientCredentials, RefreshingSource, Token, TokenCache, TokenSource,
 };

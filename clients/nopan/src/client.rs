@@ -1,6 +1,7 @@
 //! `Client` and its builder: environment, processing account, scopes, mTLS identity,
 //! CA, timeouts, retry policy.
 
+use payspec_core::Amount;
 use std::sync::Arc;
 
 use payspec_core::auth::{ClientAuth, ClientCredentials, TokenCache};
@@ -107,8 +108,22 @@ impl Client {
         self.tokens.fetch_count()
     }
 
-    /// `POST /payments/initiate`: starts a payment; the answer carries the SCA redirect
-    /// URL or QR code. An `Idempotency-Key` is added and kept across retries.
+    /// `POST /payments/initiate` from a [`crate::NewPayment`]: the processing account id
+    /// filled by the client, the idempotency key the request chose or one made once for
+    /// the call (the same on every retry).
+    pub async fn initiate(&self, payment: crate::NewPayment) -> Result<types::Payment> {
+        let key = payment.chosen_key().map(str::to_string);
+        let body = payment.body(self.processing_account_id.as_str());
+        let mut call = self.api.initiate_payment().body(body);
+        if let Some(key) = key {
+            call = call.idempotency_key(key);
+        }
+        Ok(call.send().await?.into_inner())
+    }
+
+    /// `POST /payments/initiate` with a body built from the generated types (every field
+    /// of the spec; [`Client::initiate`] is the short way): the answer carries the SCA
+    /// redirect URL or QR code. An `Idempotency-Key` is added and kept across retries.
     pub async fn initiate_payment<B>(&self, body: B) -> Result<types::Payment>
     where
         B: TryInto<types::InitiatePaymentRequest>,
@@ -152,12 +167,13 @@ impl Client {
             .into_inner())
     }
 
-    /// `POST /payments/capture`: captures `amount` minor units (partial or full).
+    /// `POST /payments/capture`: captures `amount` (an [`Amount`], or an integer of minor
+    /// units checked to be at least 1), partial or full.
     pub async fn capture_payment(
         &self,
         transaction_id: &str,
         client_transaction_id: &str,
-        amount: u64,
+        amount: impl TryInto<Amount, Error: std::fmt::Display>,
     ) -> Result<types::Payment> {
         let body = types::CapturePaymentRequest::builder()
             .processing_account_id(self.processing_account_id.as_str())
@@ -192,12 +208,13 @@ impl Client {
             .into_inner())
     }
 
-    /// `POST /payments/refund`: refunds `amount` minor units (partial or full).
+    /// `POST /payments/refund`: refunds `amount` (an [`Amount`], or an integer of minor
+    /// units checked to be at least 1), partial or full.
     pub async fn refund_payment(
         &self,
         transaction_id: &str,
         client_transaction_id: &str,
-        amount: u64,
+        amount: impl TryInto<Amount, Error: std::fmt::Display>,
     ) -> Result<types::Payment> {
         let body = types::RefundPaymentRequest::builder()
             .processing_account_id(self.processing_account_id.as_str())
@@ -243,11 +260,13 @@ impl Client {
     }
 }
 
-fn amount_only(amount: u64) -> Result<types::builder::AmountOnly> {
-    let amount = std::num::NonZeroU64::new(amount).ok_or_else(|| {
-        crate::Error::InvalidRequest("amount must be at least 1 minor unit".into())
-    })?;
-    Ok(types::AmountOnly::builder().amount(types::RequestAmount(amount)))
+fn amount_only(
+    amount: impl TryInto<Amount, Error: std::fmt::Display>,
+) -> Result<types::builder::AmountOnly> {
+    let amount = amount
+        .try_into()
+        .map_err(|e| crate::Error::InvalidRequest(format!("amount: {e}")))?;
+    Ok(types::AmountOnly::builder().amount(types::RequestAmount(amount.get())))
 }
 
 /// Builds a [`Client`]; [`ClientBuilder::build`] checks every part.

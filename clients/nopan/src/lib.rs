@@ -30,38 +30,24 @@
 //! (`.identity_pem(cert, key)`) and your credentials instead.
 //!
 //! ```
-//! use std::num::NonZeroU64;
-//! use payspec_nopan::sandbox::{PROCESSING_ACCOUNT_ID, Sandbox};
-//! use payspec_nopan::open_enums::{PaymentStatus, ProviderId, TransactionType};
-//! use payspec_nopan::types;
+//! use payspec_nopan::open_enums::PaymentStatus;
+//! use payspec_nopan::sandbox::Sandbox;
+//! use payspec_nopan::{Amount, NewPayment};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = Sandbox::start().await?;
 //! let client = sandbox.client_builder().build()?;
 //!
-//! let amount = NonZeroU64::new(100).ok_or("amount must be positive")?;
-//! let payment = client
-//!     .initiate_payment(
-//!         types::InitiatePaymentRequest::builder()
-//!             .processing_account_id(PROCESSING_ACCOUNT_ID)
-//!             .client_transaction_id("order123")
-//!             .transaction_type(TransactionType::OneTime)
-//!             .payment_details(
-//!                 types::PaymentDetailsRequest::builder()
-//!                     .amount(types::RequestAmount(amount))
-//!                     .currency("PLN"),
-//!             )
-//!             .provider_details(types::ProviderDetailsRequest::builder().provider_id(ProviderId::Blik))
-//!             .payer_details(types::PayerDetailsRequest::builder().one_time_code(Some("123456".parse()?))),
-//!     )
-//!     .await?;
+//! // Required fields as arguments, checked here; the client fills the processing account.
+//! let blik = NewPayment::blik("order123", Amount::new(100)?, "123456")?;
+//! let payment = client.initiate(blik).await?;
 //! assert_eq!(payment.status, Some(PaymentStatus::Pending));
 //! let id = payment.transaction_id.ok_or("no transaction id")?;
 //!
 //! client.finalize_payment(&id).await?; // the payer confirmed in their bank app
-//! client.capture_payment(&id, "order123", 60).await?; // amounts in minor units
-//! client.refund_payment(&id, "order123", 20).await?;
+//! client.capture_payment(&id, "order123", Amount::new(60)?).await?; // minor units
+//! client.refund_payment(&id, "order123", Amount::new(20)?).await?;
 //! let status = client.payment_status(&id).await?;
 //! println!("{id}: {:?}", status.status);
 //! assert_eq!(client.token_fetches(), 1); // one token, shared by every call
@@ -74,6 +60,7 @@
 mod client;
 mod error;
 pub mod mock;
+mod requests;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod webhook;
@@ -85,7 +72,9 @@ pub use payspec_core as core;
 /// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
 /// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
 pub use payspec_core::CallFailure;
+pub use payspec_core::{Amount, AmountError};
 pub use payspec_core::{ErrorOrigin, ProviderError, RetryPolicy, Secret};
 /// The generated API crate: every operation with all its options.
 pub use payspec_nopan_api as api;
 pub use payspec_nopan_api::{open_enums, types};
+pub use requests::NewPayment;

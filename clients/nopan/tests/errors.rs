@@ -83,7 +83,7 @@ fn retryable_codes_are_the_documented_ones() {
 }
 
 #[tokio::test]
-async fn a_non_json_error_body_is_an_invalid_response_not_a_panic() {
+async fn a_non_json_error_body_keeps_its_status_and_body() {
     let server = MockServer::start_async().await;
     token_mock(&server);
     server.mock(|when, then| {
@@ -95,5 +95,17 @@ async fn a_non_json_error_body_is_an_invalid_response_not_a_panic() {
         .set_mock(payspec_nopan::mock::Mock::client_transaction_id("o"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::InvalidResponse(_)), "{error:?}");
+    // An error answer all the same (not "unreadable"): its status says what happened.
+    match &error {
+        Error::Provider(e) => {
+            assert_eq!(e.status.as_u16(), 502);
+            assert_eq!(e.raw_body().as_ref(), b"<html>bad gateway</html>");
+            assert!(e.raw_code.is_none());
+        }
+        other => panic!("expected a provider error, got {other:?}"),
+    }
+    assert!(
+        payspec_nopan::CallFailure::outcome_unknown(&error),
+        "a 502 leaves it open"
+    );
 }

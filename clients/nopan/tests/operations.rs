@@ -449,3 +449,55 @@ async fn unknown_enum_values_and_fields_in_responses_parse() {
             .is_unknown()
     );
 }
+
+#[tokio::test]
+async fn a_new_payment_sends_exactly_its_fields_with_the_clients_account_and_a_chosen_key() {
+    use payspec_nopan::{Amount, NewPayment};
+    let server = MockServer::start_async().await;
+    token_mock(&server);
+    let initiate = server.mock(|when, then| {
+        when.method(POST)
+            .path("/payments/initiate")
+            .header("idempotency-key", "order-7-attempt-1")
+            .json_body(json!({
+                "processingAccountId": "merchant",
+                "clientTransactionId": "order-7",
+                "transactionType": "ONE_TIME",
+                "paymentDetails": {"amount": 2500, "currency": "PLN", "description": "Two coffees"},
+                "providerDetails": {"providerId": "BLIK"},
+                "payerDetails": {"oneTimeCode": "123456"}
+            }));
+        then.status(200)
+            .json_body(json!({"transactionId": "t-7", "status": "PENDING"}));
+    });
+    let client = builder(&server.base_url()).build().unwrap();
+    let payment = NewPayment::blik("order-7", Amount::new(2500).unwrap(), "123456")
+        .unwrap()
+        .description("Two coffees")
+        .idempotency_key("order-7-attempt-1");
+    let answer = client.initiate(payment).await.unwrap();
+    assert_eq!(answer.transaction_id.as_deref(), Some("t-7"));
+    initiate.assert_async().await;
+}
+
+#[test]
+fn a_new_payment_is_checked_when_built_and_the_error_names_the_field() {
+    use payspec_nopan::{Amount, NewPayment};
+    let amount = Amount::new(100).unwrap();
+    let cases = [
+        (NewPayment::blik("", amount, "123456").err(), "reference: "),
+        (
+            NewPayment::blik("order", amount, "12345").err(),
+            "one_time_code: ",
+        ),
+        (
+            NewPayment::new("order", amount, "zloty", ProviderId::Blik).err(),
+            "currency: ",
+        ),
+    ];
+    for (error, field) in cases {
+        let text = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains(field), "`{text}` names `{field}`");
+    }
+    assert!(Amount::new(0).is_err(), "no payment of nothing");
+}
