@@ -1,6 +1,12 @@
 //! A client for MobilePay App Payments (Vipps MobilePay), built from payspec's OpenAPI
 //! spec.
 //!
+//! **A legacy API.** Vipps MobilePay is replacing App Payments with its ePayment API; new
+//! integrations should check with Vipps MobilePay which one their merchant agreement
+//! covers. This crate targets App Payments 1.0 as documented (its list operations,
+//! `GET /v1/payments` and `GET /v1/refunds`, are deprecated by the provider: the example
+//! below does not use them; [`Client::payments`] and [`Client::refunds`] still wrap them).
+//!
 //! What this crate adds on top of the generated API crate ([`api`]):
 //!
 //! - **credentials**: the API key, or OpenID Connect access tokens from any
@@ -25,7 +31,7 @@
 //! description <= 200, phone <= 15, page size 1..=1000) are checked before sending.
 //! Amounts are integer minor units. API version targeted: 1.0 (`specs/mobilepay.yaml`).
 //!
-//! # Example: initiate, simulate the user, capture, list
+//! # Example: initiate, simulate the user, capture, list the payment points
 //!
 //! Against the in-process sandbox (feature `sandbox`); in production the client comes
 //! from `Client::builder().environment(Environment::Production).api_key(..)` instead.
@@ -33,7 +39,7 @@
 //! ```
 //! use futures::StreamExt;
 //! use payspec_mobilepay::sandbox::Sandbox;
-//! use payspec_mobilepay::{NewPayment, PaymentFilter, PaymentStateExt};
+//! use payspec_mobilepay::{NewPayment, PageSize, PaymentStateExt};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -57,15 +63,15 @@
 //! assert!(payment.state.as_ref().is_some_and(|s| s.can_capture()));
 //! client.capture_payment(&id, 1250).await?;
 //!
-//! // Every payment of the point, page by page, as one stream.
-//! let mut payments = Box::pin(client.payments(PaymentFilter::new().payment_point(point.as_str())));
+//! // Every payment point of the merchant, page by page, as one stream.
+//! let mut points = Box::pin(client.payment_points(PageSize::DEFAULT));
 //! let mut listed = 0;
-//! while let Some(payment) = payments.next().await {
-//!     let payment = payment?;
-//!     println!("{:?}: {:?}", payment.payment_id, payment.state);
+//! while let Some(point) = points.next().await {
+//!     let point = point?;
+//!     println!("{:?}: {:?}", point.payment_point_id, point.payment_point_name);
 //!     listed += 1;
 //! }
-//! assert_eq!(listed, 1);
+//! assert!(listed >= 1);
 //! # Ok(())
 //! # }
 //! ```
