@@ -341,6 +341,30 @@ fn operations(doc: &Value) -> Vec<(String, String, serde_json::Map<String, Value
     found
 }
 
+/// Every response of the operation at `at` whose status `which` selects becomes a JSON
+/// answer of the component `schema` (its description kept, with the status and `note`).
+fn answer_as(doc: &mut Value, at: &str, which: fn(&str) -> bool, schema: &str, note: &str) {
+    let Some(map) = doc
+        .pointer_mut(&format!("{at}/responses"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (code, response) in map.iter_mut().filter(|(code, _)| which(code)) {
+        let description = response
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("An answer")
+            .to_string();
+        *response = json!({
+            "description": format!("{description} (status {code}{note})"),
+            "content": { "application/json": { "schema": {
+                "$ref": format!("#/components/schemas/{schema}")
+            } } }
+        });
+    }
+}
+
 /// See the module documentation. Returns the operations changed.
 pub fn one_error_type(doc: &mut Value) -> Vec<String> {
     let mut changed = Vec::new();
@@ -353,25 +377,13 @@ pub fn one_error_type(doc: &mut Value) -> Vec<String> {
         if errors.len() < 2 {
             continue;
         }
-        let Some(map) = doc
-            .pointer_mut(&format!("{at}/responses"))
-            .and_then(Value::as_object_mut)
-        else {
-            continue;
-        };
-        for (code, response) in map.iter_mut().filter(|(code, _)| is_error(code)) {
-            let description = response
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("An error")
-                .to_string();
-            *response = json!({
-                "description": format!("{description} (status {code}; any body, kept as received)"),
-                "content": { "application/json": { "schema": {
-                    "$ref": format!("#/components/schemas/{ERROR_BODY}")
-                } } }
-            });
-        }
+        answer_as(
+            doc,
+            &at,
+            is_error,
+            ERROR_BODY,
+            "; any body, kept as received",
+        );
         changed.push(id);
     }
     if !changed.is_empty()
@@ -441,25 +453,7 @@ pub fn optional_success(doc: &mut Value) -> Vec<String> {
                 })
             });
         }
-        let Some(map) = doc
-            .pointer_mut(&format!("{at}/responses"))
-            .and_then(Value::as_object_mut)
-        else {
-            continue;
-        };
-        for (code, response) in map.iter_mut().filter(|(code, _)| is_success(code)) {
-            let description = response
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("Success")
-                .to_string();
-            *response = json!({
-                "description": format!("{description} (status {code})"),
-                "content": { "application/json": { "schema": {
-                    "$ref": format!("#/components/schemas/{optional}")
-                } } }
-            });
-        }
+        answer_as(doc, &at, is_success, &optional, "");
         changed.push(id);
     }
     changed

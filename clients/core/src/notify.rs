@@ -63,9 +63,16 @@ pub trait NotificationVerifier {
     /// by the signature, which a repeat of the same body also carries again).
     fn delivery_id(&self, notification: &Self::Notification) -> Option<String>;
 
+    /// The signature header's value the provider would send with `body` (under the first
+    /// secret): for the handler tests of users.
+    fn sign(&self, body: &[u8]) -> String;
+
     /// A request signed as the provider signs it, with `body`: for the handler tests of
     /// users (the path and method are the handler's to choose; these are `POST /`).
-    fn signed_request(&self, body: Vec<u8>) -> http::Request<Vec<u8>>;
+    fn signed_request(&self, body: Vec<u8>) -> http::Request<Vec<u8>> {
+        let signature = self.sign(&body);
+        request_with_header(self.signature_header(), &signature, body)
+    }
 
     /// [`Self::verify_and_parse`] from a whole request.
     fn verify_request<B: AsRef<[u8]>>(

@@ -8,7 +8,6 @@
 use std::fmt;
 
 pub use payspec_core::dedup::{DeliveryLog, InMemoryDeliveryLog};
-use payspec_core::notify::request_with_header;
 pub use payspec_core::notify::{Delivery, NotificationVerifier};
 use payspec_core::webhook::{
     HmacAlgorithm, SignatureEncoding, SignatureError, check_secret, encode, hmac, verify_hmac,
@@ -171,8 +170,7 @@ impl NotificationVerifier for WebhookVerifier {
         notification.notification_id.map(|id| id.to_string())
     }
 
-    fn signed_request(&self, body: Vec<u8>) -> http::Request<Vec<u8>> {
-        let signature = self.sign(&body);
-        request_with_header(SIGNATURE_HEADER, &signature, body)
+    fn sign(&self, body: &[u8]) -> String {
+        WebhookVerifier::sign(self, body)
     }
 }

@@ -8,7 +8,6 @@
 use payspec_core::ConfigError;
 use payspec_core::Secret;
 pub use payspec_core::dedup::{DeliveryLog, InMemoryDeliveryLog};
-use payspec_core::notify::request_with_header;
 pub use payspec_core::notify::{Delivery, NotificationVerifier};
 pub use payspec_core::webhook::{
     BodySignatureVerifier, HmacAlgorithm, SignatureEncoding, SignatureError,
@@ -141,8 +140,7 @@ impl NotificationVerifier for WebhookVerifier {
         notification.notification_id.map(|id| id.to_string())
     }
 
-    fn signed_request(&self, body: Vec<u8>) -> http::Request<Vec<u8>> {
-        let signature = self.sign(&body);
-        request_with_header(self.header(), &signature, body)
+    fn sign(&self, body: &[u8]) -> String {
+        WebhookVerifier::sign(self, body)
     }
 }

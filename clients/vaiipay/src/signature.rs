@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use payspec_core::notify::{NotificationVerifier, request_with_header};
+use payspec_core::notify::NotificationVerifier;
 use payspec_core::webhook::{
     BodySignatureVerifier, HmacAlgorithm, SignatureEncoding, SignatureError, check_secret, encode,
     hmac, verify_hmac,
@@ -245,9 +245,8 @@ impl NotificationVerifier for WebhookVerifier {
         }
     }
 
-    fn signed_request(&self, body: Vec<u8>) -> http::Request<Vec<u8>> {
-        let signature = self.sign(&body);
-        request_with_header(self.0.header(), &signature, body)
+    fn sign(&self, body: &[u8]) -> String {
+        WebhookVerifier::sign(self, body)
     }
 }
 
