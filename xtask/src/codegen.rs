@@ -1039,6 +1039,7 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
          /// `.cargo/config.toml` there sets the cfg and `PAYSPEC_SPECS`. Elsewhere (a published\n\
          /// crate) there is no spec and no check.\n\
          #[cfg(payspec_workspace)]\n\
+         #[rustfmt::skip]\n\
          const _: () = {{\n\
          \x20   const fn fnv1a64(bytes: &[u8]) -> u64 {{\n\
          \x20       let mut hash = 0xcbf2_9ce4_8422_2325_u64;\n\

@@ -22,6 +22,7 @@ pub use generated::*;
 /// `.cargo/config.toml` there sets the cfg and `PAYSPEC_SPECS`. Elsewhere (a published
 /// crate) there is no spec and no check.
 #[cfg(payspec_workspace)]
+#[rustfmt::skip]
 const _: () = {
     const fn fnv1a64(bytes: &[u8]) -> u64 {
         let mut hash = 0xcbf2_9ce4_8422_2325_u64;
@@ -33,10 +34,7 @@ const _: () = {
         hash
     }
     assert!(
-        fnv1a64(include_bytes!(concat!(
-            env!("PAYSPEC_SPECS"),
-            "/nopan.yaml"
-        ))) == 0x00f5d75d67ac23d3,
+        fnv1a64(include_bytes!(concat!(env!("PAYSPEC_SPECS"), "/nopan.yaml"))) == 0x00f5d75d67ac23d3,
         "specs/nopan.yaml changed after generation: run `cargo xtask codegen`"
     );
 };
