@@ -22,7 +22,7 @@
 //! operation's error statuses of several shapes unified as `payspec_core::ErrorBody`, a
 //! 200 + 204 made `Option<T>` (`crate::normalise`); what progenitor would still refuse is
 //! reported, located, before it runs ([`crate::normalise::preflight`]). After: the rewrites of
-//! [`lighter_calls`] and [`scoped_requests`], each counted ([`Fired`]). A panic of
+//! [`lighter_calls`], [`scoped_requests`] and [`field_errors`], each counted ([`Fired`]). A panic of
 //! progenitor or typify is reported as an error located in the spec file.
 
 use std::collections::BTreeMap;
@@ -1093,8 +1093,8 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
 }
 
 /// Seven rewrites of progenitor's client code, each the same request with less work
-/// (with `scoped_requests`, eight in all; [`Fired`] says how often each must fire, and
-/// codegen stops when one fires another number of times):
+/// (with `scoped_requests` and `field_errors`, nine in all; [`Fired`] says how often each
+/// must fire, and codegen stops when one fires another number of times):
 /// - progenitor's own `header_map.append(HeaderName::from_static("api-version"),
 ///   HeaderValue::from_static(Client::api_version()))` is dropped: progenitor adds it for
 ///   every API, whatever the spec says (an `api-version` header the spec declares as a
