@@ -1,6 +1,7 @@
 //! `Client` and its builder: environment, API key or OpenID Connect tokens, facade
 //! headers; one method per operation, each with its own `CorrelationId`.
 
+use payspec_core::Amount;
 use std::sync::Arc;
 
 use futures_util::Stream;
@@ -15,7 +16,8 @@ use uuid::Uuid;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pagination::{Page, paginate};
 use crate::requests::{
-    NewPayment, NewRefund, PaymentFilter, RefundFilter, WebhookSubscription, amount, uuid,
+    NewPayment, NewRefund, PaymentFilter, RefundFilter, WebhookSubscription,
+    amount as checked_amount, given, uuid,
 };
 use payspec_core::CallFailure;
 
@@ -198,11 +200,15 @@ impl Client {
 
     /// `POST /v1/payments/{paymentid}/capture` of `amount` minor units. Capture is
     /// idempotent, so a 5xx or lost answer is retried automatically.
-    pub async fn capture_payment(&self, payment_id: &str, amount_minor: u32) -> Result<()> {
+    pub async fn capture_payment(
+        &self,
+        payment_id: &str,
+        amount: impl TryInto<Amount, Error: std::fmt::Display>,
+    ) -> Result<()> {
         let id = correlation();
         let payment_id = uuid("payment id", payment_id).map_err(|e| e.with_correlation_id(&id))?;
-        let body = types::CaptureRequest::builder()
-            .amount(amount(amount_minor).map_err(|e| e.with_correlation_id(&id))?);
+        let amount = checked_amount(&given(amount)).map_err(|e| e.with_correlation_id(&id))?;
+        let body = types::CaptureRequest::builder().amount(amount);
         finish(
             id,
             self.api

@@ -9,6 +9,7 @@ use payspec_mobilepay_api::types;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use payspec_core::Amount;
 
 /// Parses an id the API wants as a UUID.
 pub(crate) fn uuid(field: &str, value: &str) -> Result<Uuid> {
@@ -16,16 +17,26 @@ pub(crate) fn uuid(field: &str, value: &str) -> Result<Uuid> {
         .map_err(|_| Error::invalid(format!("{field} must be a UUID, got `{value}`")))
 }
 
+/// An amount as the caller gave it (an [`Amount`] or an integer), checked when the
+/// request is sent.
+pub(crate) type GivenAmount = std::result::Result<Amount, String>;
+
+/// `value` as a [`GivenAmount`].
+pub(crate) fn given(value: impl TryInto<Amount, Error: std::fmt::Display>) -> GivenAmount {
+    value.try_into().map_err(|e| e.to_string())
+}
+
 /// An amount in minor units: at least 1, at most the API's int32 maximum.
-pub(crate) fn amount(value: u32) -> Result<types::Amount> {
-    let checked = NonZeroU32::new(value)
-        .filter(|v| v.get() <= i32::MAX as u32)
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "amount must be 1..={} minor units, got {value}",
-                i32::MAX
-            ))
-        })?;
+pub(crate) fn amount(value: &GivenAmount) -> Result<types::Amount> {
+    let refused = |reason: String| Error::invalid(format!("amount: {reason}"));
+    let amount = value.clone().map_err(refused)?;
+    let capped = amount
+        .at_most(i32::MAX.unsigned_abs().into())
+        .map_err(|e| refused(e.to_string()))?;
+    let checked = u32::try_from(capped)
+        .ok()
+        .and_then(NonZeroU32::new)
+        .ok_or_else(|| refused(format!("{capped} is not 1..={}", i32::MAX)))?;
     Ok(types::Amount(checked))
 }
 
@@ -36,7 +47,7 @@ fn conversion<T>(result: std::result::Result<T, types::error::ConversionError>) 
 /// A payment to initiate.
 #[derive(Clone, Debug)]
 pub struct NewPayment {
-    amount: u32,
+    amount: GivenAmount,
     payment_point_id: String,
     redirect_uri: String,
     reference: String,
@@ -46,16 +57,17 @@ pub struct NewPayment {
 }
 
 impl NewPayment {
-    /// `amount` in minor units (>= 1), the payment point (a UUID), where the app sends the
-    /// user afterwards (<= 2000 characters) and your reference (<= 64 characters).
+    /// `amount` (an [`Amount`], or an integer of minor units: 1 to the API's int32
+    /// maximum), the payment point (a UUID), where the app sends the user afterwards (<=
+    /// 2000 characters) and your reference (<= 64 characters).
     pub fn new(
-        amount: u32,
+        amount: impl TryInto<Amount, Error: std::fmt::Display>,
         payment_point_id: impl Into<String>,
         redirect_uri: impl Into<String>,
         reference: impl Into<String>,
     ) -> Self {
         Self {
-            amount,
+            amount: given(amount),
             payment_point_id: payment_point_id.into(),
             redirect_uri: redirect_uri.into(),
             reference: reference.into(),
@@ -89,7 +101,7 @@ impl NewPayment {
 
     pub(crate) fn into_body(self, key: Uuid) -> Result<types::InitiatePaymentRequest> {
         let body = types::InitiatePaymentRequest::builder()
-            .amount(amount(self.amount)?)
+            .amount(amount(&self.amount)?)
             .idempotency_key(key)
             .payment_point_id(uuid("payment point id", &self.payment_point_id)?)
             .redirect_uri(self.redirect_uri)
@@ -119,18 +131,23 @@ fn description(value: Option<String>) -> Result<Option<types::Description>> {
 #[derive(Clone, Debug)]
 pub struct NewRefund {
     payment_id: String,
-    amount: u32,
+    amount: GivenAmount,
     reference: String,
     description: Option<String>,
     idempotency_key: Option<Uuid>,
 }
 
 impl NewRefund {
-    /// Refunds `amount` minor units (>= 1) of a captured payment, with your reference.
-    pub fn new(payment_id: impl Into<String>, amount: u32, reference: impl Into<String>) -> Self {
+    /// Refunds `amount` (an [`Amount`], or an integer of minor units) of a captured
+    /// payment, with your reference.
+    pub fn new(
+        payment_id: impl Into<String>,
+        amount: impl TryInto<Amount, Error: std::fmt::Display>,
+        reference: impl Into<String>,
+    ) -> Self {
         Self {
             payment_id: payment_id.into(),
-            amount,
+            amount: given(amount),
             reference: reference.into(),
             description: None,
             idempotency_key: None,
@@ -156,7 +173,7 @@ impl NewRefund {
     pub(crate) fn into_body(self, key: Uuid) -> Result<types::IssueRefundRequest> {
         let body = types::IssueRefundRequest::builder()
             .payment_id(uuid("payment id", &self.payment_id)?)
-            .amount(amount(self.amount)?)
+            .amount(amount(&self.amount)?)
             .reference(self.reference)
             .idempotency_key(key)
             .description(description(self.description)?);
