@@ -129,3 +129,121 @@ pub fn request_with_header(name: &str, value: &str, body: Vec<u8>) -> http::Requ
     );
     request
 }
+
+/// An axum extractor for signed notifications (feature `axum`; it implements axum-core's
+/// `FromRequest`, the trait axum calls, so it works in any axum 0.8 router):
+///
+/// ```ignore
+/// async fn nopan_webhook(notification: VerifiedNotification<nopan::webhook::WebhookVerifier>) -> StatusCode {
+///     if let Delivery::New(n) = notification.0 { act_on(n).await }
+///     StatusCode::NO_CONTENT // a duplicate is answered 2xx too, so the provider stops
+/// }
+/// let app = Router::new()
+///     .route("/webhooks/nopan", post(nopan_webhook))
+///     .with_state(WebhookState::new(verifier, log));
+/// ```
+///
+/// The body is read up to [`WebhookState::max_body_bytes`](self::axum::WebhookState::max_body_bytes) (default 1 MiB; past it, 413);
+/// a notification that fails verification is refused with 401 and the reason, and is not
+/// recorded as delivered.
+#[cfg(feature = "axum")]
+pub mod axum {
+    use std::sync::Arc;
+
+    use axum_core::extract::{FromRef, FromRequest, Request};
+    use axum_core::response::{IntoResponse, Response};
+    use http::StatusCode;
+    use http_body_util::BodyExt;
+
+    use super::{Delivery, NotificationVerifier};
+    use crate::dedup::DeliveryLog;
+
+    /// What the extractor needs from the router's state: the verifier and the log of
+    /// deliveries (put it in the state, or make it `FromRef` of yours).
+    pub struct WebhookState<V> {
+        /// The provider's verifier.
+        pub verifier: Arc<V>,
+        /// The log that tells a repeat delivery from a new one.
+        pub log: Arc<dyn DeliveryLog>,
+        /// The largest body read (default 1 MiB).
+        pub max_body_bytes: usize,
+    }
+
+    impl<V> Clone for WebhookState<V> {
+        fn clone(&self) -> Self {
+            Self {
+                verifier: self.verifier.clone(),
+                log: self.log.clone(),
+                max_body_bytes: self.max_body_bytes,
+            }
+        }
+    }
+
+    impl<V> WebhookState<V> {
+        /// The state for `verifier` and `log`, with a 1 MiB body limit.
+        pub fn new(verifier: V, log: Arc<dyn DeliveryLog>) -> Self {
+            Self {
+                verifier: Arc::new(verifier),
+                log,
+                max_body_bytes: 1024 * 1024,
+            }
+        }
+    }
+
+    /// A verified notification: new, or a repeat of one already delivered.
+    #[derive(Debug)]
+    pub struct VerifiedNotification<V: NotificationVerifier>(pub Delivery<V::Notification>);
+
+    /// Why the extractor refused a request (answered as its status with a one-line text).
+    #[derive(Debug)]
+    pub enum Refused {
+        /// The body is larger than the limit (413).
+        TooLarge(usize),
+        /// The body could not be read (400).
+        Unreadable(String),
+        /// The signature is missing or wrong, or the body is not a notification (401).
+        NotVerified(String),
+    }
+
+    impl IntoResponse for Refused {
+        fn into_response(self) -> Response {
+            let (status, text) = match self {
+                Self::TooLarge(limit) => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("notification body larger than {limit} bytes"),
+                ),
+                Self::Unreadable(reason) => (StatusCode::BAD_REQUEST, reason),
+                Self::NotVerified(reason) => (StatusCode::UNAUTHORIZED, reason),
+            };
+            (status, text).into_response()
+        }
+    }
+
+    impl<S, V> FromRequest<S> for VerifiedNotification<V>
+    where
+        S: Send + Sync,
+        V: NotificationVerifier + Send + Sync + 'static,
+        V::Notification: Send,
+        WebhookState<V>: FromRef<S>,
+    {
+        type Rejection = Refused;
+
+        async fn from_request(request: Request, state: &S) -> Result<Self, Refused> {
+            let state = WebhookState::<V>::from_ref(state);
+            let (parts, body) = request.into_parts();
+            let limited = http_body_util::Limited::new(body, state.max_body_bytes);
+            let bytes = match limited.collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                    return Err(Refused::TooLarge(state.max_body_bytes));
+                }
+                Err(e) => return Err(Refused::Unreadable(format!("unreadable body: {e}"))),
+            };
+            state
+                .verifier
+                .verify_new(&*state.log, &parts.headers, &bytes)
+                .map(VerifiedNotification)
+                .map_err(|e| Refused::NotVerified(e.to_string()))
+        }
+    }
+}

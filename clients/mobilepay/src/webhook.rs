@@ -8,6 +8,10 @@
 use std::fmt;
 
 pub use payspec_core::dedup::{DeliveryLog, InMemoryDeliveryLog};
+/// The axum extractor (feature `axum`): `VerifiedNotification<WebhookVerifier>` in a
+/// handler, `WebhookState` in the router's state.
+#[cfg(feature = "axum")]
+pub use payspec_core::notify::axum::{Refused, VerifiedNotification, WebhookState};
 pub use payspec_core::notify::{Delivery, NotificationVerifier};
 use payspec_core::webhook::{
     HmacAlgorithm, SignatureEncoding, SignatureError, check_secret, encode, hmac, verify_hmac,

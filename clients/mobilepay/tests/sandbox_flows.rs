@@ -116,6 +116,12 @@ async fn initiate_reserve_capture_refund_and_paginate_with_a_signed_webhook() {
         &delivered[0].body,
     );
     assert!(notification.notification_id.is_some());
+    payspec_testkit::webhooks::through_the_axum_extractor(
+        &verifier,
+        &delivered[0].headers,
+        &delivered[0].body,
+    )
+    .await;
 }
 
 #[tokio::test]

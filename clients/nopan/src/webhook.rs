@@ -8,6 +8,10 @@
 use payspec_core::ConfigError;
 use payspec_core::Secret;
 pub use payspec_core::dedup::{DeliveryLog, InMemoryDeliveryLog};
+/// The axum extractor (feature `axum`): `VerifiedNotification<WebhookVerifier>` in a
+/// handler, `WebhookState` in the router's state.
+#[cfg(feature = "axum")]
+pub use payspec_core::notify::axum::{Refused, VerifiedNotification, WebhookState};
 pub use payspec_core::notify::{Delivery, NotificationVerifier};
 pub use payspec_core::webhook::{
     BodySignatureVerifier, HmacAlgorithm, SignatureEncoding, SignatureError,

@@ -83,6 +83,12 @@ async fn blik_initiate_finalize_partial_capture_refund_with_signed_webhooks() {
         );
         assert!(received.notification_id.is_some());
     }
+    payspec_testkit::webhooks::through_the_axum_extractor(
+        &verifier,
+        &sent[0].headers,
+        &sent[0].body,
+    )
+    .await;
     let kinds: Vec<NotificationKind> = sent
         .iter()
         .map(|d| {

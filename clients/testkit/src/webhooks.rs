@@ -2,7 +2,8 @@
 //! `payspec_core::notify::NotificationVerifier` and run by every provider crate whose
 //! notifications are signed: the request as a framework hands it over verifies, a
 //! tampered body is refused, a repeated delivery is a duplicate, and a request signed by
-//! the crate's own test helper verifies too.
+//! the crate's own test helper verifies too; then the same through the axum extractor
+//! ([`through_the_axum_extractor`]).
 
 use payspec_core::dedup::InMemoryDeliveryLog;
 use payspec_core::notify::NotificationVerifier;
@@ -72,4 +73,67 @@ where
         "the test helper signs as the provider does"
     );
     notification
+}
+
+/// The same delivery through `payspec_core::notify::axum::VerifiedNotification`, driven by
+/// axum-core's `FromRequest` as axum drives it: new, then a duplicate; a tampered copy is
+/// answered 401, a body past the limit 413.
+pub async fn through_the_axum_extractor<V>(verifier: &V, headers: &[(String, String)], body: &[u8])
+where
+    V: NotificationVerifier + Clone + Send + Sync + 'static,
+    V::Notification: Send + std::fmt::Debug,
+{
+    use axum_core::extract::FromRequest;
+    use axum_core::response::IntoResponse;
+    use payspec_core::notify::axum::{VerifiedNotification, WebhookState};
+
+    let state = WebhookState::new(
+        verifier.clone(),
+        std::sync::Arc::new(InMemoryDeliveryLog::default()),
+    );
+    let request = |body: Vec<u8>| {
+        let mut request = axum_core::extract::Request::new(axum_core::body::Body::from(body));
+        *request.method_mut() = http::Method::POST;
+        for (name, value) in headers {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_str(value),
+            ) {
+                request.headers_mut().insert(name, value);
+            }
+        }
+        request
+    };
+    let first = VerifiedNotification::<V>::from_request(request(body.to_vec()), &state).await;
+    assert!(
+        first.is_ok_and(|n| n.0.is_new()),
+        "the extractor takes the first delivery as new"
+    );
+    let again = VerifiedNotification::<V>::from_request(request(body.to_vec()), &state).await;
+    assert!(
+        again.is_ok_and(|n| !n.0.is_new()),
+        "and the repeat as a duplicate"
+    );
+    let mut tampered = body.to_vec();
+    if let Some(at) = tampered.iter().position(u8::is_ascii_alphanumeric) {
+        tampered[at] = if tampered[at] == b'0' { b'1' } else { b'0' };
+    }
+    match VerifiedNotification::<V>::from_request(request(tampered), &state).await {
+        Ok(_) => panic!("the extractor took a tampered body"),
+        Err(refused) => assert_eq!(
+            refused.into_response().status(),
+            http::StatusCode::UNAUTHORIZED
+        ),
+    }
+    let small = WebhookState {
+        max_body_bytes: 8,
+        ..state.clone()
+    };
+    match VerifiedNotification::<V>::from_request(request(body.to_vec()), &small).await {
+        Ok(_) => panic!("the extractor read past its limit"),
+        Err(refused) => assert_eq!(
+            refused.into_response().status(),
+            http::StatusCode::PAYLOAD_TOO_LARGE
+        ),
+    }
 }

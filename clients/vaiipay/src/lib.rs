@@ -75,6 +75,10 @@ pub mod webhook {
         SIGNATURE_ALGORITHM, SIGNATURE_ENCODING, SIGNATURE_HEADER, WebhookError, WebhookVerifier,
     };
     pub use payspec_core::dedup::{DeliveryLog, InMemoryDeliveryLog};
+    /// The axum extractor (feature `axum`): `VerifiedNotification<WebhookVerifier>` in a
+    /// handler, `WebhookState` in the router's state.
+    #[cfg(feature = "axum")]
+    pub use payspec_core::notify::axum::{Refused, VerifiedNotification, WebhookState};
     pub use payspec_core::notify::{Delivery, NotificationVerifier};
 }
 

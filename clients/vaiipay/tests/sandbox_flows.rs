@@ -79,6 +79,12 @@ async fn checkout_payment_instructions_and_a_verified_webhook() {
         &delivered[0].body,
     );
     assert_eq!(received, event);
+    payspec_testkit::webhooks::through_the_axum_extractor(
+        &verifier,
+        &delivered[0].headers,
+        &delivered[0].body,
+    )
+    .await;
 }
 
 #[tokio::test]
