@@ -184,9 +184,10 @@ impl Client {
     }
 
     /// `GET /v1/payments/{paymentid}`.
-    pub async fn get_payment(&self, payment_id: &str) -> Result<types::Payment> {
+    pub async fn get_payment(&self, payment_id: impl std::fmt::Display) -> Result<types::Payment> {
         let id = correlation();
-        let payment_id = uuid("payment id", payment_id).map_err(|e| e.with_correlation_id(&id))?;
+        let payment_id =
+            uuid("payment id", &payment_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
         finish(
             id,
             self.api
@@ -202,11 +203,12 @@ impl Client {
     /// idempotent, so a 5xx or lost answer is retried automatically.
     pub async fn capture_payment(
         &self,
-        payment_id: &str,
+        payment_id: impl std::fmt::Display,
         amount: impl TryInto<Amount, Error: std::fmt::Display>,
     ) -> Result<()> {
         let id = correlation();
-        let payment_id = uuid("payment id", payment_id).map_err(|e| e.with_correlation_id(&id))?;
+        let payment_id =
+            uuid("payment id", &payment_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
         let amount = checked_amount(&given(amount)).map_err(|e| e.with_correlation_id(&id))?;
         let body = types::CaptureRequest::builder().amount(amount);
         finish(
@@ -222,9 +224,10 @@ impl Client {
     }
 
     /// `POST /v1/payments/{paymentid}/cancel`.
-    pub async fn cancel_payment(&self, payment_id: &str) -> Result<()> {
+    pub async fn cancel_payment(&self, payment_id: impl std::fmt::Display) -> Result<()> {
         let id = correlation();
-        let payment_id = uuid("payment id", payment_id).map_err(|e| e.with_correlation_id(&id))?;
+        let payment_id =
+            uuid("payment id", &payment_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
         finish(
             id,
             self.api
@@ -258,16 +261,16 @@ impl Client {
     /// confirms the payment in the app, so it becomes `reserved` and can be captured.
     pub async fn simulate_reservation(
         &self,
-        payment_id: &str,
-        payment_source_id: &str,
-        user_id: &str,
+        payment_id: impl std::fmt::Display,
+        payment_source_id: impl std::fmt::Display,
+        user_id: impl std::fmt::Display,
     ) -> Result<()> {
         let id = correlation();
         let ids = (|| {
             Ok::<_, Error>((
-                uuid("payment id", payment_id)?,
-                uuid("payment source id", payment_source_id)?,
-                uuid("user id", user_id)?,
+                uuid("payment id", &payment_id.to_string())?,
+                uuid("payment source id", &payment_source_id.to_string())?,
+                uuid("user id", &user_id.to_string())?,
             ))
         })()
         .map_err(|e| e.with_correlation_id(&id))?;
@@ -384,9 +387,10 @@ impl Client {
     }
 
     /// `GET /v1/refunds/{refundid}`.
-    pub async fn get_refund(&self, refund_id: &str) -> Result<types::Refund> {
+    pub async fn get_refund(&self, refund_id: impl std::fmt::Display) -> Result<types::Refund> {
         let id = correlation();
-        let refund_id = uuid("refund id", refund_id).map_err(|e| e.with_correlation_id(&id))?;
+        let refund_id =
+            uuid("refund id", &refund_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
         finish(
             id,
             self.api
@@ -477,9 +481,10 @@ impl Client {
     }
 
     /// `GET /v1/webhooks/{webhookid}`.
-    pub async fn get_webhook(&self, webhook_id: &str) -> Result<types::Webhook> {
+    pub async fn get_webhook(&self, webhook_id: impl std::fmt::Display) -> Result<types::Webhook> {
         let id = correlation();
-        let webhook_id = uuid("webhook id", webhook_id).map_err(|e| e.with_correlation_id(&id))?;
+        let webhook_id =
+            uuid("webhook id", &webhook_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
         finish(
             id,
             self.api
@@ -494,11 +499,12 @@ impl Client {
     /// `PUT /v1/webhooks/{webhookid}`.
     pub async fn update_webhook(
         &self,
-        webhook_id: &str,
+        webhook_id: impl std::fmt::Display,
         subscription: WebhookSubscription,
     ) -> Result<types::Webhook> {
         let id = correlation();
-        let webhook_id = uuid("webhook id", webhook_id).map_err(|e| e.with_correlation_id(&id))?;
+        let webhook_id =
+            uuid("webhook id", &webhook_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
         let body = types::UpdateWebhookRequest::builder()
             .url(subscription.url)
             .events(subscription.events);
@@ -515,9 +521,10 @@ impl Client {
     }
 
     /// `DELETE /v1/webhooks/{webhookid}`.
-    pub async fn delete_webhook(&self, webhook_id: &str) -> Result<()> {
+    pub async fn delete_webhook(&self, webhook_id: impl std::fmt::Display) -> Result<()> {
         let id = correlation();
-        let webhook_id = uuid("webhook id", webhook_id).map_err(|e| e.with_correlation_id(&id))?;
+        let webhook_id =
+            uuid("webhook id", &webhook_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
         finish(
             id,
             self.api
@@ -530,9 +537,13 @@ impl Client {
     }
 
     /// `POST /v1/webhooks/{webhookid}/publishtestnotification`.
-    pub async fn publish_test_notification(&self, webhook_id: &str) -> Result<()> {
+    pub async fn publish_test_notification(
+        &self,
+        webhook_id: impl std::fmt::Display,
+    ) -> Result<()> {
         let id = correlation();
-        let webhook_id = uuid("webhook id", webhook_id).map_err(|e| e.with_correlation_id(&id))?;
+        let webhook_id =
+            uuid("webhook id", &webhook_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
         finish(
             id,
             self.api

@@ -27,6 +27,8 @@
 //!   rotation ([`webhook`]);
 //! - **sandbox**: [`Client::simulate_reservation`] in a flow (initiate, simulate, capture).
 //!
+//! Ids the API defines as UUIDs (payments, refunds, webhooks) are taken as a
+//! [`uuid::Uuid`] (as answers carry them) or as text.
 //! Constraints of the spec (amount >= 1, UUIDs, reference <= 64, redirect URI <= 2000,
 //! description <= 200, phone <= 15, page size 1..=1000) are checked before sending.
 //! Amounts are integer minor units. API version targeted: 1.0 (`specs/mobilepay.yaml`).

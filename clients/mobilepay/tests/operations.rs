@@ -99,7 +99,14 @@ async fn get_payment_parses_the_seed_sample() {
     });
     let client = builder(&server.base_url()).build().unwrap();
     let payment = client.get_payment(PAYMENT).await.unwrap();
-    mock.assert_async().await;
+    // The id the API defines as a UUID is taken as a `Uuid` too (the one a payment
+    // answer carries), with the same request on the wire.
+    let typed = uuid::Uuid::parse_str(PAYMENT).unwrap();
+    assert_eq!(
+        client.get_payment(typed).await.unwrap().payment_id,
+        payment.payment_id
+    );
+    assert_eq!(mock.calls_async().await, 2);
     assert_eq!(payment.state, Some(PaymentState::Initiated));
     assert_eq!(payment.amount, Some(1250));
     assert_eq!(
