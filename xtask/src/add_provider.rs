@@ -231,26 +231,23 @@ pub fn client_crate(name: &str, title: &str, server: Option<&str>) -> Vec<(Strin
             "self.base_url.ok_or(ConfigError::Missing(\"base URL\"))?".to_string(),
         ),
     };
+    let package = crate::codegen::package_table(
+        &format!("payspec-{name}"),
+        &format!(
+            "{} client: the generated client of specs/{name}.yaml with payspec's transport",
+            title.replace('"', "'")
+        ),
+        &["payments", name, "sdk", "openapi"],
+    );
     let manifest = format!(
-        "[package]\n\
-         name = \"payspec-{name}\"\n\
-         description = \"{title} client: the generated client of specs/{name}.yaml with payspec's transport\"\n\
-         version.workspace = true\n\
-         edition.workspace = true\n\
-         rust-version.workspace = true\n\
-         license.workspace = true\n\
-         repository.workspace = true\n\
-         readme = \"README.md\"\n\
-         keywords = [\"payments\", \"{name}\", \"sdk\", \"openapi\"]\n\
-         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\
+        "{package}\
          \n\
          [dependencies]\n\
          payspec-core.workspace = true\n\
          payspec-{name}-api.workspace = true\n\
          \n\
          [package.metadata.docs.rs]\n\
-         all-features = true\n",
-        title = title.replace('"', "'"),
+         all-features = true\n"
     );
     let lib = format!(
         r#"//! {title_doc} client, added with `cargo xtask add-provider`: the client generated from

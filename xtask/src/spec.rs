@@ -257,7 +257,11 @@ pub fn bundle(doc: &mut Value, dir: &Path, file: &str) -> Result<Vec<PathBuf>, S
             format!("{label}#{pointer}: the reference leads nowhere (from {file})")
         })?;
         bundler.rewrite(&mut node, Some(&path), &label, &pointer)?;
-        let (section, name) = bundler.names[&(path, pointer)].clone();
+        let (section, name) = bundler
+            .names
+            .get(&(path, pointer.clone()))
+            .cloned()
+            .ok_or_else(|| format!("{label}#{pointer}: bundled without a name"))?;
         imported.push((section, name, node));
     }
     let files: Vec<PathBuf> = bundler.documents.keys().cloned().collect();

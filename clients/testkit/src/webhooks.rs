@@ -18,26 +18,12 @@ pub fn received_as_a_web_service_would<V>(
 where
     V: NotificationVerifier,
 {
-    let mut request = http::Request::new(body.to_vec());
-    *request.method_mut() = http::Method::POST;
-    for (name, value) in headers {
-        let name = http::HeaderName::from_bytes(name.as_bytes())
-            .unwrap_or_else(|e| panic!("header name {name}: {e}"));
-        let value =
-            http::HeaderValue::from_str(value).unwrap_or_else(|e| panic!("header {name}: {e}"));
-        request.headers_mut().insert(name, value);
-    }
+    let request = posted(headers, body.to_vec());
     let notification = verifier
         .verify_request(&request)
         .unwrap_or_else(|e| panic!("the delivery as sent does not verify: {e}"));
 
-    // One character of the content changed (whitespace is not signed by every provider).
-    let mut tampered = body.to_vec();
-    let at = tampered
-        .iter()
-        .position(u8::is_ascii_alphanumeric)
-        .unwrap_or_else(|| panic!("no character to change in the body"));
-    tampered[at] = if tampered[at] == b'0' { b'1' } else { b'0' };
+    let tampered = tampered(body);
     match verifier.verify_and_parse(request.headers(), &tampered) {
         Ok(_) => panic!("a tampered body was accepted"),
         Err(e) => assert!(
@@ -91,19 +77,7 @@ where
         verifier.clone(),
         std::sync::Arc::new(InMemoryDeliveryLog::default()),
     );
-    let request = |body: Vec<u8>| {
-        let mut request = axum_core::extract::Request::new(axum_core::body::Body::from(body));
-        *request.method_mut() = http::Method::POST;
-        for (name, value) in headers {
-            if let (Ok(name), Ok(value)) = (
-                http::HeaderName::from_bytes(name.as_bytes()),
-                http::HeaderValue::from_str(value),
-            ) {
-                request.headers_mut().insert(name, value);
-            }
-        }
-        request
-    };
+    let request = |body: Vec<u8>| posted(headers, body).map(axum_core::body::Body::from);
     let first = VerifiedNotification::<V>::from_request(request(body.to_vec()), &state).await;
     assert!(
         first.is_ok_and(|n| n.0.is_new()),
@@ -114,11 +88,7 @@ where
         again.is_ok_and(|n| !n.0.is_new()),
         "and the repeat as a duplicate"
     );
-    let mut tampered = body.to_vec();
-    if let Some(at) = tampered.iter().position(u8::is_ascii_alphanumeric) {
-        tampered[at] = if tampered[at] == b'0' { b'1' } else { b'0' };
-    }
-    match VerifiedNotification::<V>::from_request(request(tampered), &state).await {
+    match VerifiedNotification::<V>::from_request(request(tampered(body)), &state).await {
         Ok(_) => panic!("the extractor took a tampered body"),
         Err(refused) => assert_eq!(
             refused.into_response().status(),
@@ -136,4 +106,30 @@ where
             http::StatusCode::PAYLOAD_TOO_LARGE
         ),
     }
+}
+
+/// A `POST` with `headers` (as a sandbox recorded them) and `body`.
+fn posted(headers: &[(String, String)], body: Vec<u8>) -> http::Request<Vec<u8>> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = http::Method::POST;
+    for (name, value) in headers {
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .unwrap_or_else(|e| panic!("header name {name}: {e}"));
+        let value =
+            http::HeaderValue::from_str(value).unwrap_or_else(|e| panic!("header {name}: {e}"));
+        request.headers_mut().insert(name, value);
+    }
+    request
+}
+
+/// `body` with one character of its content changed (whitespace is not signed by every
+/// provider).
+fn tampered(body: &[u8]) -> Vec<u8> {
+    let mut tampered = body.to_vec();
+    let at = tampered
+        .iter()
+        .position(u8::is_ascii_alphanumeric)
+        .unwrap_or_else(|| panic!("no character to change in the body"));
+    tampered[at] = if tampered[at] == b'0' { b'1' } else { b'0' };
+    tampered
 }
