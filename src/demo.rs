@@ -263,8 +263,8 @@ pub async fn mobilepay() -> Flow {
 }
 
 pub async fn gopay() -> Flow {
-    use payspec_gopay::sandbox::{GOID, Sandbox};
-    use payspec_gopay::{CardData, ChargeExt, Instrument, NextStep, types};
+    use payspec_gopay::sandbox::Sandbox;
+    use payspec_gopay::{CardData, ChargeExt, Currency, Instrument, NewPayment, NextStep};
     let mut flow = Flow::new("gopay", 7);
     let sandbox = step!(flow, "start sandbox (RSA key)", async {
         let s = Sandbox::start().await.map_err(fail)?;
@@ -277,14 +277,7 @@ pub async fn gopay() -> Flow {
         let detail = format!("kid={} (token via client credentials)", key.kid);
         Ok((client, detail))
     });
-    let new_payment = |order: &str| {
-        types::CreatePaymentRequest::builder()
-            .amount(types::Amount(
-                std::num::NonZeroU64::new(19_900).unwrap_or(std::num::NonZeroU64::MIN),
-            ))
-            .currency(payspec_gopay::open_enums::Currency::Czk)
-            .order_number(order)
-    };
+    let new_payment = |order: &str| NewPayment::new(19_900, Currency::Czk, order).map_err(fail);
     let token = step!(flow, "tokenize card (JWE)", async {
         let card = CardData::new("4000 0000 0000 0002", "12", "30", "123").map_err(fail)?;
         let t = client.tokenize_card(&card, false).await.map_err(fail)?;
@@ -293,7 +286,7 @@ pub async fn gopay() -> Flow {
     });
     step!(flow, "create_payment + charge (3DS)", async {
         let id = client
-            .create_payment(GOID, new_payment("demo-3ds"))
+            .create_payment(new_payment("demo-3ds")?)
             .await
             .map_err(fail)?
             .id
@@ -313,7 +306,7 @@ pub async fn gopay() -> Flow {
         let card = CardData::new("4444 4444 4444 4448", "01", "27", "258").map_err(fail)?;
         let t = client.tokenize_card(&card, false).await.map_err(fail)?;
         let id = client
-            .create_payment(GOID, new_payment("demo-paid"))
+            .create_payment(new_payment("demo-paid")?)
             .await
             .map_err(fail)?
             .id
@@ -439,7 +432,7 @@ pub async fn vaiipay() -> Flow {
     let (client, id) = step!(flow, "create_checkout + verify URL", async {
         let client = client.map_err(fail)?;
         let c = client
-            .create_checkout(NewCheckout::new(10_000, "USD", "DEMO-1"))
+            .create_checkout(NewCheckout::new(10_000, "USD", "DEMO-1").map_err(fail)?)
             .await
             .map_err(fail)?;
         let url = c.checkout_url.unwrap_or_default();

@@ -92,6 +92,7 @@ pub struct Client {
     tokens: Arc<TokenCache>,
     refresh: Arc<RefreshingSource>,
     keys: Arc<KeyCache>,
+    goid: Option<String>,
 }
 
 async fn run<T>(
@@ -201,13 +202,26 @@ impl Client {
         run(self.api.delete_card_token().card_id(card_id).send()).await
     }
 
-    /// `POST /eshops/{goid}/payments`.
-    pub async fn create_payment<B>(&self, goid: &str, body: B) -> Result<types::Payment>
-    where
-        B: TryInto<types::CreatePaymentRequest>,
-        B::Error: std::fmt::Display,
-    {
-        run(self.api.create_payment().goid(goid).body(body).send()).await
+    /// The e-shop's GoID (set with [`ClientBuilder::goid`]), if any.
+    pub fn goid(&self) -> Option<&str> {
+        self.goid.as_deref()
+    }
+
+    /// `POST /eshops/{goid}/payments` from a [`crate::NewPayment`], for this client's
+    /// e-shop ([`ClientBuilder::goid`]). GoPay documents no idempotency key: a create
+    /// whose answer is lost is not retried (look the order up before creating it again).
+    pub async fn create_payment(&self, payment: crate::NewPayment) -> Result<types::Payment> {
+        let goid = self
+            .goid
+            .as_deref()
+            .ok_or_else(|| Error::InvalidRequest("goid: not set (ClientBuilder::goid)".into()))?;
+        run(self
+            .api
+            .create_payment()
+            .goid(goid)
+            .body(payment.body())
+            .send())
+        .await
     }
 
     /// `GET /payments/{payment_id}`.
@@ -233,11 +247,17 @@ impl Client {
         .await
     }
 
-    /// `POST /payments/{payment_id}/refunds` of `amount` minor units.
-    pub async fn create_refund(&self, payment_id: &str, amount: u64) -> Result<types::Refund> {
-        let amount = std::num::NonZeroU64::new(amount)
-            .ok_or_else(|| Error::InvalidRequest("amount must be at least 1 minor unit".into()))?;
-        let body = types::CreateRefundRequest::builder().amount(types::Amount(amount));
+    /// `POST /payments/{payment_id}/refunds` of `amount` (an [`crate::Amount`], or an
+    /// integer of minor units checked to be at least 1).
+    pub async fn create_refund(
+        &self,
+        payment_id: &str,
+        amount: impl TryInto<crate::Amount, Error: std::fmt::Display>,
+    ) -> Result<types::Refund> {
+        let amount = amount
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("amount: {e}")))?;
+        let body = types::CreateRefundRequest::builder().amount(types::Amount(amount.get()));
         run(self
             .api
             .create_refund()
@@ -272,6 +292,7 @@ pub struct ClientBuilder {
     client_id: Option<String>,
     client_secret: Option<Secret>,
     scopes: Vec<Scope>,
+    goid: Option<String>,
     options: ClientOptions,
 }
 
@@ -285,6 +306,7 @@ impl std::fmt::Debug for ClientBuilder {
                 &self.client_secret.as_ref().map(|_| "[redacted]"),
             )
             .field("scopes", &self.scopes)
+            .field("goid", &self.goid)
             .field("options", &self.options)
             .finish()
     }
@@ -319,6 +341,12 @@ impl ClientBuilder {
     /// Adds a scope (default: the seed's `payment:create payment:read`).
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scopes.push(scope);
+        self
+    }
+
+    /// The e-shop's GoID, which [`Client::create_payment`] creates payments for.
+    pub fn goid(mut self, goid: impl Into<String>) -> Self {
+        self.goid = Some(goid.into());
         self
     }
 
@@ -377,6 +405,7 @@ impl ClientBuilder {
             tokens,
             refresh,
             keys: Arc::new(KeyCache::default()),
+            goid: self.goid.filter(|g| !g.trim().is_empty()),
         })
     }
 }

@@ -30,10 +30,9 @@
 //! build the client with `Client::builder().client_id(..).client_secret(..)` instead.
 //!
 //! ```
-//! use std::num::NonZeroU64;
-//! use payspec_gopay::open_enums::{Currency, PaymentState};
-//! use payspec_gopay::sandbox::{GOID, Sandbox};
-//! use payspec_gopay::{CardData, ChargeExt, Instrument, NextStep, types};
+//! use payspec_gopay::open_enums::PaymentState;
+//! use payspec_gopay::sandbox::Sandbox;
+//! use payspec_gopay::{Amount, CardData, ChargeExt, Currency, Instrument, NewPayment, NextStep};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,16 +43,10 @@
 //! let card = CardData::new("4444 4444 4444 4448", "01", "27", "258")?;
 //! let token = client.tokenize_card(&card, false).await?;
 //!
-//! let amount = NonZeroU64::new(10000).ok_or("amount must be positive")?; // 100.00 CZK
-//! let payment = client
-//!     .create_payment(
-//!         GOID,
-//!         types::CreatePaymentRequest::builder()
-//!             .amount(types::Amount(amount))
-//!             .currency(Currency::Czk)
-//!             .order_number("order-1"),
-//!     )
-//!     .await?;
+//! // 100.00 CZK for order-1, in the e-shop the client was built for (its GoID).
+//! let order = NewPayment::new(Amount::new(10000)?, Currency::Czk, "order-1")?
+//!     .return_url("https://shop.example/return");
+//! let payment = client.create_payment(order).await?;
 //! let id = payment.id.ok_or("no payment id")?;
 //! let charge = client
 //!     .create_charge(
@@ -79,6 +72,7 @@ mod client;
 mod error;
 pub mod jwe;
 pub mod notification;
+mod requests;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
@@ -95,4 +89,7 @@ pub use payspec_core::CallFailure;
 pub use payspec_core::{Amount, AmountError};
 /// The generated API crate: every operation with all its options.
 pub use payspec_gopay_api as api;
+/// ISO 4217 currencies GoPay takes (an open enum: a new one parses as `Unknown`).
+pub use payspec_gopay_api::open_enums::Currency;
 pub use payspec_gopay_api::{open_enums, types};
+pub use requests::NewPayment;

@@ -430,6 +430,7 @@ impl Sandbox {
             .base_url(self.base_url())
             .client_id(CLIENT_ID)
             .client_secret(CLIENT_SECRET)
+            .goid(GOID)
     }
 
     /// Fault injection.

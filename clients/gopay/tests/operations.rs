@@ -153,7 +153,7 @@ async fn create_and_get_a_payment() {
             .path("/eshops/8123456789/payments")
             .header("authorization", "Bearer t1")
             .json_body(json!({"amount": 10000, "currency": "CZK", "order_number": "2025-0001",
-                "customer": {"email": "jan.novak@example.com", "country_code": "CZE"},
+                "order_description": "Two coffees", "customer": {"email": "jan.novak@example.com"},
                 "callback": {"notification_url": "https://shop.example/notify", "return_url": "https://shop.example/return"}}));
         then.status(201).json_body(json!({"id": "01JWVM5X3Q7Y0C2ZK7Y1W4V9D3", "order_number": "2025-0001",
             "state": "CREATED", "amount": 10000, "currency": "CZK",
@@ -163,23 +163,24 @@ async fn create_and_get_a_payment() {
         when.method(GET).path("/payments/01JWVM5X3Q7Y0C2ZK7Y1W4V9D3");
         then.status(200).json_body(json!({"id": "01JWVM5X3Q7Y0C2ZK7Y1W4V9D3", "state": "PAID", "amount": 10000, "currency": "CZK"}));
     });
-    let client = builder(&server.base_url()).build().unwrap();
-    let body = types::CreatePaymentRequest::builder()
-        .amount(types::Amount(std::num::NonZeroU64::new(10000).unwrap()))
-        .currency(Currency::Czk)
-        .order_number("2025-0001")
-        .customer(Some(
-            types::Customer::builder()
-                .email(Some("jan.novak@example.com".to_string()))
-                .country_code(Some("CZE".parse().unwrap()))
-                .try_into()
-                .unwrap(),
-        ))
-        .callback(Some(types::Callback {
-            notification_url: Some("https://shop.example/notify".into()),
-            return_url: Some("https://shop.example/return".into()),
-        }));
-    let payment = client.create_payment("8123456789", body).await.unwrap();
+    let without_goid = builder(&server.base_url()).build().unwrap();
+    let refused = without_goid
+        .create_payment(payspec_gopay::NewPayment::new(10000, Currency::Czk, "2025-0001").unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.phase(), payspec_core::Phase::Validation);
+    assert!(refused.to_string().contains("goid"), "{refused}");
+    let client = builder(&server.base_url())
+        .goid("8123456789")
+        .build()
+        .unwrap();
+    let body = payspec_gopay::NewPayment::new(10000, Currency::Czk, "2025-0001")
+        .unwrap()
+        .description("Two coffees")
+        .payer_email("jan.novak@example.com")
+        .notification_url("https://shop.example/notify")
+        .return_url("https://shop.example/return");
+    let payment = client.create_payment(body).await.unwrap();
     assert_eq!(payment.state, Some(PaymentState::Created));
     assert!(
         !format!("{payment:?}").contains("canary"),

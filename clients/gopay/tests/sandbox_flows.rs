@@ -4,18 +4,17 @@ use payspec_core::CallFailure;
 use std::time::Duration;
 
 use payspec_gopay::open_enums::{Currency, PaymentState};
-use payspec_gopay::sandbox::{GOID, Sandbox};
-use payspec_gopay::{CardData, ChargeExt, ErrorCode, Instrument, NextStep, types};
+use payspec_gopay::sandbox::Sandbox;
+use payspec_gopay::{CardData, ChargeExt, ErrorCode, Instrument, NewPayment, NextStep, types};
 
-fn payment(order: &str, notify: Option<String>) -> types::builder::CreatePaymentRequest {
-    types::CreatePaymentRequest::builder()
-        .amount(types::Amount(std::num::NonZeroU64::new(10000).unwrap()))
-        .currency(Currency::Czk)
-        .order_number(order)
-        .callback(Some(types::Callback {
-            notification_url: notify,
-            return_url: Some("https://shop.example/return".into()),
-        }))
+fn payment(order: &str, notify: Option<String>) -> NewPayment {
+    let payment = NewPayment::new(10000, Currency::Czk, order)
+        .unwrap()
+        .return_url("https://shop.example/return");
+    match notify {
+        Some(url) => payment.notification_url(url),
+        None => payment,
+    }
 }
 
 #[tokio::test]
@@ -37,7 +36,7 @@ async fn token_key_encrypted_card_payment_charge_refund() {
         "the sandbox decrypted the JWE"
     );
     let created = client
-        .create_payment(GOID, payment("o-1", Some(receiver.url("/gopay/notify"))))
+        .create_payment(payment("o-1", Some(receiver.url("/gopay/notify"))))
         .await
         .unwrap();
     let id = created.id.unwrap();
@@ -85,7 +84,7 @@ async fn a_3ds_card_must_send_the_payer_to_the_action_url() {
     let token = client.tokenize_card(&card, true).await.unwrap();
     assert!(token.card_id.is_some(), "permanent token");
     let id = client
-        .create_payment(GOID, payment("o-2", None))
+        .create_payment(payment("o-2", None))
         .await
         .unwrap()
         .id
@@ -111,7 +110,7 @@ async fn a_charge_on_a_paid_payment_is_a_409() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let id = client
-        .create_payment(GOID, payment("o-3", None))
+        .create_payment(payment("o-3", None))
         .await
         .unwrap()
         .id
@@ -140,7 +139,7 @@ async fn an_expired_token_is_refreshed_with_the_refresh_grant() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let id = client
-        .create_payment(GOID, payment("o-4", None))
+        .create_payment(payment("o-4", None))
         .await
         .unwrap()
         .id

@@ -10,8 +10,7 @@ use common::*;
 use httpmock::prelude::*;
 use payspec_core::auth::ManualClock;
 use payspec_gopay::open_enums::Currency;
-use payspec_gopay::sandbox::{GOID, Sandbox};
-use payspec_gopay::types;
+use payspec_gopay::sandbox::Sandbox;
 use payspec_testkit::server::{Reply, Scripted};
 use serde_json::json;
 
@@ -80,12 +79,9 @@ async fn a_flaky_token_endpoint_is_retried() {
 async fn calls_survive_tokens_expiring_again_and_again() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
-    let order = types::CreatePaymentRequest::builder()
-        .amount(types::Amount(std::num::NonZeroU64::new(100).unwrap()))
-        .currency(Currency::Czk)
-        .order_number("tokens-1");
+    let order = payspec_gopay::NewPayment::new(100, Currency::Czk, "tokens-1").unwrap();
     let id = client
-        .create_payment(GOID, order)
+        .create_payment(order)
         .await
         .unwrap()
         .id

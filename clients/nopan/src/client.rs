@@ -79,9 +79,37 @@ pub struct Client {
     processing_account_id: String,
     base_url: String,
     tokens: Arc<TokenCache>,
+    /// The key every keyed call of this handle sends ([`Client::with_idempotency_key`]).
+    idempotency_key: Option<String>,
+}
+
+/// `call` with the handle's chosen idempotency key, if it has one (otherwise the key the
+/// generated client makes once per call and keeps across retries).
+macro_rules! keyed {
+    ($client:expr, $call:expr) => {{
+        let call = $call;
+        match &$client.idempotency_key {
+            Some(key) => call.idempotency_key(key.clone()),
+            None => call,
+        }
+    }};
 }
 
 impl Client {
+    /// A handle on the same client (same connections and tokens) whose keyed calls
+    /// (initiate, finalize, charge, capture, cancel, refund) all send `key` as their
+    /// `Idempotency-Key`: to repeat a call whose outcome is unknown under the key the
+    /// lost attempt used (it is in the error: [`CallFailure::idempotency_key`]), or to
+    /// derive keys from your own records. A [`crate::NewPayment`]'s own key wins.
+    ///
+    /// [`CallFailure::idempotency_key`]: payspec_core::CallFailure::idempotency_key
+    pub fn with_idempotency_key(&self, key: impl Into<String>) -> Client {
+        Client {
+            idempotency_key: Some(key.into()),
+            ..self.clone()
+        }
+    }
+
     /// Starts a builder.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
@@ -114,7 +142,7 @@ impl Client {
     pub async fn initiate(&self, payment: crate::NewPayment) -> Result<types::Payment> {
         let key = payment.chosen_key().map(str::to_string);
         let body = payment.body(self.processing_account_id.as_str());
-        let mut call = self.api.initiate_payment().body(body);
+        let mut call = keyed!(self, self.api.initiate_payment().body(body));
         if let Some(key) = key {
             call = call.idempotency_key(key);
         }
@@ -129,10 +157,7 @@ impl Client {
         B: TryInto<types::InitiatePaymentRequest>,
         B::Error: std::fmt::Display,
     {
-        Ok(self
-            .api
-            .initiate_payment()
-            .body(body)
+        Ok(keyed!(self, self.api.initiate_payment().body(body))
             .send()
             .await?
             .into_inner())
@@ -143,10 +168,7 @@ impl Client {
         let body = types::FinalizePaymentRequest::builder()
             .processing_account_id(self.processing_account_id.as_str())
             .transaction_id(transaction_id);
-        Ok(self
-            .api
-            .finalize_payment()
-            .body(body)
+        Ok(keyed!(self, self.api.finalize_payment().body(body))
             .send()
             .await?
             .into_inner())
@@ -158,10 +180,7 @@ impl Client {
         B: TryInto<types::ChargePaymentRequest>,
         B::Error: std::fmt::Display,
     {
-        Ok(self
-            .api
-            .charge_payment()
-            .body(body)
+        Ok(keyed!(self, self.api.charge_payment().body(body))
             .send()
             .await?
             .into_inner())
@@ -180,10 +199,7 @@ impl Client {
             .transaction_id(transaction_id)
             .client_transaction_id(client_transaction_id)
             .payment_details(amount_only(amount)?);
-        Ok(self
-            .api
-            .capture_payment()
-            .body(body)
+        Ok(keyed!(self, self.api.capture_payment().body(body))
             .send()
             .await?
             .into_inner())
@@ -199,10 +215,7 @@ impl Client {
             .processing_account_id(self.processing_account_id.as_str())
             .transaction_id(transaction_id)
             .client_transaction_id(client_transaction_id);
-        Ok(self
-            .api
-            .cancel_payment()
-            .body(body)
+        Ok(keyed!(self, self.api.cancel_payment().body(body))
             .send()
             .await?
             .into_inner())
@@ -221,10 +234,7 @@ impl Client {
             .transaction_id(transaction_id)
             .client_transaction_id(client_transaction_id)
             .payment_details(amount_only(amount)?);
-        Ok(self
-            .api
-            .refund_payment()
-            .body(body)
+        Ok(keyed!(self, self.api.refund_payment().body(body))
             .send()
             .await?
             .into_inner())
@@ -364,6 +374,7 @@ impl ClientBuilder {
             .inner(PROFILE, Auth::Tokens(tokens.clone()), default_retry);
         let api = payspec_nopan_api::Client::new_with_client(&base_url, http, inner);
         Ok(Client {
+            idempotency_key: None,
             api,
             processing_account_id,
             base_url,

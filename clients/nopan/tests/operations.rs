@@ -3,6 +3,7 @@
 
 mod common;
 
+use payspec_core::CallFailure;
 use std::num::NonZeroU64;
 
 use common::{TOKEN, builder, token_mock};
@@ -500,4 +501,58 @@ fn a_new_payment_is_checked_when_built_and_the_error_names_the_field() {
         assert!(text.contains(field), "`{text}` names `{field}`");
     }
     assert!(Amount::new(0).is_err(), "no payment of nothing");
+}
+
+/// A key the caller chose (`Client::with_idempotency_key`) is the `Idempotency-Key` of
+/// every attempt of a keyed call, and the key the error reports when the calls fail;
+/// the client it came from keeps making its own keys.
+#[tokio::test]
+async fn a_chosen_idempotency_key_is_sent_on_every_attempt_and_reported() {
+    let server = MockServer::start_async().await;
+    token_mock(&server);
+    let capture = server.mock(|when, then| {
+        when.method(POST)
+            .path("/payments/capture")
+            .header("idempotency-key", "order-1234-capture-1");
+        then.status(200).json_body(approved_capture());
+    });
+    let refund = server.mock(|when, then| {
+        when.method(POST)
+            .path("/payments/refund")
+            .header("idempotency-key", "order-1234-refund-1");
+        then.status(503)
+            .json_body(json!({"statusInfo": {"reasonCode": "5003", "message": "Try again"}}));
+    });
+    let own = server.mock(|when, then| {
+        when.method(POST)
+            .path("/payments/cancel")
+            .header("idempotency-key", "test-1");
+        then.status(200)
+            .json_body(json!({"transactionId": "ee2anef9bt", "status": "CANCELED"}));
+    });
+    let client = builder(&server.base_url()).build().unwrap();
+
+    client
+        .with_idempotency_key("order-1234-capture-1")
+        .capture_payment("ee2anef9bt", "order-1234", 75)
+        .await
+        .unwrap();
+    let failed = client
+        .with_idempotency_key("order-1234-refund-1")
+        .refund_payment("ee2anef9bt", "order-1234", 25)
+        .await
+        .unwrap_err();
+    assert_eq!(failed.idempotency_key(), Some("order-1234-refund-1"));
+    assert_eq!(failed.status().map(|s| s.as_u16()), Some(503));
+    client
+        .cancel_payment("ee2anef9bt", "order-1234")
+        .await
+        .unwrap();
+
+    capture.assert_async().await;
+    assert!(
+        refund.calls_async().await > 1,
+        "the refund was retried, each attempt under the chosen key"
+    );
+    own.assert_async().await;
 }

@@ -58,31 +58,49 @@ impl Scope {
 /// A checkout session to create.
 #[derive(Clone, Debug)]
 pub struct NewCheckout {
-    amount: u64,
-    currency_code: String,
-    reference: String,
+    amount: crate::Amount,
+    currency_code: types::CurrencyCode,
+    reference: types::CheckoutRequestReference,
     reference_label: Option<String>,
     redirect_url: Option<String>,
     blockchain_slug: Option<String>,
     settlement_currency_code: Option<String>,
 }
 
+/// `value` as the spec's type for `field`, or an error that names the field.
+fn field<T, V>(field: &str, value: V) -> Result<T>
+where
+    V: TryInto<T>,
+    V::Error: std::fmt::Display,
+{
+    value
+        .try_into()
+        .map_err(|e| Error::InvalidRequest(format!("{field}: {e}")))
+}
+
 impl NewCheckout {
-    /// `amount` minor units of `currency_code` (>= 1), with your reference.
+    /// `amount` (an [`crate::Amount`], or an integer of minor units of at least one) of
+    /// `currency_code` (ISO 4217, e.g. `USD`), with your `reference` (1 to 255 characters);
+    /// each is checked here and an error names the field.
     pub fn new(
-        amount: u64,
-        currency_code: impl Into<String>,
+        amount: impl TryInto<crate::Amount, Error: std::fmt::Display>,
+        currency_code: &str,
         reference: impl Into<String>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self> {
+        let amount = field::<crate::Amount, _>("amount", amount)?;
+        // The API's amount is a signed 64-bit integer.
+        amount
+            .at_most(i64::MAX.unsigned_abs())
+            .map_err(|e| Error::InvalidRequest(format!("amount: {e}")))?;
+        Ok(Self {
             amount,
-            currency_code: currency_code.into(),
-            reference: reference.into(),
+            currency_code: field("currency_code", currency_code)?,
+            reference: field("reference", reference.into())?,
             reference_label: None,
             redirect_url: None,
             blockchain_slug: None,
             settlement_currency_code: None,
-        }
+        })
     }
 
     /// A label for the reference, shown to the payer.
@@ -193,16 +211,8 @@ impl Client {
             operation: OP,
             credential: "client id",
         })?;
-        let amount = std::num::NonZeroU64::new(checkout.amount)
-            .filter(|a| i64::try_from(a.get()).is_ok())
-            .ok_or_else(|| {
-                Error::InvalidRequest(format!(
-                    "amount must be >= 1 minor unit, got {}",
-                    checkout.amount
-                ))
-            })?;
         let mut body = types::CheckoutRequest::builder()
-            .amount(amount)
+            .amount(checkout.amount.get())
             .currency_code(checkout.currency_code)
             .reference(checkout.reference)
             .client_id(Some(client_id));

@@ -39,7 +39,7 @@
 //! let client = sandbox.client_builder().build()?;
 //!
 //! // 100.00 USD in minor units.
-//! let checkout = client.create_checkout(NewCheckout::new(10000, "USD", "ORDER-123")).await?;
+//! let checkout = client.create_checkout(NewCheckout::new(10000, "USD", "ORDER-123")?).await?;
 //! let url = checkout.checkout_url.ok_or("no checkout URL")?;
 //! // The URL is signed with the application secret: check it before showing it.
 //! // (`None` when the client has no application secret.)

@@ -75,7 +75,11 @@ async fn each_operation_uses_its_own_credential_and_the_envelope_is_unwrapped() 
     });
     let client = client(&server, None);
     let created = client
-        .create_checkout(NewCheckout::new(10000, "USD", "ORDER-123").reference_label("Order #123"))
+        .create_checkout(
+            NewCheckout::new(10000, "USD", "ORDER-123")
+                .unwrap()
+                .reference_label("Order #123"),
+        )
         .await
         .unwrap();
     assert!(created.checkout_url.unwrap().contains("/checkout/p1"));
@@ -225,17 +229,28 @@ async fn bad_input_is_refused_before_sending() {
         then.status(200);
     });
     let client = client(&server, None);
-    for checkout in [
-        NewCheckout::new(0, "USD", "r"),
-        NewCheckout::new(1, "usd", "r"),
-        NewCheckout::new(1, "USD", ""),
-        NewCheckout::new(1, "USD", "r").redirect_url("u".repeat(2049)),
+    // Required fields are checked when the request is built, naming the field.
+    for (made, field) in [
+        (NewCheckout::new(0, "USD", "r"), "amount"),
+        (NewCheckout::new(u64::MAX, "USD", "r"), "amount"),
+        (NewCheckout::new(1, "usd", "r"), "currency_code"),
+        (NewCheckout::new(1, "USD", ""), "reference"),
     ] {
-        assert!(matches!(
-            client.create_checkout(checkout).await.unwrap_err(),
-            Error::InvalidRequest(_)
-        ));
+        match made {
+            Err(Error::InvalidRequest(reason)) => {
+                assert!(reason.starts_with(&format!("{field}: ")), "{reason}")
+            }
+            other => panic!("{field}: {other:?}"),
+        }
     }
+    // Optional ones when it is sent, before anything goes out.
+    let long_url = NewCheckout::new(1, "USD", "r")
+        .unwrap()
+        .redirect_url("u".repeat(2049));
+    assert!(matches!(
+        client.create_checkout(long_url).await.unwrap_err(),
+        Error::InvalidRequest(_)
+    ));
     assert!(client.get_payment("../etc").await.is_err());
     assert_eq!(any.calls_async().await, 0);
 }

@@ -17,7 +17,11 @@ async fn checkout_payment_instructions_and_a_verified_webhook() {
     sandbox.webhooks().set_url(Some(receiver.url("/hook")));
 
     let checkout = client
-        .create_checkout(NewCheckout::new(10000, "USD", "ORDER-123").reference_label("Order #123"))
+        .create_checkout(
+            NewCheckout::new(10000, "USD", "ORDER-123")
+                .unwrap()
+                .reference_label("Order #123"),
+        )
         .await
         .unwrap();
     let url = checkout.checkout_url.unwrap();
@@ -98,7 +102,7 @@ async fn scopes_and_credentials_are_enforced_by_the_sandbox_too() {
         .build()
         .unwrap();
     let checkout = narrow
-        .create_checkout(NewCheckout::new(100, "USD", "r"))
+        .create_checkout(NewCheckout::new(100, "USD", "r").unwrap())
         .await
         .unwrap();
     let id = checkout
@@ -155,7 +159,7 @@ async fn a_tampered_checkout_url_is_rejected() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let url = client
-        .create_checkout(NewCheckout::new(100, "USD", "r"))
+        .create_checkout(NewCheckout::new(100, "USD", "r").unwrap())
         .await
         .unwrap()
         .checkout_url
