@@ -2,6 +2,7 @@
 //! provider's scheme, recorded so tests can look at them.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// One webhook the sandbox sent (or tried to).
 #[derive(Clone, Debug)]
@@ -21,6 +22,8 @@ pub struct Delivery {
 pub struct WebhookSender {
     url: Arc<Mutex<Option<String>>>,
     sent: Arc<Mutex<Vec<Delivery>>>,
+    /// Woken on every recorded delivery ([`WebhookSender::wait_for`]).
+    recorded: Arc<tokio::sync::Notify>,
 }
 
 impl WebhookSender {
@@ -39,6 +42,26 @@ impl WebhookSender {
         self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// Waits until at least `count` deliveries are recorded (a delivery is recorded once
+    /// the receiver answered or could not be reached), woken by each one rather than
+    /// polling, for at most `timeout`; answers everything sent by then (fewer than
+    /// `count` when the time ran out).
+    pub async fn wait_for(&self, count: usize, timeout: Duration) -> Vec<Delivery> {
+        let enough = async {
+            loop {
+                let mut recorded = std::pin::pin!(self.recorded.notified());
+                // Registered before looking, so a delivery recorded in between wakes it.
+                recorded.as_mut().enable();
+                if self.sent.lock().unwrap_or_else(|p| p.into_inner()).len() >= count {
+                    return;
+                }
+                recorded.await;
+            }
+        };
+        let _ = tokio::time::timeout(timeout, enough).await;
+        self.deliveries()
+    }
+
     /// Sends `body` with `headers` and `method` to the configured URL (plus `query`, for
     /// providers that notify with a GET), in the background. Nothing happens without a URL.
     pub fn send(
@@ -55,6 +78,7 @@ impl WebhookSender {
             None => base,
         };
         let sent = self.sent.clone();
+        let recorded = self.recorded.clone();
         tokio::spawn(async move {
             let client = match crate::HttpConfig::default().build() {
                 Ok(client) => client,
@@ -76,6 +100,7 @@ impl WebhookSender {
                     body,
                     status,
                 });
+            recorded.notify_waiters();
         });
     }
 }
