@@ -155,7 +155,7 @@ pub async fn check(provider: &str) -> Result<String, String> {
             let client = nopan()?;
             // An unknown id answers 404 only after a token was issued over mTLS.
             match client.payment_status("payspec-connectivity-check").await {
-                Err(e) if e.reason_code() == Some(&payspec_nopan::ReasonCode::NotFound) => {
+                Err(e) if e.code() == Some(&payspec_nopan::ReasonCode::NotFound) => {
                     "token ok (status 404 as expected)".into()
                 }
                 Ok(_) => "token ok".into(),

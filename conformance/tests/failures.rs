@@ -520,6 +520,14 @@ async fn every_provider_classifies_a_failure_alike() {
                     failure.raw_body().is_some(),
                     "{provider} {case:?}: the body is kept"
                 );
+                // "Declined" is for a payment the provider refused, not a failed call.
+                assert!(
+                    !failure.to_string().to_lowercase().contains("declin"),
+                    "{provider} {case:?}: {failure}"
+                );
+                // One line.
+                let text = failure.to_string();
+                assert!(!text.contains('\n'), "{provider} {case:?}: {text}");
             }
         }
     }

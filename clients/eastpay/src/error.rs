@@ -105,7 +105,7 @@ impl Error {
     }
 
     /// The result code, when the gateway sent one.
-    pub fn result_code(&self) -> Option<ResultCode> {
+    pub fn code(&self) -> Option<ResultCode> {
         match self {
             Self::Validation { code, .. } => code.parse().ok(),
             Self::Auth { code, .. } => code.as_deref()?.parse().ok(),

@@ -315,7 +315,7 @@ async fn a_malformed_request_is_a_validation_error_and_auth_failures_are_distinc
     ));
     let missing = client.get_payment("missing").await.unwrap_err();
     assert_eq!(missing.status().unwrap().as_u16(), 404);
-    assert_eq!(missing.result_code().unwrap().to_string(), "700.400.580");
+    assert_eq!(missing.code().unwrap().to_string(), "700.400.580");
 }
 
 #[tokio::test]

@@ -87,7 +87,7 @@ pub enum Error {
 
 impl Error {
     /// The reason code, when Nopan sent one.
-    pub fn reason_code(&self) -> Option<&ReasonCode> {
+    pub fn code(&self) -> Option<&ReasonCode> {
         match self {
             Self::Provider(e) => Some(&e.code),
             _ => None,

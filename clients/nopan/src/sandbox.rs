@@ -8,7 +8,7 @@
 //! let sandbox = payspec_nopan::sandbox::Sandbox::start().await?;
 //! let client = sandbox.client_builder().build()?;
 //! let error = client.payment_status("unknown").await.unwrap_err();
-//! assert_eq!(error.reason_code(), Some(&payspec_nopan::ReasonCode::NotFound));
+//! assert_eq!(error.code(), Some(&payspec_nopan::ReasonCode::NotFound));
 //! # Ok(())
 //! # }
 //! ```

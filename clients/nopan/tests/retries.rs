@@ -125,7 +125,7 @@ async fn client_errors_are_not_retried() {
     let client = builder(&server.url("http")).build().unwrap();
     let error = client.capture_payment("t", "c", 1).await.unwrap_err();
     assert_eq!(
-        error.reason_code(),
+        error.code(),
         Some(&payspec_nopan::ReasonCode::TransitionNotAllowed)
     );
     assert_eq!(server.seen().len(), 1);

@@ -135,20 +135,17 @@ async fn illegal_transitions_answer_5002() {
         .capture_payment(&id, "order-2", 101)
         .await
         .unwrap_err();
-    assert_eq!(above.reason_code(), Some(&ReasonCode::TransitionNotAllowed));
+    assert_eq!(above.code(), Some(&ReasonCode::TransitionNotAllowed));
     assert_eq!(above.status().unwrap().as_u16(), 422);
     client.cancel_payment(&id, "order-2").await.unwrap();
     let after_cancel = client
         .capture_payment(&id, "order-2", 10)
         .await
         .unwrap_err();
-    assert_eq!(
-        after_cancel.reason_code(),
-        Some(&ReasonCode::TransitionNotAllowed)
-    );
+    assert_eq!(after_cancel.code(), Some(&ReasonCode::TransitionNotAllowed));
     let refund_uncaptured = client.refund_payment(&id, "order-2", 1).await.unwrap_err();
     assert_eq!(
-        refund_uncaptured.reason_code(),
+        refund_uncaptured.code(),
         Some(&ReasonCode::TransitionNotAllowed)
     );
 }
@@ -178,7 +175,7 @@ async fn a_value_only_the_server_knows_is_wrong_gets_4000() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.reason_code(), Some(&ReasonCode::ValidationFailed));
+    assert_eq!(error.code(), Some(&ReasonCode::ValidationFailed));
     assert_eq!(error.status().unwrap().as_u16(), 400);
 }
 

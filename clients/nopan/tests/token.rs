@@ -119,7 +119,7 @@ async fn repeated_4061_answers_get_a_bounded_number_of_replays() {
     });
     let client = builder(&server.base_url()).build().unwrap();
     let error = client.payment_status("p").await.unwrap_err();
-    assert_eq!(error.reason_code(), Some(&ReasonCode::TokenExpired));
+    assert_eq!(error.code(), Some(&ReasonCode::TokenExpired));
     let replays = payspec_core::hooks::MAX_REPLAYS as usize;
     assert_eq!(
         expired.calls_async().await,
@@ -147,7 +147,7 @@ async fn a_rejected_token_request_surfaces_nopans_error() {
     });
     let client = builder(&server.base_url()).build().unwrap();
     let error = client.payment_status("p").await.unwrap_err();
-    assert_eq!(error.reason_code(), Some(&ReasonCode::AuthenticationFailed));
+    assert_eq!(error.code(), Some(&ReasonCode::AuthenticationFailed));
     assert_eq!(error.call_id(), Some("tok-1"));
     match &error {
         payspec_nopan::Error::Provider(e) => {

@@ -36,7 +36,7 @@ async fn typed_mocks_answer_with_typed_values() {
         Some(PaymentStatus::Approved)
     );
     let error = client.payment_status("nope").await.unwrap_err();
-    assert_eq!(error.reason_code(), Some(&ReasonCode::NotFound));
+    assert_eq!(error.code(), Some(&ReasonCode::NotFound));
     assert_eq!(error.call_id(), Some("c-9"));
     ok.assert_async().await;
     missing.assert_async().await;
