@@ -73,11 +73,13 @@ pub use error::{Error, Result};
 pub use money::{Money, MoneyError, exponent};
 /// The shared runtime.
 pub use payspec_core as core;
-/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
-/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
-pub use payspec_core::CallFailure;
+/// How calls are retried (attempts, backoff, deadline): `ClientBuilder::retry_policy`.
+pub use payspec_core::RetryPolicy;
 /// Money in integer minor units (at least 1), the same type in every payspec crate.
 pub use payspec_core::{Amount, AmountError};
+/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
+/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
+pub use payspec_core::{CallFailure, Phase};
 /// The generated API crate: every operation with all its options.
 pub use payspec_eastpay_api as api;
 pub use payspec_eastpay_api::{open_enums, types};

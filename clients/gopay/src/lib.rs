@@ -82,11 +82,13 @@ pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, SANDBOX_URL
 pub use error::{Error, ErrorCode, Result};
 /// The shared runtime (retry policy, clocks, key generators).
 pub use payspec_core as core;
-/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
-/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
-pub use payspec_core::CallFailure;
+/// How calls are retried (attempts, backoff, deadline): `ClientBuilder::retry_policy`.
+pub use payspec_core::RetryPolicy;
 /// Money in integer minor units (at least 1), the same type in every payspec crate.
 pub use payspec_core::{Amount, AmountError};
+/// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
+/// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).
+pub use payspec_core::{CallFailure, Phase};
 /// The generated API crate: every operation with all its options.
 pub use payspec_gopay_api as api;
 /// ISO 4217 currencies GoPay takes (an open enum: a new one parses as `Unknown`).
