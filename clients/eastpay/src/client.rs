@@ -210,8 +210,21 @@ impl NewCheckout {
     common_setters!();
 }
 
-fn convert<T, E: fmt::Display>(value: std::result::Result<T, E>) -> Result<T> {
-    value.map_err(|e| Error::InvalidRequest(e.to_string()))
+/// A payment moves at least one minor unit (a `Money` of zero is an answer's value, never
+/// a request's).
+fn positive(money: &Money) -> Result<()> {
+    match money.minor() {
+        0 => Err(Error::InvalidRequest(format!(
+            "amount: must be at least 1 minor unit, got 0 {}",
+            money.currency()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A value converted to the spec's type for `field`, or an error that names the field.
+fn convert<T, E: fmt::Display>(field: &str, value: std::result::Result<T, E>) -> Result<T> {
+    value.map_err(|e| Error::InvalidRequest(format!("{field}: {e}")))
 }
 
 /// An EastPay client. Cheap to clone.
@@ -258,6 +271,7 @@ impl Client {
     /// `POST /v3/checkouts`: the answer's id opens the payment page.
     pub async fn create_checkout(&self, checkout: NewCheckout) -> Result<Transaction> {
         let c = &checkout.common;
+        positive(&c.money)?;
         let mut body = types::CheckoutRequest::builder()
             .entity_id(self.entity_id.clone())
             .amount(c.money.to_decimal())
@@ -266,13 +280,18 @@ impl Client {
             .create_registration(checkout.create_registration)
             .extra(c.custom_keys()?);
         if let Some(id) = &c.merchant_transaction_id {
-            body = body.merchant_transaction_id(Some(convert(id.clone().try_into())?));
+            body = body.merchant_transaction_id(Some(convert(
+                "merchant_transaction_id",
+                id.clone().try_into(),
+            )?));
         }
         if let Some(url) = &c.shopper_result_url {
-            body = body.shopper_result_url(Some(convert(url.clone().try_into())?));
+            body = body
+                .shopper_result_url(Some(convert("shopper_result_url", url.clone().try_into())?));
         }
         if let Some(url) = &c.notification_url {
-            body = body.notification_url(Some(convert(url.clone().try_into())?));
+            body =
+                body.notification_url(Some(convert("notification_url", url.clone().try_into())?));
         }
         let reference = c.merchant_transaction_id.clone();
         Self::answer(self.api.create_checkout().body(body).send())
@@ -295,6 +314,7 @@ impl Client {
     /// [`Error::Validation`].
     pub async fn create_payment(&self, payment: NewPayment) -> Result<Transaction> {
         let c = &payment.common;
+        positive(&c.money)?;
         let mut body = types::PaymentRequest::builder()
             .entity_id(self.entity_id.clone())
             .amount(c.money.to_decimal())
@@ -302,26 +322,37 @@ impl Client {
             .payment_type(c.payment_type.clone())
             .extra(c.custom_keys()?);
         if let Some(brand) = &payment.brand {
-            body = body.payment_brand(Some(convert(brand.clone().try_into())?));
+            body = body.payment_brand(Some(convert("payment_brand", brand.clone().try_into())?));
         }
         if let Some(card) = &payment.card {
             body = body
                 .card_number(Some(card.number.clone()))
                 .card_cvv(Some(card.cvv.clone()))
-                .card_expiry_month(Some(convert(card.expiry_month.clone().try_into())?))
-                .card_expiry_year(Some(convert(card.expiry_year.clone().try_into())?));
+                .card_expiry_month(Some(convert(
+                    "card.expiry_month",
+                    card.expiry_month.clone().try_into(),
+                )?))
+                .card_expiry_year(Some(convert(
+                    "card.expiry_year",
+                    card.expiry_year.clone().try_into(),
+                )?));
             if let Some(holder) = &card.holder {
-                body = body.card_holder(Some(convert(holder.clone().try_into())?));
+                body = body.card_holder(Some(convert("card.holder", holder.clone().try_into())?));
             }
         }
         if let Some(id) = &c.merchant_transaction_id {
-            body = body.merchant_transaction_id(Some(convert(id.clone().try_into())?));
+            body = body.merchant_transaction_id(Some(convert(
+                "merchant_transaction_id",
+                id.clone().try_into(),
+            )?));
         }
         if let Some(url) = &c.shopper_result_url {
-            body = body.shopper_result_url(Some(convert(url.clone().try_into())?));
+            body = body
+                .shopper_result_url(Some(convert("shopper_result_url", url.clone().try_into())?));
         }
         if let Some(url) = &c.notification_url {
-            body = body.notification_url(Some(convert(url.clone().try_into())?));
+            body =
+                body.notification_url(Some(convert("notification_url", url.clone().try_into())?));
         }
         let reference = c.merchant_transaction_id.clone();
         Self::answer(self.api.create_payment().body(body).send())
@@ -339,9 +370,10 @@ impl Client {
             .entity_id(self.entity_id.clone())
             .payment_type(kind);
         if let Some(money) = money {
+            positive(money)?;
             body = body
-                .amount(Some(convert(money.to_decimal().try_into())?))
-                .currency(Some(convert(money.currency().try_into())?));
+                .amount(Some(convert("amount", money.to_decimal().try_into())?))
+                .currency(Some(convert("currency", money.currency().try_into())?));
         }
         Self::answer(
             self.api

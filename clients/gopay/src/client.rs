@@ -209,12 +209,14 @@ impl Client {
 
     /// `POST /eshops/{goid}/payments` from a [`crate::NewPayment`], for this client's
     /// e-shop ([`ClientBuilder::goid`]). GoPay documents no idempotency key: a create
-    /// whose answer is lost is not retried (look the order up before creating it again).
+    /// whose answer is lost is not retried, and its error is [`Error::OutcomeUnknown`]
+    /// with the order number (reconcile before creating it again).
     pub async fn create_payment(&self, payment: crate::NewPayment) -> Result<types::Payment> {
         let goid = self
             .goid
             .as_deref()
             .ok_or_else(|| Error::InvalidRequest("goid: not set (ClientBuilder::goid)".into()))?;
+        let order_number = payment.order_number().to_string();
         run(self
             .api
             .create_payment()
@@ -222,6 +224,7 @@ impl Client {
             .body(payment.body())
             .send())
         .await
+        .map_err(|e| e.with_reference(&order_number))
     }
 
     /// `GET /payments/{payment_id}`.

@@ -54,6 +54,30 @@ pub enum Error {
     /// A notification callback without a usable `id`.
     #[error("invalid notification: {0}")]
     Notification(String),
+    /// A payment creation that may have taken effect (no answer, an unreadable one, a
+    /// 5xx): GoPay has no idempotency key, so it was not repeated. Before creating it
+    /// again, wait for the notification or look for `order_number` in GoPay's portal.
+    #[error("outcome unknown for order `{}`: do not create it again before reconciling; {source}", payspec_core::error::Bounded(.order_number))]
+    OutcomeUnknown {
+        /// The order number the request carried, to reconcile by.
+        order_number: String,
+        /// What went wrong.
+        source: Box<Error>,
+    },
+}
+
+impl Error {
+    /// Wraps an error whose outcome is unknown with the order number to reconcile by.
+    pub(crate) fn with_reference(self, order_number: &str) -> Self {
+        if CallFailure::outcome_unknown(&self) && !matches!(self, Self::OutcomeUnknown { .. }) {
+            Self::OutcomeUnknown {
+                order_number: order_number.to_string(),
+                source: Box::new(self),
+            }
+        } else {
+            self
+        }
+    }
 }
 
 impl Error {
@@ -61,6 +85,7 @@ impl Error {
     pub fn code(&self) -> Option<&ErrorCode> {
         match self {
             Self::Provider(e) => Some(&e.code),
+            Self::OutcomeUnknown { source, .. } => source.code(),
             _ => None,
         }
     }
@@ -123,6 +148,7 @@ impl CallFailure for Error {
     /// GoPay's API has no idempotency key: `idempotency_key()` is always `None`.
     fn view(&self) -> FailureView<'_> {
         match self {
+            Self::OutcomeUnknown { source, .. } => source.view(),
             Self::Provider(e) => e.view(),
             Self::Transport(e) => FailureView::Transport(e),
             Self::InvalidResponse(e) => FailureView::InvalidResponse(e),
@@ -131,6 +157,14 @@ impl CallFailure for Error {
             | Self::Encryption(_)
             | Self::Config(_)
             | Self::Notification(_) => FailureView::NotSent,
+        }
+    }
+
+    /// The order number of a payment creation whose outcome is unknown.
+    fn merchant_reference(&self) -> Option<&str> {
+        match self {
+            Self::OutcomeUnknown { order_number, .. } => Some(order_number),
+            _ => None,
         }
     }
 }

@@ -211,6 +211,7 @@ impl Client {
             operation: OP,
             credential: "client id",
         })?;
+        let reference = checkout.reference.to_string();
         let mut body = types::CheckoutRequest::builder()
             .amount(checkout.amount.get())
             .currency_code(checkout.currency_code)
@@ -234,7 +235,7 @@ impl Client {
             .body(body)
             .send()
             .await
-            .map_err(|e| convert(e, OP))?;
+            .map_err(|e| convert(e, OP).with_reference(&reference))?;
         Ok(answer.into_inner().data)
     }
 

@@ -96,6 +96,30 @@ pub enum Error {
         /// What is wrong (never its value).
         reason: String,
     },
+    /// A checkout creation that may have taken effect (no answer, an unreadable one, a
+    /// 5xx): VaiiPay has no idempotency key, so it was not repeated. Before creating it
+    /// again, wait for the webhook or look for `reference` in VaiiPay's dashboard.
+    #[error("outcome unknown for reference `{}`: do not create it again before reconciling; {source}", payspec_core::error::Bounded(.reference))]
+    OutcomeUnknown {
+        /// Your reference the request carried, to reconcile by.
+        reference: String,
+        /// What went wrong.
+        source: Box<Error>,
+    },
+}
+
+impl Error {
+    /// Wraps an error whose outcome is unknown with the reference to reconcile by.
+    pub(crate) fn with_reference(self, reference: &str) -> Self {
+        if CallFailure::outcome_unknown(&self) && !matches!(self, Self::OutcomeUnknown { .. }) {
+            Self::OutcomeUnknown {
+                reference: reference.to_string(),
+                source: Box::new(self),
+            }
+        } else {
+            self
+        }
+    }
 }
 
 pub(crate) type ApiError = progenitor_client::Error<RawBody<ErrorEnvelopeFields>>;
@@ -144,6 +168,7 @@ impl CallFailure for Error {
     /// VaiiPay's API has no idempotency key: `idempotency_key()` is always `None`.
     fn view(&self) -> FailureView<'_> {
         match self {
+            Self::OutcomeUnknown { source, .. } => source.view(),
             Self::Unauthenticated { message, body, .. } => FailureView::Answer(AnswerView {
                 message: message.as_deref(),
                 body,
@@ -162,6 +187,14 @@ impl CallFailure for Error {
             | Self::InvalidRequest(_)
             | Self::Config(_)
             | Self::Environment { .. } => FailureView::NotSent,
+        }
+    }
+
+    /// The reference of a checkout creation whose outcome is unknown.
+    fn merchant_reference(&self) -> Option<&str> {
+        match self {
+            Self::OutcomeUnknown { reference, .. } => Some(reference),
+            _ => None,
         }
     }
 }
