@@ -101,12 +101,10 @@ async fn mobilepay_sandbox() -> Result<
 pub async fn run(seconds: f64) -> Result<(), String> {
     let (sandbox, client, point) = mobilepay_sandbox().await?;
     let payment = client
-        .initiate_payment(payspec_mobilepay::NewPayment::new(
-            100,
-            point.as_str(),
-            "myapp://x",
-            "bench",
-        ))
+        .initiate_payment(
+            payspec_mobilepay::NewPayment::new(100, point.as_str(), "myapp://x", "bench")
+                .map_err(|e| e.to_string())?,
+        )
         .await
         .map_err(|e| e.to_string())?;
     let id = payment.payment_id.to_string();
@@ -479,7 +477,7 @@ pub async fn sandbox_memory(count: usize) -> Result<(), String> {
                         point.as_str(),
                         "myapp://x",
                         format!("m-{n}"),
-                    ))
+                    )?)
                     .await
             }
         });

@@ -200,12 +200,9 @@ pub async fn mobilepay() -> Flow {
     let point = sandbox.payment_point_id();
     let id = step!(flow, "initiate_payment", async {
         let p = client
-            .initiate_payment(NewPayment::new(
-                4_900,
-                point.as_str(),
-                "myapp://done",
-                "demo-1",
-            ))
+            .initiate_payment(
+                NewPayment::new(4_900, point.as_str(), "myapp://done", "demo-1").map_err(fail)?,
+            )
             .await
             .map_err(fail)?;
         let detail = format!("id={} key={}", p.payment_id, p.idempotency_key);
@@ -228,7 +225,7 @@ pub async fn mobilepay() -> Flow {
     step!(flow, "capture_payment + issue_refund", async {
         client.capture_payment(&id, 4_900).await.map_err(fail)?;
         let r = client
-            .issue_refund(NewRefund::new(id.as_str(), 900, "demo-refund-1"))
+            .issue_refund(NewRefund::new(id.as_str(), 900, "demo-refund-1").map_err(fail)?)
             .await
             .map_err(fail)?;
         Ok((
@@ -239,12 +236,10 @@ pub async fn mobilepay() -> Flow {
     step!(flow, "payments (3 pages of 1)", async {
         for n in 2..=3 {
             client
-                .initiate_payment(NewPayment::new(
-                    100,
-                    point.as_str(),
-                    "myapp://done",
-                    format!("demo-{n}"),
-                ))
+                .initiate_payment(
+                    NewPayment::new(100, point.as_str(), "myapp://done", format!("demo-{n}"))
+                        .map_err(fail)?,
+                )
                 .await
                 .map_err(fail)?;
         }

@@ -325,7 +325,7 @@ pub async fn run() -> Result<Vec<Observed>, Error> {
             mobilepay.payment_point_id(),
             "myapp://done",
             "order-1",
-        ))
+        )?)
         .await?;
     let id = initiated.payment_id.to_string();
     mobilepay_client

@@ -44,13 +44,35 @@ fn conversion<T>(result: std::result::Result<T, types::error::ConversionError>) 
     result.map_err(|e| Error::invalid(e.to_string()))
 }
 
-/// A payment to initiate.
+/// `value` as the spec's type for `field`, or an error that names the field.
+fn field<T, V>(field: &str, value: V) -> Result<T>
+where
+    V: TryInto<T>,
+    V::Error: std::fmt::Display,
+{
+    value
+        .try_into()
+        .map_err(|e| Error::invalid(format!("{field}: {e}")))
+}
+
+/// A payment to initiate: the required fields checked when it is built, the optional ones
+/// when it is sent.
+///
+/// ```
+/// use payspec_mobilepay::{Amount, NewPayment};
+/// let point = "186d2b31-ff25-4414-9fd1-bfe9807fa8b7";
+/// let payment = NewPayment::new(Amount::new(1250)?, point, "myapp://done", "order-1")?
+///     .description("Two coffees");
+/// assert!(NewPayment::new(u64::MAX, point, "myapp://done", "order-1").is_err()); // > int32
+/// assert!(NewPayment::new(1250, "point-7", "myapp://done", "order-1").is_err()); // not a UUID
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct NewPayment {
-    amount: GivenAmount,
-    payment_point_id: String,
-    redirect_uri: String,
-    reference: String,
+    amount: types::Amount,
+    payment_point_id: Uuid,
+    redirect_uri: types::InitiatePaymentRequestRedirectUri,
+    reference: types::Reference,
     description: Option<String>,
     customer_phone_number: Option<String>,
     idempotency_key: Option<Uuid>,
@@ -58,23 +80,24 @@ pub struct NewPayment {
 
 impl NewPayment {
     /// `amount` (an [`Amount`], or an integer of minor units: 1 to the API's int32
-    /// maximum), the payment point (a UUID), where the app sends the user afterwards (<=
-    /// 2000 characters) and your reference (<= 64 characters).
+    /// maximum), the payment point (a UUID, as a [`Uuid`] or text), where the app sends
+    /// the user afterwards (<= 2000 characters) and your reference (<= 64 characters);
+    /// each is checked here and an error names the field.
     pub fn new(
         amount: impl TryInto<Amount, Error: std::fmt::Display>,
-        payment_point_id: impl Into<String>,
+        payment_point_id: impl std::fmt::Display,
         redirect_uri: impl Into<String>,
         reference: impl Into<String>,
-    ) -> Self {
-        Self {
-            amount: given(amount),
-            payment_point_id: payment_point_id.into(),
-            redirect_uri: redirect_uri.into(),
-            reference: reference.into(),
+    ) -> Result<Self> {
+        Ok(Self {
+            amount: self::amount(&given(amount))?,
+            payment_point_id: uuid("payment_point_id", &payment_point_id.to_string())?,
+            redirect_uri: field("redirect_uri", redirect_uri.into())?,
+            reference: field("reference", reference.into())?,
             description: None,
             customer_phone_number: None,
             idempotency_key: None,
-        }
+        })
     }
 
     /// Text shown in the app (<= 200 characters; the facade truncates at 100).
@@ -101,57 +124,60 @@ impl NewPayment {
 
     pub(crate) fn into_body(self, key: Uuid) -> Result<types::InitiatePaymentRequest> {
         let body = types::InitiatePaymentRequest::builder()
-            .amount(amount(&self.amount)?)
+            .amount(self.amount)
             .idempotency_key(key)
-            .payment_point_id(uuid("payment point id", &self.payment_point_id)?)
+            .payment_point_id(self.payment_point_id)
             .redirect_uri(self.redirect_uri)
             .reference(self.reference)
             .description(description(self.description)?)
-            .customer_phone_number(optional(self.customer_phone_number)?);
+            .customer_phone_number(optional(
+                "customer_phone_number",
+                self.customer_phone_number,
+            )?);
         conversion(body.try_into())
     }
 }
 
-fn optional<T>(value: Option<String>) -> Result<Option<T>>
+fn optional<T>(name: &str, value: Option<String>) -> Result<Option<T>>
 where
     T: TryFrom<String>,
     T::Error: std::fmt::Display,
 {
-    value
-        .map(|v| T::try_from(v).map_err(|e| Error::invalid(e.to_string())))
-        .transpose()
+    value.map(|v| field(name, v)).transpose()
 }
 
 /// `None` leaves the field out; a given text is checked against the 200-character limit.
 fn description(value: Option<String>) -> Result<Option<types::Description>> {
-    Ok(optional::<types::DescriptionInner>(value)?.map(|inner| types::Description(Some(inner))))
+    Ok(optional::<types::DescriptionInner>("description", value)?
+        .map(|inner| types::Description(Some(inner))))
 }
 
-/// A refund to issue.
+/// A refund to issue: the required fields checked when it is built.
 #[derive(Clone, Debug)]
 pub struct NewRefund {
-    payment_id: String,
-    amount: GivenAmount,
-    reference: String,
+    payment_id: Uuid,
+    amount: types::Amount,
+    reference: types::Reference,
     description: Option<String>,
     idempotency_key: Option<Uuid>,
 }
 
 impl NewRefund {
-    /// Refunds `amount` (an [`Amount`], or an integer of minor units) of a captured
-    /// payment, with your reference.
+    /// Refunds `amount` (an [`Amount`], or an integer of minor units: 1 to the API's
+    /// int32 maximum) of a captured payment (its id, a UUID, as a [`Uuid`] or text), with
+    /// your reference (<= 64 characters); each is checked here.
     pub fn new(
-        payment_id: impl Into<String>,
+        payment_id: impl std::fmt::Display,
         amount: impl TryInto<Amount, Error: std::fmt::Display>,
         reference: impl Into<String>,
-    ) -> Self {
-        Self {
-            payment_id: payment_id.into(),
-            amount: given(amount),
-            reference: reference.into(),
+    ) -> Result<Self> {
+        Ok(Self {
+            payment_id: uuid("payment_id", &payment_id.to_string())?,
+            amount: self::amount(&given(amount))?,
+            reference: field("reference", reference.into())?,
             description: None,
             idempotency_key: None,
-        }
+        })
     }
 
     /// Text shown to the customer (<= 200 characters).
@@ -172,8 +198,8 @@ impl NewRefund {
 
     pub(crate) fn into_body(self, key: Uuid) -> Result<types::IssueRefundRequest> {
         let body = types::IssueRefundRequest::builder()
-            .payment_id(uuid("payment id", &self.payment_id)?)
-            .amount(amount(&self.amount)?)
+            .payment_id(self.payment_id)
+            .amount(self.amount)
             .reference(self.reference)
             .idempotency_key(key)
             .description(description(self.description)?);

@@ -10,7 +10,7 @@
 //! let sandbox = Sandbox::start().await?;
 //! let client = sandbox.client_builder().build()?;
 //! let payment = client
-//!     .initiate_payment(payspec_mobilepay::NewPayment::new(1250, sandbox.payment_point_id(), "myapp://done", "order-1"))
+//!     .initiate_payment(payspec_mobilepay::NewPayment::new(1250, sandbox.payment_point_id(), "myapp://done", "order-1")?)
 //!     .await?;
 //! client.simulate_reservation(&payment.payment_id.to_string(), Sandbox::PAYMENT_SOURCE, Sandbox::USER).await?;
 //! client.capture_payment(&payment.payment_id.to_string(), 1250).await?;

@@ -62,7 +62,8 @@ async fn no_duplicate_and_no_lost_payment_under_faults() {
     for flow in 0..FLOWS {
         let reference = format!("flow-{flow:04}");
         faults_for(&sandbox, script(flow, &mut rng));
-        let payment = NewPayment::new(100, point.as_str(), "myapp://back", reference.as_str());
+        let payment =
+            NewPayment::new(100, point.as_str(), "myapp://back", reference.as_str()).unwrap();
         let outcome = match client.initiate_payment(payment).await {
             Ok(_) => Reported::Made,
             Err(e) if e.outcome_unknown() => Reported::Unknown {
@@ -84,8 +85,9 @@ async fn no_duplicate_and_no_lost_payment_under_faults() {
     let mut made_now = 0;
     for (reference, key) in ledger.unknown() {
         let key: uuid::Uuid = key.parse().unwrap();
-        let payment =
-            NewPayment::new(100, point.as_str(), "myapp://back", reference).idempotency_key(key);
+        let payment = NewPayment::new(100, point.as_str(), "myapp://back", reference)
+            .unwrap()
+            .idempotency_key(key);
         client
             .initiate_payment(payment)
             .await
@@ -117,7 +119,8 @@ async fn recovery_leaves_no_unknown_payment_behind() {
         let mut steps = script(flow, &mut rng);
         steps.extend(Step::random_script(&mut rng, 4));
         faults_for(&sandbox, steps);
-        let payment = NewPayment::new(100, point.as_str(), "myapp://back", reference.as_str());
+        let payment =
+            NewPayment::new(100, point.as_str(), "myapp://back", reference.as_str()).unwrap();
         let outcome = match client.initiate_payment_with_recovery(payment).await {
             Ok(_) => Reported::Made,
             // The repeat was lost too and so was the cancel: still unknown, with the key.

@@ -33,7 +33,7 @@ async fn a_retried_initiate_keeps_its_idempotency_key() {
     let server = Scripted::start(vec![], vec![unavailable(), initiate_ok()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     client
-        .initiate_payment(NewPayment::new(100, POINT, "myapp://x", "order-1"))
+        .initiate_payment(NewPayment::new(100, POINT, "myapp://x", "order-1").unwrap())
         .await
         .unwrap();
     let seen = server.seen();
@@ -52,11 +52,11 @@ async fn separate_initiates_get_separate_keys() {
     let server = Scripted::start(vec![], vec![initiate_ok()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     let a = client
-        .initiate_payment(NewPayment::new(100, POINT, "myapp://x", "order-1"))
+        .initiate_payment(NewPayment::new(100, POINT, "myapp://x", "order-1").unwrap())
         .await
         .unwrap();
     let b = client
-        .initiate_payment(NewPayment::new(100, POINT, "myapp://x", "order-2"))
+        .initiate_payment(NewPayment::new(100, POINT, "myapp://x", "order-2").unwrap())
         .await
         .unwrap();
     assert_ne!(a.idempotency_key, b.idempotency_key);
@@ -126,7 +126,9 @@ async fn a_lost_initiate_is_repeated_with_the_same_key_then_cancelled_by_key() {
     });
     let client = builder(&server.base_url()).build().unwrap();
     let error = client
-        .initiate_payment_with_recovery(NewPayment::new(100, POINT, "myapp://x", "order-1"))
+        .initiate_payment_with_recovery(
+            NewPayment::new(100, POINT, "myapp://x", "order-1").unwrap(),
+        )
         .await
         .unwrap_err();
     match error.kind() {
@@ -155,7 +157,9 @@ async fn recovery_succeeds_when_the_repeat_gets_an_answer() {
     .await;
     let client = builder(&server.url("http")).build().unwrap();
     let initiated = client
-        .initiate_payment_with_recovery(NewPayment::new(100, POINT, "myapp://x", "order-1"))
+        .initiate_payment_with_recovery(
+            NewPayment::new(100, POINT, "myapp://x", "order-1").unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(initiated.idempotency_key.to_string(), KEY_1);
@@ -177,7 +181,9 @@ async fn a_definite_rejection_is_not_recovered() {
     .await;
     let client = builder(&server.url("http")).build().unwrap();
     let error = client
-        .initiate_payment_with_recovery(NewPayment::new(100, POINT, "myapp://x", "order-1"))
+        .initiate_payment_with_recovery(
+            NewPayment::new(100, POINT, "myapp://x", "order-1").unwrap(),
+        )
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(&ErrorCode::InvalidPaymentPoint));
@@ -326,7 +332,7 @@ async fn a_400_keeps_its_free_text_whole_json_or_plain() {
         let server = Scripted::start(vec![], vec![reply]).await;
         let client = builder(&server.url("http")).build().unwrap();
         let error = client
-            .initiate_payment(NewPayment::new(1, POINT, "myapp://x", "r"))
+            .initiate_payment(NewPayment::new(1, POINT, "myapp://x", "r").unwrap())
             .await
             .unwrap_err();
         assert_eq!(error.status().unwrap().as_u16(), 400);

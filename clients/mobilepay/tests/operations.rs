@@ -45,6 +45,7 @@ async fn initiate_sends_the_seed_sample_with_a_fresh_idempotency_key() {
     let initiated = client
         .initiate_payment(
             NewPayment::new(1250, POINT, "myapp://redirect", "My-Payment-1")
+                .unwrap()
                 .description("Lorem ipsum dolor sit amet, consectetur adipiscing elit."),
         )
         .await
@@ -70,6 +71,7 @@ async fn a_callers_idempotency_key_and_phone_are_sent() {
     let initiated = client
         .initiate_payment(
             NewPayment::new(1, POINT, "myapp://x", "r")
+                .unwrap()
                 .customer_phone_number("+4512345678")
                 .idempotency_key(key),
         )
@@ -203,6 +205,7 @@ async fn refunds_issue_get_and_list() {
     let refund = client
         .issue_refund(
             NewRefund::new(PAYMENT, 1250, "My-Refund-1")
+                .unwrap()
                 .description("Lorem ipsum dolor sit amet, consectetur adipiscing elit."),
         )
         .await

@@ -38,12 +38,7 @@ async fn initiate_reserve_capture_refund_and_paginate_with_a_signed_webhook() {
 
     let point = sandbox.payment_point_id();
     let initiated = client
-        .initiate_payment(NewPayment::new(
-            1250,
-            point.as_str(),
-            "myapp://done",
-            "order-1",
-        ))
+        .initiate_payment(NewPayment::new(1250, point.as_str(), "myapp://done", "order-1").unwrap())
         .await
         .unwrap();
     let id = initiated.payment_id.to_string();
@@ -56,7 +51,7 @@ async fn initiate_reserve_capture_refund_and_paginate_with_a_signed_webhook() {
     client.capture_payment(&id, 1250).await.unwrap();
     client.capture_payment(&id, 1250).await.unwrap(); // capture is idempotent
     let refund = client
-        .issue_refund(NewRefund::new(id.as_str(), 250, "refund-1"))
+        .issue_refund(NewRefund::new(id.as_str(), 250, "refund-1").unwrap())
         .await
         .unwrap();
     assert_eq!(refund.remaining_amount, Some(1000));
@@ -72,12 +67,9 @@ async fn initiate_reserve_capture_refund_and_paginate_with_a_signed_webhook() {
 
     for n in 2..=5 {
         client
-            .initiate_payment(NewPayment::new(
-                100,
-                point.as_str(),
-                "myapp://done",
-                format!("order-{n}"),
-            ))
+            .initiate_payment(
+                NewPayment::new(100, point.as_str(), "myapp://done", format!("order-{n}")).unwrap(),
+            )
             .await
             .unwrap();
     }
@@ -128,16 +120,13 @@ async fn initiate_reserve_capture_refund_and_paginate_with_a_signed_webhook() {
 async fn refund_of_a_payment_that_is_not_captured_is_invalid_payment_state() {
     let (sandbox, client) = started().await;
     let initiated = client
-        .initiate_payment(NewPayment::new(
-            500,
-            sandbox.payment_point_id(),
-            "myapp://done",
-            "order-2",
-        ))
+        .initiate_payment(
+            NewPayment::new(500, sandbox.payment_point_id(), "myapp://done", "order-2").unwrap(),
+        )
         .await
         .unwrap();
     let error = client
-        .issue_refund(NewRefund::new(initiated.payment_id.to_string(), 100, "r"))
+        .issue_refund(NewRefund::new(initiated.payment_id.to_string(), 100, "r").unwrap())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(&ErrorCode::InvalidPaymentState));
@@ -160,13 +149,17 @@ async fn the_same_idempotency_key_with_another_payload_is_refused() {
     let point = sandbox.payment_point_id();
     let first = client
         .initiate_payment(
-            NewPayment::new(100, point.as_str(), "myapp://done", "order-3").idempotency_key(key),
+            NewPayment::new(100, point.as_str(), "myapp://done", "order-3")
+                .unwrap()
+                .idempotency_key(key),
         )
         .await
         .unwrap();
     let again = client
         .initiate_payment(
-            NewPayment::new(100, point.as_str(), "myapp://done", "order-3").idempotency_key(key),
+            NewPayment::new(100, point.as_str(), "myapp://done", "order-3")
+                .unwrap()
+                .idempotency_key(key),
         )
         .await
         .unwrap();
@@ -176,7 +169,9 @@ async fn the_same_idempotency_key_with_another_payload_is_refused() {
     );
     let other = client
         .initiate_payment(
-            NewPayment::new(999, point.as_str(), "myapp://done", "order-3").idempotency_key(key),
+            NewPayment::new(999, point.as_str(), "myapp://done", "order-3")
+                .unwrap()
+                .idempotency_key(key),
         )
         .await
         .unwrap_err();
@@ -189,12 +184,9 @@ async fn a_dropped_initiate_answer_is_retried_into_exactly_one_payment() {
     let (sandbox, client) = started().await;
     sandbox.faults().drop_after_state_change(1);
     let initiated = client
-        .initiate_payment(NewPayment::new(
-            100,
-            sandbox.payment_point_id(),
-            "myapp://done",
-            "order-4",
-        ))
+        .initiate_payment(
+            NewPayment::new(100, sandbox.payment_point_id(), "myapp://done", "order-4").unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(sandbox.payment_count(), 1);
@@ -216,12 +208,9 @@ async fn recovery_cancels_by_key_when_the_outcome_stays_unknown() {
     sandbox.faults().drop_after_state_change(1);
     sandbox.faults().fail_next(5, 503, None);
     let error = client
-        .initiate_payment_with_recovery(NewPayment::new(
-            100,
-            sandbox.payment_point_id(),
-            "myapp://done",
-            "order-5",
-        ))
+        .initiate_payment_with_recovery(
+            NewPayment::new(100, sandbox.payment_point_id(), "myapp://done", "order-5").unwrap(),
+        )
         .await
         .unwrap_err();
     match error.kind() {

@@ -29,7 +29,7 @@ where
 #[tokio::test]
 async fn amount_zero() {
     let m = rejected(|c| async move {
-        c.initiate_payment(NewPayment::new(0, POINT, "myapp://x", "r"))
+        c.initiate_payment(NewPayment::new(0, POINT, "myapp://x", "r")?)
             .await
     })
     .await;
@@ -37,7 +37,7 @@ async fn amount_zero() {
     let m = rejected(|c| async move { c.capture_payment(PAYMENT, 0).await }).await;
     assert!(m.contains("amount"), "{m}");
     let m =
-        rejected(|c| async move { c.issue_refund(NewRefund::new(PAYMENT, 0, "r")).await }).await;
+        rejected(|c| async move { c.issue_refund(NewRefund::new(PAYMENT, 0, "r")?).await }).await;
     assert!(m.contains("amount"), "{m}");
 }
 
@@ -51,7 +51,7 @@ async fn amount_above_int32() {
 async fn reference_of_65_characters() {
     let reference = "r".repeat(65);
     let m = rejected(|c| async move {
-        c.initiate_payment(NewPayment::new(1, POINT, "myapp://x", reference))
+        c.initiate_payment(NewPayment::new(1, POINT, "myapp://x", reference)?)
             .await
     })
     .await;
@@ -65,7 +65,7 @@ async fn reference_of_65_characters() {
     });
     let client = builder(&server.base_url()).build().unwrap();
     client
-        .initiate_payment(NewPayment::new(1, POINT, "myapp://x", ok))
+        .initiate_payment(NewPayment::new(1, POINT, "myapp://x", ok).unwrap())
         .await
         .unwrap();
     mock.assert_async().await;
@@ -74,19 +74,22 @@ async fn reference_of_65_characters() {
 #[tokio::test]
 async fn long_description_redirect_and_phone() {
     let m = rejected(|c| async move {
-        c.initiate_payment(NewPayment::new(1, POINT, "myapp://x", "r").description("d".repeat(201)))
-            .await
+        c.initiate_payment(
+            NewPayment::new(1, POINT, "myapp://x", "r")?.description("d".repeat(201)),
+        )
+        .await
     })
     .await;
     assert!(m.contains("200") || m.contains("longer"), "{m}");
     rejected(|c| async move {
-        c.initiate_payment(NewPayment::new(1, POINT, "u".repeat(2001), "r"))
+        c.initiate_payment(NewPayment::new(1, POINT, "u".repeat(2001), "r")?)
             .await
     })
     .await;
     rejected(|c| async move {
         c.initiate_payment(
-            NewPayment::new(1, POINT, "myapp://x", "r").customer_phone_number("+45123456789012345"),
+            NewPayment::new(1, POINT, "myapp://x", "r")?
+                .customer_phone_number("+45123456789012345"),
         )
         .await
     })
@@ -96,7 +99,7 @@ async fn long_description_redirect_and_phone() {
 #[tokio::test]
 async fn non_uuid_ids() {
     let m = rejected(|c| async move {
-        c.initiate_payment(NewPayment::new(1, "point-7", "myapp://x", "r"))
+        c.initiate_payment(NewPayment::new(1, "point-7", "myapp://x", "r")?)
             .await
     })
     .await;
@@ -104,7 +107,7 @@ async fn non_uuid_ids() {
     rejected(|c| async move { c.get_payment("123").await }).await;
     rejected(|c| async move { c.capture_payment("abc", 1).await }).await;
     rejected(|c| async move { c.cancel_payment_by_idempotency_key("key-1").await }).await;
-    rejected(|c| async move { c.issue_refund(NewRefund::new("p1", 1, "r")).await }).await;
+    rejected(|c| async move { c.issue_refund(NewRefund::new("p1", 1, "r")?).await }).await;
     rejected(|c| async move { c.simulate_reservation(PAYMENT, "src", "user").await }).await;
     rejected(|c| async move { c.get_refund("r1").await }).await;
 }
