@@ -130,22 +130,13 @@ pub async fn nopan() -> Flow {
         let amount = Amount::new(12_500).map_err(|e| e.to_string())?;
         let payment = NewPayment::blik("demo-order-1", amount, "777123").map_err(fail)?;
         let p = client.initiate(payment).await.map_err(fail)?;
-        let id = p.transaction_id.unwrap_or_default();
-        let detail = format!(
-            "id={id} status={}",
-            p.status.map(|s| s.to_string()).unwrap_or_default()
-        );
+        let id = p.transaction_id;
+        let detail = format!("id={id} status={}", p.status);
         Ok((id, detail))
     });
     step!(flow, "finalize_payment", async {
         let p = client.finalize_payment(&id).await.map_err(fail)?;
-        Ok((
-            (),
-            format!(
-                "status={}",
-                p.status.map(|s| s.to_string()).unwrap_or_default()
-            ),
-        ))
+        Ok(((), format!("status={}", p.status)))
     });
     step!(flow, "capture_payment (partial)", async {
         let p = client
@@ -284,8 +275,7 @@ pub async fn gopay() -> Flow {
             .create_payment(new_payment("demo-3ds")?)
             .await
             .map_err(fail)?
-            .id
-            .unwrap_or_default();
+            .id;
         let charge = client
             .create_charge(&id, Instrument::card(token.clone()), None)
             .await
@@ -304,8 +294,7 @@ pub async fn gopay() -> Flow {
             .create_payment(new_payment("demo-paid")?)
             .await
             .map_err(fail)?
-            .id
-            .unwrap_or_default();
+            .id;
         let charge = client
             .create_charge(&id, Instrument::card(t.token.unwrap_or_default()), None)
             .await
@@ -325,13 +314,7 @@ pub async fn gopay() -> Flow {
     });
     step!(flow, "get_payment", async {
         let p = client.get_payment(&paid).await.map_err(fail)?;
-        Ok((
-            (),
-            format!(
-                "state={}",
-                p.state.map(|s| s.to_string()).unwrap_or_default()
-            ),
-        ))
+        Ok(((), format!("state={}", p.state)))
     });
     flow
 }
@@ -430,7 +413,7 @@ pub async fn vaiipay() -> Flow {
             .create_checkout(NewCheckout::new(10_000, "USD", "DEMO-1").map_err(fail)?)
             .await
             .map_err(fail)?;
-        let url = c.checkout_url.unwrap_or_default();
+        let url = c.checkout_url;
         let verifier = client
             .checkout_url_verifier()
             .ok_or("no application secret")?;

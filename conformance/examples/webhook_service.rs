@@ -164,8 +164,8 @@ async fn gopay(State(app): State<App>, RawQuery(query): RawQuery) -> StatusCode 
         Err(e) if e.phase() == Phase::Validation => return StatusCode::BAD_REQUEST,
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE,
     };
-    let id = payment.id.clone().unwrap_or_default();
-    let state = payment.state.map(|s| s.to_string()).unwrap_or_default();
+    let id = payment.id;
+    let state = payment.state.to_string();
     let delivery = match app.gopay_seen.first_delivery(&format!("{id}:{state}")) {
         true => Delivery::New(()),
         false => Delivery::Duplicate(()),
@@ -314,7 +314,7 @@ pub async fn run() -> Result<Vec<Observed>, Error> {
         )?)
         .await?;
     let event = next(&mut events).await?;
-    assert_payment(&event, payment.transaction_id.as_deref())?;
+    assert_payment(&event, Some(&payment.transaction_id))?;
     let delivery = first_delivery(nopan.webhooks()).await?;
     observed.push(repeat_and_tamper("nopan", event, &delivery, &url("nopan"), &mut events).await?);
 
@@ -353,7 +353,7 @@ pub async fn run() -> Result<Vec<Observed>, Error> {
     let checkout = vaiipay_client
         .create_checkout(payspec_vaiipay::NewCheckout::new(10000, "USD", "order-1")?)
         .await?;
-    let checkout_url = checkout.checkout_url.ok_or("no checkout URL")?;
+    let checkout_url = checkout.checkout_url;
     let id = vaiipay_client
         .checkout_url_verifier()
         .ok_or("no checkout URL verifier")?
@@ -381,7 +381,7 @@ pub async fn run() -> Result<Vec<Observed>, Error> {
                 .notification_url(url("gopay")),
         )
         .await?;
-    let id = payment.id.ok_or("no payment id")?;
+    let id = payment.id;
     gopay_client
         .create_charge(&id, payspec_gopay::Instrument::card(token), None)
         .await?;

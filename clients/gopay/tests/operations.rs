@@ -181,7 +181,7 @@ async fn create_and_get_a_payment() {
         .notification_url("https://shop.example/notify")
         .return_url("https://shop.example/return");
     let payment = client.create_payment(body).await.unwrap();
-    assert_eq!(payment.state, Some(PaymentState::Created));
+    assert_eq!(payment.state, PaymentState::Created);
     assert!(
         !format!("{payment:?}").contains("canary"),
         "payment_secret is redacted"
@@ -194,7 +194,7 @@ async fn create_and_get_a_payment() {
         .get_payment("01JWVM5X3Q7Y0C2ZK7Y1W4V9D3")
         .await
         .unwrap();
-    assert_eq!(paid.state, Some(PaymentState::Paid));
+    assert_eq!(paid.state, PaymentState::Paid);
     create.assert_async().await;
     get.assert_async().await;
 }
@@ -372,7 +372,7 @@ async fn a_notification_fetches_the_payment() {
         .handle_notification("https://shop.example/notify?id=3000006529")
         .await
         .unwrap();
-    assert_eq!(payment.state, Some(PaymentState::Paid));
+    assert_eq!(payment.state, PaymentState::Paid);
     assert!(
         client
             .handle_notification("https://shop.example/notify")

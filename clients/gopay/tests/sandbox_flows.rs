@@ -39,7 +39,7 @@ async fn token_key_encrypted_card_payment_charge_refund() {
         .create_payment(payment("o-1", Some(receiver.url("/gopay/notify"))))
         .await
         .unwrap();
-    let id = created.id.unwrap();
+    let id = created.id;
     let charge = client
         .create_charge(
             &id,
@@ -51,13 +51,13 @@ async fn token_key_encrypted_card_payment_charge_refund() {
     assert_eq!(charge.next_step(), NextStep::Done);
     assert_eq!(
         client.get_payment(&id).await.unwrap().state,
-        Some(PaymentState::Paid)
+        PaymentState::Paid
     );
     let refund = client.create_refund(&id, 2500).await.unwrap();
     assert_eq!(refund.state.unwrap().as_str(), "SUCCESS");
     assert_eq!(
         client.get_payment(&id).await.unwrap().state,
-        Some(PaymentState::PartiallyRefunded)
+        PaymentState::PartiallyRefunded
     );
     assert_eq!(client.list_refunds(&id).await.unwrap().len(), 1);
     for _ in 0..200 {
@@ -73,7 +73,7 @@ async fn token_key_encrypted_card_payment_charge_refund() {
     );
     let query = &sandbox.notifications().deliveries()[0].url;
     let paid = client.handle_notification(query).await.unwrap();
-    assert_eq!(paid.id.as_deref(), Some(id.as_str()));
+    assert_eq!(paid.id, id);
 }
 
 #[tokio::test]
@@ -87,8 +87,7 @@ async fn a_3ds_card_must_send_the_payer_to_the_action_url() {
         .create_payment(payment("o-2", None))
         .await
         .unwrap()
-        .id
-        .unwrap();
+        .id;
     let charge = client
         .create_charge(&id, Instrument::card(token.token.unwrap()), None)
         .await
@@ -113,8 +112,7 @@ async fn a_charge_on_a_paid_payment_is_a_409() {
         .create_payment(payment("o-3", None))
         .await
         .unwrap()
-        .id
-        .unwrap();
+        .id;
     let google = types::GooglePayPayload {
         signature: "s".into(),
         protocol_version: "ECv1".into(),
@@ -142,8 +140,7 @@ async fn an_expired_token_is_refreshed_with_the_refresh_grant() {
         .create_payment(payment("o-4", None))
         .await
         .unwrap()
-        .id
-        .unwrap();
+        .id;
     sandbox.expire_tokens();
     client.get_payment(&id).await.unwrap();
     assert_eq!(client.token_fetches(), 2);

@@ -1,10 +1,10 @@
 //! Typed builder for Nopan's sandbox mocks (`POST /mock/set`), for your own tests.
 //!
 //! ```
-//! use payspec_nopan::mock::{Mock, Step};
-//! use payspec_nopan::types::Payment;
+//! use payspec_nopan::mock::{Mock, MockedPayment, Step};
 //!
-//! let approved: Payment = serde_json::from_value(serde_json::json!({
+//! // The sandbox fills the transaction id; every field of a mocked step is optional.
+//! let approved: MockedPayment = serde_json::from_value(serde_json::json!({
 //!     "status": "APPROVED",
 //!     "statusInfo": { "reasonCode": "-1", "message": "Awaiting user consent" }
 //! })).unwrap();
@@ -14,6 +14,8 @@
 
 use payspec_nopan_api::open_enums::{MockKeyType, MockScenario, MockType};
 use payspec_nopan_api::types;
+/// A payment as a mocked step answers it (every field optional).
+pub use payspec_nopan_api::types::MockedPayment;
 
 use crate::error::{Error, Result};
 
@@ -86,7 +88,7 @@ impl Mock {
     }
 
     /// Answers `step` with `payment`.
-    pub fn step(mut self, step: Step, payment: types::Payment) -> Self {
+    pub fn step(mut self, step: Step, payment: MockedPayment) -> Self {
         let slot = match step {
             Step::Initiate => &mut self.steps.initiate,
             Step::Finalize => &mut self.steps.finalize,

@@ -141,7 +141,7 @@ async fn concurrent_requests_with_one_key_make_one_payment() {
             .map(|joined| joined.unwrap().unwrap())
             .collect();
         assert!(
-            ids.iter().all(|id| id.is_some() && *id == ids[0]),
+            ids.iter().all(|id| !id.is_empty() && *id == ids[0]),
             "{ids:?}"
         );
         assert_eq!(sandbox.payment_count(), round + 1, "round {round}");

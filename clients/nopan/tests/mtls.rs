@@ -92,7 +92,7 @@ async fn succeeds_with_the_client_identity() {
         .build()
         .unwrap();
     let payment = client.payment_status("t").await.unwrap();
-    assert_eq!(payment.transaction_id.as_deref(), Some("t"));
+    assert_eq!(payment.transaction_id, "t");
     assert_eq!(
         server.seen().len(),
         1,

@@ -22,7 +22,8 @@ async fn the_access_token_never_shows_in_debug_errors_or_traces() {
     });
     server.mock(|when, then| {
         when.method(GET).path("/payments/ok/status");
-        then.status(200).json_body(json!({"transactionId": "ok"}));
+        then.status(200)
+            .json_body(json!({"transactionId": "ok", "status": "APPROVED"}));
     });
     server.mock(|when, then| {
         when.method(POST).path("/payments/capture");

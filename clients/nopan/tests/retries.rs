@@ -28,7 +28,7 @@ async fn a_503_then_200_succeeds_with_the_same_idempotency_key() {
     let server = scripted(vec![unavailable(), unavailable(), approved()]).await;
     let client = builder(&server.url("http")).build().unwrap();
     let payment = client.capture_payment("t", "c", 75).await.unwrap();
-    assert_eq!(payment.status.unwrap().as_str(), "APPROVED");
+    assert_eq!(payment.status.as_str(), "APPROVED");
     let seen = server.seen();
     assert_eq!(seen.len(), 3);
     let keys: Vec<_> = seen

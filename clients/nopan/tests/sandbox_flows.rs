@@ -58,11 +58,11 @@ async fn blik_initiate_finalize_partial_capture_refund_with_signed_webhooks() {
         .set_url(Some(receiver.url("/nopan/webhooks")));
 
     let payment = client.initiate_payment(blik("order-1", 100)).await.unwrap();
-    assert_eq!(payment.status, Some(PaymentStatus::Pending));
-    let id = payment.transaction_id.unwrap();
+    assert_eq!(payment.status, PaymentStatus::Pending);
+    let id = payment.transaction_id;
     assert_eq!(
         client.finalize_payment(&id).await.unwrap().status,
-        Some(PaymentStatus::Approved)
+        PaymentStatus::Approved
     );
     let captured = client.capture_payment(&id, "order-1", 60).await.unwrap();
     assert_eq!(captured.payment_details.unwrap().captured_amount, Some(60));
@@ -128,8 +128,7 @@ async fn illegal_transitions_answer_5002() {
         .initiate_payment(blik("order-2", 100))
         .await
         .unwrap()
-        .transaction_id
-        .unwrap();
+        .transaction_id;
     client.finalize_payment(&id).await.unwrap();
     let above = client
         .capture_payment(&id, "order-2", 101)
@@ -157,8 +156,7 @@ async fn an_expired_token_is_refreshed_and_the_call_replayed() {
         .initiate_payment(blik("order-3", 100))
         .await
         .unwrap()
-        .transaction_id
-        .unwrap();
+        .transaction_id;
     sandbox.expire_tokens();
     client.payment_status(&id).await.unwrap();
     assert_eq!(client.token_fetches(), 2, "4061 -> exactly one refresh");
@@ -191,11 +189,11 @@ async fn a_dropped_connection_after_the_state_change_creates_exactly_one_payment
     );
     assert_eq!(
         client
-            .payment_status(&payment.transaction_id.unwrap())
+            .payment_status(&payment.transaction_id)
             .await
             .unwrap()
             .status,
-        Some(PaymentStatus::Pending)
+        PaymentStatus::Pending
     );
 }
 
@@ -206,8 +204,7 @@ async fn injected_503s_are_retried() {
         .initiate_payment(blik("order-6", 100))
         .await
         .unwrap()
-        .transaction_id
-        .unwrap();
+        .transaction_id;
     sandbox.faults().fail_next(2, 503, None);
     client.payment_status(&id).await.unwrap();
 }
@@ -215,7 +212,7 @@ async fn injected_503s_are_retried() {
 #[tokio::test]
 async fn mocks_answer_in_place_of_the_flow() {
     let (_sandbox, client) = started().await;
-    let step: types::Payment = serde_json::from_value(serde_json::json!({
+    let step: types::MockedPayment = serde_json::from_value(serde_json::json!({
         "clientTransactionId": "order-7", "status": "ACCEPTED",
         "statusInfo": {"reasonCode": "-1", "message": "Awaiting user consent"}
     }))
@@ -229,17 +226,13 @@ async fn mocks_answer_in_place_of_the_flow() {
         .await
         .unwrap();
     let mocked = client.initiate_payment(blik("order-7", 100)).await.unwrap();
-    assert_eq!(mocked.status, Some(PaymentStatus::Accepted));
+    assert_eq!(mocked.status, PaymentStatus::Accepted);
     assert_eq!(
         mocked.status_info.unwrap().message.as_deref(),
         Some("Awaiting user consent")
     );
     let real = client.initiate_payment(blik("order-7", 100)).await.unwrap();
-    assert_eq!(
-        real.status,
-        Some(PaymentStatus::Pending),
-        "one-time mock used up"
-    );
+    assert_eq!(real.status, PaymentStatus::Pending, "one-time mock used up");
 }
 
 #[tokio::test]

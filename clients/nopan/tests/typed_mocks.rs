@@ -33,7 +33,7 @@ async fn typed_mocks_answer_with_typed_values() {
     let client = builder(&server.base_url()).build().unwrap();
     assert_eq!(
         client.payment_status("ee2anef9bt").await.unwrap().status,
-        Some(PaymentStatus::Approved)
+        PaymentStatus::Approved
     );
     let error = client.payment_status("nope").await.unwrap_err();
     assert_eq!(error.code(), Some(&ReasonCode::NotFound));

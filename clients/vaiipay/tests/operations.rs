@@ -82,7 +82,7 @@ async fn each_operation_uses_its_own_credential_and_the_envelope_is_unwrapped() 
         )
         .await
         .unwrap();
-    assert!(created.checkout_url.unwrap().contains("/checkout/p1"));
+    assert!(created.checkout_url.contains("/checkout/p1"));
     let p = client.get_payment("p1").await.unwrap();
     assert_eq!(p.status.unwrap().as_str(), "RECEIVED");
     assert_eq!(p.amount, Some(10000));

@@ -24,7 +24,7 @@ async fn checkout_payment_instructions_and_a_verified_webhook() {
         )
         .await
         .unwrap();
-    let url = checkout.checkout_url.unwrap();
+    let url = checkout.checkout_url;
     let verified = client
         .checkout_url_verifier()
         .unwrap()
@@ -107,7 +107,6 @@ async fn scopes_and_credentials_are_enforced_by_the_sandbox_too() {
         .unwrap();
     let id = checkout
         .checkout_url
-        .unwrap()
         .split("/checkout/")
         .nth(1)
         .unwrap()
@@ -162,8 +161,7 @@ async fn a_tampered_checkout_url_is_rejected() {
         .create_checkout(NewCheckout::new(100, "USD", "r").unwrap())
         .await
         .unwrap()
-        .checkout_url
-        .unwrap();
+        .checkout_url;
     let verifier = payspec_vaiipay::signature::CheckoutUrlVerifier::new(APP_SECRET).unwrap();
     let tampered = url.replace("expires=", "expires=9");
     assert!(verifier.verify(&tampered, SystemTime::now()).is_err());
