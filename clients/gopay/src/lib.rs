@@ -29,5 +29,7 @@ pub use payspec_core::{CallFailure, Phase};
 pub use payspec_gopay_api as api;
 /// ISO 4217 currencies GoPay takes (an open enum: a new one parses as `Unknown`).
 pub use payspec_gopay_api::open_enums::Currency;
+/// A payment's state (an open enum: a state GoPay adds later parses as `Unknown`).
+pub use payspec_gopay_api::open_enums::PaymentState;
 pub use payspec_gopay_api::{open_enums, types};
 pub use requests::NewPayment;

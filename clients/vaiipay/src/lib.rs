@@ -35,4 +35,6 @@ pub use payspec_core::{Amount, AmountError};
 pub use payspec_core::{CallFailure, Phase};
 /// The generated API crate: every operation with all its options.
 pub use payspec_vaiipay_api as api;
+/// A payment's status (an open enum: a status VaiiPay adds later parses as `Unknown`).
+pub use payspec_vaiipay_api::open_enums::PaymentStatus;
 pub use payspec_vaiipay_api::{open_enums, types};
