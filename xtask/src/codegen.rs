@@ -332,6 +332,8 @@ struct OperationFacts {
     retry_safe: Vec<String>,
     /// (operation, scheme, scope), sorted by operation.
     security: Vec<(String, String, Option<String>)>,
+    /// (path template, upper-case methods), sorted by path.
+    routes: Vec<(String, Vec<String>)>,
 }
 
 fn operation_facts(json: &Value) -> OperationFacts {
@@ -341,16 +343,24 @@ fn operation_facts(json: &Value) -> OperationFacts {
         unauthenticated: Vec::new(),
         retry_safe: Vec::new(),
         security: Vec::new(),
+        routes: Vec::new(),
     };
     let default_scheme = first_scheme(json.get("security"));
     let resolve = |param: &Value| resolve_local(json, param);
     let Some(paths) = json.get("paths").and_then(Value::as_object) else {
         return facts;
     };
-    for item in paths.values() {
+    for (path, item) in paths {
         let Some(item) = item.as_object() else {
             continue;
         };
+        let mut methods: Vec<String> = item
+            .keys()
+            .filter(|key| is_method(key))
+            .map(|key| key.to_ascii_uppercase())
+            .collect();
+        methods.sort();
+        facts.routes.push((path.clone(), methods));
         for (method, operation) in item {
             if !is_method(method) {
                 continue;
@@ -396,6 +406,7 @@ fn operation_facts(json: &Value) -> OperationFacts {
     facts.unauthenticated.sort();
     facts.retry_safe.sort();
     facts.security.sort();
+    facts.routes.sort();
     facts
 }
 
@@ -1508,6 +1519,11 @@ fn glue(facts: &OperationFacts) -> TokenStream {
             ::payspec_core::OperationSecurity { operation: #operation, scheme: #scheme, scope: #scope }
         }
     });
+    let routes = facts.routes.iter().map(|(path, methods)| {
+        quote! {
+            ::payspec_core::Route { path: #path, methods: &[#(#methods),*] }
+        }
+    });
     quote! {
         /// What payspec-core needs to know of this API's operations, read from the spec.
         pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::OperationTable {
@@ -1516,6 +1532,7 @@ fn glue(facts: &OperationFacts) -> TokenStream {
             unauthenticated: &[#(#unauthenticated),*],
             retry_safe: &[#(#retry_safe),*],
             security: &[#(#security),*],
+            routes: &[#(#routes),*],
         };
 
         impl Client {

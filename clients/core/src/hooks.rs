@@ -38,6 +38,40 @@ pub struct OperationTable {
     /// Per operation (sorted by operation): the security scheme it uses (the first of
     /// its requirements, or the API's default) and the scope `x-payspec-scope` names.
     pub security: &'static [OperationSecurity],
+    /// The spec's paths (templates as the spec writes them, `{name}` for a parameter)
+    /// with the methods each one takes, sorted by path.
+    pub routes: &'static [Route],
+}
+
+/// One path of a spec and the methods it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The path template, e.g. `/v1/payments/{paymentid}`.
+    pub path: &'static str,
+    /// Its methods, upper-case (`GET`, `POST`, ...).
+    pub methods: &'static [&'static str],
+}
+
+impl Route {
+    /// Whether `path` (a request's path, without the query) is an instance of this
+    /// template: the same number of segments, each literal one equal, each `{name}` one
+    /// not empty.
+    pub fn matches(&self, path: &str) -> bool {
+        let mut template = self.path.split('/');
+        let mut actual = path.split('/');
+        loop {
+            match (template.next(), actual.next()) {
+                (None, None) => return true,
+                (Some(t), Some(a)) if t.starts_with('{') && t.ends_with('}') => {
+                    if a.is_empty() {
+                        return false;
+                    }
+                }
+                (Some(t), Some(a)) if t == a => {}
+                _ => return false,
+            }
+        }
+    }
 }
 
 /// The credential an operation needs, from the spec.

@@ -52,7 +52,7 @@ pub use error::{
     AnswerView, CallFailure, ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure,
     FailureView, InvalidResponse, Phase, ProviderError,
 };
-pub use hooks::{ClientInner, OperationSecurity, OperationTable, ProviderProfile};
+pub use hooks::{ClientInner, OperationSecurity, OperationTable, ProviderProfile, Route};
 pub use http::{HttpConfig, Identity, RootTrust};
 pub use options::ClientOptions;
 pub use raw::{ErrorBody, RawBody};

@@ -309,6 +309,21 @@ impl EastPay {
 }
 
 impl Handler for EastPay {
+    fn routes(&self) -> &'static [payspec_core::Route] {
+        payspec_eastpay_api::OPERATIONS.routes
+    }
+
+    fn error(&self, status: u16, message: &str, request: &Request) -> Response {
+        let _ = request;
+        // OPP's result codes: throttling, a system error, an invalid request.
+        let code = match status {
+            429 => "800.120.100",
+            500..=599 => "900.100.100",
+            _ => "200.300.404",
+        };
+        result(status, code, message)
+    }
+
     fn handle(&self, request: Request) -> Response {
         match request.header("authorization") {
             None => return result(401, "800.900.300", "invalid authentication information"),

@@ -284,6 +284,19 @@ impl GoPay {
 }
 
 impl Handler for GoPay {
+    fn routes(&self) -> &'static [payspec_core::Route] {
+        payspec_gopay_api::OPERATIONS.routes
+    }
+
+    fn error(&self, status: u16, message: &str, request: &Request) -> Response {
+        error(
+            status,
+            &payspec_core::sandbox::status_code_name(status),
+            message,
+            request,
+        )
+    }
+
     fn handle(&self, request: Request) -> Response {
         let segments = request.segments();
         if let ("POST", ["oauth2", "token"]) = (request.method.as_str(), segments.as_slice()) {

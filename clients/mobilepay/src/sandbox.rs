@@ -311,6 +311,18 @@ impl MobilePay {
 }
 
 impl Handler for MobilePay {
+    fn routes(&self) -> &'static [payspec_core::Route] {
+        payspec_mobilepay_api::OPERATIONS.routes
+    }
+
+    fn error(&self, status: u16, message: &str, request: &Request) -> Response {
+        let code = match status {
+            500..=599 => "processing_error".to_string(),
+            _ => payspec_core::sandbox::status_code_name(status).to_ascii_lowercase(),
+        };
+        error(status, &code, message, request)
+    }
+
     fn handle(&self, request: Request) -> Response {
         let authorized = request.bearer().is_some_and(|key| {
             payspec_core::webhook::constant_time_eq(key.as_bytes(), self.api_key.as_bytes())

@@ -449,6 +449,30 @@ impl Nopan {
 }
 
 impl Handler for Nopan {
+    fn routes(&self) -> &'static [payspec_core::Route] {
+        payspec_nopan_api::OPERATIONS.routes
+    }
+
+    fn error(&self, status: u16, message: &str, request: &Request) -> Response {
+        let _ = request;
+        // Nopan's reason codes for the statuses it documents.
+        let code = match status {
+            401 => "4970",
+            403 => "4971",
+            404 => "5000",
+            409 => "5001",
+            422 => "5002",
+            423 => "5003",
+            429 => "3000",
+            501 => "8003",
+            502 | 503 => "8004",
+            504 => "8001",
+            400..=499 => "4000",
+            _ => "9999",
+        };
+        declined(status, code, message)
+    }
+
     fn handle(&self, request: Request) -> Response {
         let segments = request.segments();
         if let ("POST", ["auth", "token"]) = (request.method.as_str(), segments.as_slice()) {

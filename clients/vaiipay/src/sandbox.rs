@@ -92,6 +92,15 @@ impl VaiiPay {
 }
 
 impl Handler for VaiiPay {
+    fn routes(&self) -> &'static [payspec_core::Route] {
+        payspec_vaiipay_api::OPERATIONS.routes
+    }
+
+    fn error(&self, status: u16, message: &str, request: &Request) -> Response {
+        let _ = request;
+        error(status, message)
+    }
+
     fn handle(&self, request: Request) -> Response {
         let segments = request.segments();
         match (request.method.as_str(), segments.as_slice()) {

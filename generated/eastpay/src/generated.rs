@@ -3999,6 +3999,32 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
             scope: None,
         },
     ],
+    routes: &[
+        ::payspec_core::Route {
+            path: "/v3/checkouts",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v3/checkouts/{id}/payment",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/v3/payments",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v3/payments/{id}",
+            methods: &["GET", "POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v3/query",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/v3/query/{id}",
+            methods: &["GET"],
+        },
+    ],
 };
 impl Client {
     /// payspec's `pre` hook as a plain call, which every operation's `send()`

@@ -6557,6 +6557,44 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
             scope: None,
         },
     ],
+    routes: &[
+        ::payspec_core::Route {
+            path: "/cards/tokens",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/cards/tokens/{card_id}",
+            methods: &["DELETE", "GET"],
+        },
+        ::payspec_core::Route {
+            path: "/encryption/public-key",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/eshops/{goid}/payments",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/oauth2/token",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/{payment_id}",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/{payment_id}/charges",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/{payment_id}/refunds",
+            methods: &["GET", "POST"],
+        },
+        ::payspec_core::Route {
+            path: "/refunds/{refund_id}",
+            methods: &["GET"],
+        },
+    ],
 };
 impl Client {
     /// payspec's `pre` hook as a plain call, which every operation's `send()`

@@ -5603,6 +5603,56 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
             scope: None,
         },
     ],
+    routes: &[
+        ::payspec_core::Route {
+            path: "/v1/integration-test/payments/{paymentid}/reserve",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/paymentpoints",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/payments",
+            methods: &["GET", "POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/payments/cancel",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/payments/{paymentid}",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/payments/{paymentid}/cancel",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/payments/{paymentid}/capture",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/refunds",
+            methods: &["GET", "POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/refunds/{refundid}",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/webhooks",
+            methods: &["GET", "POST"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/webhooks/{webhookid}",
+            methods: &["DELETE", "GET", "PUT"],
+        },
+        ::payspec_core::Route {
+            path: "/v1/webhooks/{webhookid}/publishtestnotification",
+            methods: &["POST"],
+        },
+    ],
 };
 impl Client {
     /// payspec's `pre` hook as a plain call, which every operation's `send()`

@@ -7374,6 +7374,48 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
             scope: None,
         },
     ],
+    routes: &[
+        ::payspec_core::Route {
+            path: "/auth/token",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/mock/set",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/cancel",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/capture",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/charge",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/finalize",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/initiate",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/refund",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/{transactionId}/events",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/payments/{transactionId}/status",
+            methods: &["GET"],
+        },
+    ],
 };
 impl Client {
     /// payspec's `pre` hook as a plain call, which every operation's `send()`

@@ -3488,6 +3488,28 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
             scope: None,
         },
     ],
+    routes: &[
+        ::payspec_core::Route {
+            path: "/api/checkout/{paymentId}/payment-methods",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/api/payment-applications",
+            methods: &["GET", "POST"],
+        },
+        ::payspec_core::Route {
+            path: "/api/payment/checkout",
+            methods: &["POST"],
+        },
+        ::payspec_core::Route {
+            path: "/api/payment/{paymentId}",
+            methods: &["GET"],
+        },
+        ::payspec_core::Route {
+            path: "/api/payment/{paymentId}/provider/{provider}/method/{method}",
+            methods: &["GET"],
+        },
+    ],
 };
 impl Client {
     /// payspec's `pre` hook as a plain call, which every operation's `send()`

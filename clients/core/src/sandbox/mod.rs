@@ -19,3 +19,15 @@ pub fn random_id(bytes: usize) -> String {
         .map(|_| format!("{:02x}", fastrand::u8(..)))
         .collect()
 }
+
+/// `status`'s reason phrase as an upper-case code (`405` -> `METHOD_NOT_ALLOWED`), for
+/// providers whose error envelope names the status (GoPay; MobilePay in lower case).
+pub fn status_code_name(status: u16) -> String {
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("ERROR")
+        .to_ascii_uppercase()
+        .replace([' ', '-'], "_")
+        .replace('\'', "")
+}

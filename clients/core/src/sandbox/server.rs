@@ -146,6 +146,35 @@ impl Response {
 pub trait Handler: Send + Sync + 'static {
     /// Answers one request.
     fn handle(&self, request: Request) -> Response;
+
+    /// The provider's spec's paths and methods (its generated `OPERATIONS.routes`): a
+    /// request to a path the spec has, with a method it does not list, is answered 405
+    /// with `Allow` before [`Handler::handle`] sees it. Empty: every request is handled.
+    fn routes(&self) -> &'static [crate::Route] {
+        &[]
+    }
+
+    /// An error answer of `status` in the provider's own envelope and codes (for the
+    /// sandbox's own refusals: an unlisted method, an injected fault).
+    fn error(&self, status: u16, message: &str, request: &Request) -> Response {
+        let _ = request;
+        Response::json(status, &serde_json::json!({"error": message}))
+    }
+}
+
+/// The methods the spec lists for `path`, when `routes` has a path that matches it.
+fn allowed(routes: &'static [crate::Route], path: &str) -> Option<Vec<&'static str>> {
+    let mut methods: Vec<&'static str> = routes
+        .iter()
+        .filter(|route| route.matches(path))
+        .flat_map(|route| route.methods.iter().copied())
+        .collect();
+    if methods.is_empty() {
+        return None;
+    }
+    methods.sort_unstable();
+    methods.dedup();
+    Some(methods)
 }
 
 /// A running sandbox server; stops when dropped.
@@ -265,6 +294,18 @@ async fn serve(
     if request.path.starts_with("/__sandbox/") {
         return Ok(to_hyper(admin(&faults, &request)));
     }
+    if let Some(methods) = allowed(handler.routes(), &request.path) {
+        // HEAD is GET without the body (RFC 9110, 9.3.2).
+        let method = match request.method.as_str() {
+            "HEAD" => "GET",
+            other => other,
+        };
+        if !methods.contains(&method) {
+            let message = format!("method {} not allowed here", request.method);
+            let refused = handler.error(405, &message, &request);
+            return Ok(to_hyper(refused.with_header("allow", &methods.join(", "))));
+        }
+    }
     let latency = faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -279,10 +320,7 @@ async fn serve(
         None => faults.take_failure(&request.path),
     };
     if let Some(fault) = failure {
-        let mut response = Response::json(
-            fault.status,
-            &serde_json::json!({"error": "injected fault"}),
-        );
+        let mut response = handler.error(fault.status, "injected fault", &request);
         if let Some(seconds) = fault.retry_after {
             response = response.with_header("retry-after", &seconds.to_string());
         }
