@@ -173,6 +173,8 @@ const PYTHON_PACKAGES: &[(&str, &str)] = &[
         "openapi-spec-validator>=0.7,<0.10",
     ),
     ("joserfc", "joserfc>=1.0,<2"),
+    // The sandboxes are held to their specs by it (`conformance/schemathesis/run.py`).
+    ("schemathesis", "schemathesis>=4.3,<5"),
 ];
 
 fn succeeds(program: &str, args: &[&str]) -> bool {
@@ -275,6 +277,22 @@ fn setup(root: &Path) -> Result<(), String> {
         return Err("the docs need npm (Node.js) to vendor Redoc: install Node.js".into());
     }
     Ok(())
+}
+
+/// Every sandbox against its spec with schemathesis, an OpenAPI fuzzer nobody at payspec
+/// wrote (bounded: a fixed number of examples per operation, a deterministic generator,
+/// every check on): `payspec sandbox` serves them, the script gets credentials as an
+/// application would, and any failure stops CI.
+fn schemathesis(root: &Path) -> Result<(), String> {
+    cargo(root, &["build", "--quiet", "-p", "payspec"], &[])?;
+    let binary = crate::bench::target_dir(root).join("debug/payspec");
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let script = root.join("conformance/schemathesis/run.py");
+    let specs = root.join("specs");
+    let args = [script.as_path(), binary.as_path(), specs.as_path()]
+        .map(|p| p.to_string_lossy().into_owned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_program(&python, Some(root), &args, &[])
 }
 
 /// The publishable crates, in dependency order (core, each provider's raw and client
@@ -392,6 +410,7 @@ pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
             "test",
             Box::new(|| cargo(root, &["test", "--workspace", "--all-features"], &[])),
         ),
+        ("schemathesis", Box::new(|| schemathesis(root))),
         (
             "doc",
             Box::new(|| {

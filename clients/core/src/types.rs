@@ -32,8 +32,16 @@ impl Timestamp {
         }
     }
 
-    /// A timestamp from epoch milliseconds; `None` when out of range.
+    /// The earliest epoch milliseconds taken: 0001-01-01T00:00:00Z.
+    pub const EPOCH_MILLIS_MIN: i64 = -62_135_596_800_000;
+    /// The latest: 9999-12-31T23:59:59.999Z (what an RFC 3339 date-time can write).
+    pub const EPOCH_MILLIS_MAX: i64 = 253_402_300_799_999;
+
+    /// A timestamp from epoch milliseconds; `None` outside years 1 to 9999.
     pub fn from_epoch_millis(millis: i64) -> Option<Self> {
+        if !(Self::EPOCH_MILLIS_MIN..=Self::EPOCH_MILLIS_MAX).contains(&millis) {
+            return None;
+        }
         Utc.timestamp_millis_opt(millis).single().map(|at| Self {
             at,
             form: TimestampForm::EpochMillis,

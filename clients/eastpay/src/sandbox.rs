@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use payspec_core::sandbox::{
     Faults, Handler, Request, Response, SandboxServer, WebhookSender, random_id,
 };
+use payspec_eastpay_api::types;
 use serde_json::{Value, json};
 
 use crate::money::Money;
@@ -50,14 +51,44 @@ impl Payment {
     }
 
     fn to_json(&self) -> Value {
-        json!({
+        let mut answer = json!({
             "id": self.id, "paymentType": self.payment_type, "paymentBrand": self.brand,
             "amount": self.decimal(self.amount), "currency": self.currency,
             "descriptor": "sandbox OPP_Channel", "merchantTransactionId": self.merchant_transaction_id,
             "result": {"code": self.code, "description": self.description},
             "card": {"bin": "420000", "last4Digits": self.last4, "holder": "Sandbox", "expiryMonth": "05", "expiryYear": "2034"},
             "risk": {"score": "100"}, "buildNumber": "sandbox", "timestamp": chrono_like_now(), "ndc": format!("{ENTITY_ID}_{}", self.id),
-        })
+        });
+        // A field the payment lacks is left out, never `null` (the spec's strings are not
+        // nullable).
+        if let Value::Object(fields) = &mut answer {
+            fields.retain(|_, value| !value.is_null());
+        }
+        answer
+    }
+}
+
+/// The form body checked against the spec's request type `T` (lengths, patterns, enums,
+/// booleans), as OPP validates before anything else: `200.300.404` when it does not fit.
+fn fits<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_urlencoded::from_bytes::<T>(body).map_err(|e| {
+        result(
+            400,
+            "200.300.404",
+            &format!("invalid or missing parameter: {e}"),
+        )
+    })
+}
+
+/// A payment type the spec lists (its enum is open for answers, not for requests).
+fn known_type(payment_type: &payspec_eastpay_api::open_enums::PaymentType) -> Result<(), Response> {
+    match payment_type.is_unknown() {
+        true => Err(result(
+            400,
+            "200.300.404",
+            "invalid or missing parameter: paymentType",
+        )),
+        false => Ok(()),
     }
 }
 
@@ -346,6 +377,26 @@ impl Handler for EastPay {
             return result(400, "600.200.100", "invalid Payment Method / entity");
         }
         let segments = request.segments();
+        let checked = match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["v3", "payments"]) => fits::<types::PaymentRequest>(&request.body)
+                .and_then(|r| known_type(&r.payment_type)),
+            ("POST", ["v3", "payments", _]) => fits::<types::BackofficeRequest>(&request.body)
+                .and_then(|r| known_type(&r.payment_type)),
+            ("POST", ["v3", "checkouts"]) => fits::<types::CheckoutRequest>(&request.body)
+                .and_then(|r| known_type(&r.payment_type)),
+            ("GET", ["v3", "query"]) => match request.query_param("merchantTransactionId") {
+                Some(id) if (8..=255).contains(&id.chars().count()) => Ok(()),
+                _ => Err(result(
+                    400,
+                    "200.300.404",
+                    "invalid or missing parameter: merchantTransactionId",
+                )),
+            },
+            _ => Ok(()),
+        };
+        if let Err(refused) = checked {
+            return refused;
+        }
         match (request.method.as_str(), segments.as_slice()) {
             ("POST", ["v3", "payments"]) => self.create(&form),
             ("POST", ["v3", "payments", id]) => self.backoffice(id, &form),

@@ -79,6 +79,15 @@ fn now() -> String {
 }
 
 fn error(status: u16, code: &str, message: &str, request: &Request) -> Response {
+    // Every answer names a code (the 409s MobilePay documents; the status otherwise).
+    let named;
+    let code = match code {
+        "" => {
+            named = payspec_core::sandbox::status_code_name(status).to_ascii_lowercase();
+            named.as_str()
+        }
+        code => code,
+    };
     Response::json(
         status,
         &json!({
@@ -86,6 +95,44 @@ fn error(status: u16, code: &str, message: &str, request: &Request) -> Response 
             "correlationId": request.header("correlationid").unwrap_or_default(), "origin": "MPY",
         }),
     )
+}
+
+/// The request fields the spec marks `nullable: true`.
+const NULLABLE: &[&str] = &["description", "customerPhoneNumber"];
+
+/// The query parameters the spec defines, checked as it defines them (UUIDs, dates,
+/// page bounds, payment states).
+fn query_fits(request: &Request) -> std::result::Result<(), String> {
+    for (name, value) in &request.query {
+        let fits = match name.as_str() {
+            "pageNumber" => value.parse::<i32>().is_ok_and(|n| n >= 1),
+            "pageSize" => value.parse::<i32>().is_ok_and(|n| (1..=1000).contains(&n)),
+            "startDate" | "endDate" | "createdBefore" | "createdAfter" => {
+                chrono::DateTime::parse_from_rfc3339(value).is_ok()
+            }
+            "paymentPointId" | "paymentId" => Uuid::parse_str(value).is_ok(),
+            "stateFilter" => serde_json::from_value::<
+                payspec_mobilepay_api::open_enums::PaymentState,
+            >(json!(value))
+            .is_ok_and(|state| !state.is_unknown()),
+            _ => true,
+        };
+        if !fits {
+            return Err(format!("The {name} query parameter is not valid."));
+        }
+    }
+    Ok(())
+}
+
+/// A body that does not fit the API, in MobilePay's words rather than serde's.
+fn invalid_body(text: &str) -> String {
+    match text
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        Some(field) => format!("The {field} field is required."),
+        None => "The request body is invalid.".to_string(),
+    }
 }
 
 impl MobilePay {
@@ -134,7 +181,9 @@ impl MobilePay {
         }
     }
 
-    fn body<T: serde::de::DeserializeOwned>(
+    fn body<
+        T: serde::de::DeserializeOwned + serde::Serialize + payspec_core::sandbox::JsonSchema,
+    >(
         &self,
         request: &Request,
     ) -> std::result::Result<(Value, T), Response> {
@@ -146,8 +195,8 @@ impl MobilePay {
                 request,
             )
         })?;
-        let typed = serde_json::from_value::<T>(value.clone())
-            .map_err(|e| error(400, "", &e.to_string(), request))?;
+        let typed = payspec_core::sandbox::conforming_with::<T>(&value, NULLABLE)
+            .map_err(|e| error(400, "", &invalid_body(&e), request))?;
         Ok((value, typed))
     }
 
@@ -335,6 +384,20 @@ impl Handler for MobilePay {
                 &request,
             );
         }
+        // The spec's CorrelationId is a UUID.
+        if let Some(id) = request.header("correlationid")
+            && uuid::Uuid::parse_str(id).is_err()
+        {
+            return error(
+                400,
+                "bad_request",
+                "The CorrelationId header must be a UUID",
+                &request,
+            );
+        }
+        if let Err(reason) = query_fits(&request) {
+            return error(400, "", &reason, &request);
+        }
         let segments = request.segments();
         match (request.method.as_str(), segments.as_slice()) {
             ("POST", ["v1", "payments"]) => self.initiate(&request),
@@ -492,6 +555,18 @@ impl Handler for MobilePay {
             }
             ("POST", ["v1", "webhooks"]) => {
                 match self.body::<types::CreateWebhookRequest>(&request) {
+                    Ok((_, typed)) if typed.events.is_empty() => error(
+                        400,
+                        "",
+                        "The events field must name at least one event type.",
+                        &request,
+                    ),
+                    Ok((_, typed)) if typed.events.iter().any(|e| e.is_unknown()) => error(
+                        400,
+                        "",
+                        "The events field holds a value that is not an event type.",
+                        &request,
+                    ),
                     Ok((value, _)) => {
                         let id = Uuid::new_v4();
                         let key = payspec_core::sandbox::random_id(16);

@@ -282,7 +282,7 @@ impl Nopan {
                 // The generated types accept unknown enum values (forward compatibility for
                 // answers); a server accepts only the values it knows.
                 let parsed = if step == "initiate" {
-                    serde_json::from_value::<types::InitiatePaymentRequest>(body.clone())
+                    payspec_core::sandbox::conforming::<types::InitiatePaymentRequest>(&body)
                         .map_err(|e| e.to_string())
                         .and_then(|r| {
                             known(&[
@@ -294,7 +294,7 @@ impl Nopan {
                             ])
                         })
                 } else {
-                    serde_json::from_value::<types::ChargePaymentRequest>(body.clone())
+                    payspec_core::sandbox::conforming::<types::ChargePaymentRequest>(&body)
                         .map_err(|e| e.to_string())
                         .and_then(|r| known(&[r.provider_details.provider_id.is_unknown()]))
                 };
@@ -361,7 +361,7 @@ impl Nopan {
             }
             "finalize" => {
                 if let Err(e) =
-                    serde_json::from_value::<types::FinalizePaymentRequest>(body.clone())
+                    payspec_core::sandbox::conforming::<types::FinalizePaymentRequest>(&body)
                 {
                     return invalid(e);
                 }
@@ -381,9 +381,11 @@ impl Nopan {
             }
             "capture" | "refund" => {
                 let parsed = if step == "capture" {
-                    serde_json::from_value::<types::CapturePaymentRequest>(body.clone()).map(|_| ())
+                    payspec_core::sandbox::conforming::<types::CapturePaymentRequest>(&body)
+                        .map(|_| ())
                 } else {
-                    serde_json::from_value::<types::RefundPaymentRequest>(body.clone()).map(|_| ())
+                    payspec_core::sandbox::conforming::<types::RefundPaymentRequest>(&body)
+                        .map(|_| ())
                 };
                 if let Err(e) = parsed {
                     return invalid(e);
@@ -412,7 +414,8 @@ impl Nopan {
                 })
             }
             "cancel" => {
-                if let Err(e) = serde_json::from_value::<types::CancelPaymentRequest>(body.clone())
+                if let Err(e) =
+                    payspec_core::sandbox::conforming::<types::CancelPaymentRequest>(&body)
                 {
                     return invalid(e);
                 }
@@ -435,8 +438,27 @@ impl Nopan {
             Ok(body) => body,
             Err(e) => return invalid(e),
         };
-        if let Err(e) = serde_json::from_value::<types::SetMockRequest>(body.clone()) {
-            return invalid(e);
+        let typed = match payspec_core::sandbox::conforming::<types::SetMockRequest>(&body) {
+            Ok(typed) => typed,
+            Err(e) => return invalid(e),
+        };
+        // Statuses are an open enum for answers; a mock must name one Nopan defines.
+        if let Some(steps) = &typed.steps {
+            let mocked = [
+                &steps.initiate,
+                &steps.finalize,
+                &steps.capture,
+                &steps.cancel,
+                &steps.refund,
+                &steps.charge,
+            ];
+            let unknown = mocked.into_iter().flatten().any(|step| {
+                step.status.as_ref().is_some_and(|s| s.is_unknown())
+                    || step.step.as_ref().is_some_and(|s| s.is_unknown())
+            });
+            if unknown {
+                return invalid("steps: a status or step Nopan does not define");
+            }
         }
         let key = body
             .pointer("/key/value")

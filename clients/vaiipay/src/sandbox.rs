@@ -61,7 +61,7 @@ impl VaiiPay {
         }
         let body = request.json().unwrap_or_default();
         if let Err(e) =
-            serde_json::from_value::<payspec_vaiipay_api::types::CheckoutRequest>(body.clone())
+            payspec_core::sandbox::conforming::<payspec_vaiipay_api::types::CheckoutRequest>(&body)
         {
             return error(422, &e.to_string());
         }

@@ -10,6 +10,8 @@ mod webhooks;
 
 pub use faults::{Fault, Faults, Step};
 pub use pki::SandboxPki;
+/// What [`conforming`] needs of a request type (every generated type has it).
+pub use schemars::JsonSchema;
 pub use server::{Handler, Request, Response, SandboxServer};
 pub use webhooks::{Delivery, WebhookSender};
 
@@ -30,4 +32,212 @@ pub fn status_code_name(status: u16) -> String {
         .to_ascii_uppercase()
         .replace([' ', '-'], "_")
         .replace('\'', "")
+}
+
+/// `body` as the spec's type `T`, refused where it does not fit: serde's checks (required
+/// fields, types, the generated constraints); beyond serde, every value of the typed
+/// result must have the JSON type the body gave it (serde reads a struct from an array
+/// too, which no spec allows), and a `null` is refused where the field is known and not
+/// nullable (serde reads `null` as an absent optional field). Fields the type does not
+/// know are let through, whatever they hold.
+pub fn conforming<T>(body: &serde_json::Value) -> Result<T, String>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema,
+{
+    conforming_with(body, &[])
+}
+
+/// [`conforming`] for a spec whose fields named in `nullable` take `null` (the spec's
+/// `nullable: true`, which serde cannot tell from an absent optional field).
+pub fn conforming_with<T>(body: &serde_json::Value, nullable: &[&str]) -> Result<T, String>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema,
+{
+    let typed: T = serde_json::from_value(body.clone()).map_err(|e| e.to_string())?;
+    // Enums are open for answers (a value the provider adds later parses as `Unknown`),
+    // not for requests: every value must be one the spec lists.
+    let schema = serde_json::to_value(schemars::schema_for!(T)).map_err(|e| e.to_string())?;
+    known_values(body, &schema, &schema, String::new(), 0)?;
+    let again = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    same_shape(body, &again, "")?;
+    let mut nulls = Vec::new();
+    nulls_in(body, String::new(), &mut nulls);
+    for pointer in nulls {
+        // The type keeps the null, or the spec says the field takes one.
+        let name = pointer.rsplit('/').next().unwrap_or_default();
+        if again
+            .pointer(&pointer)
+            .is_some_and(serde_json::Value::is_null)
+            || nullable.contains(&name)
+        {
+            continue;
+        }
+        // A field the type reads refuses a value of the wrong type: it is known, and
+        // its null was read as "absent".
+        let known = [
+            serde_json::Value::Bool(true),
+            serde_json::Value::from("\u{0}"),
+        ]
+        .into_iter()
+        .any(|probe| {
+            let mut probed = body.clone();
+            if let Some(slot) = probed.pointer_mut(&pointer) {
+                *slot = probe;
+            }
+            serde_json::from_value::<T>(probed).is_err()
+        });
+        if known {
+            return Err(format!(
+                "{pointer}: null, which the API does not allow here"
+            ));
+        }
+    }
+    Ok(typed)
+}
+
+/// Checks every value of `value` that `schema` gives an `enum` against it, following
+/// `$ref`s into `root`, `properties`, `items`, `additionalProperties` and the branches of
+/// `allOf` (all must pass) and `anyOf`/`oneOf` (one must).
+fn known_values(
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+    root: &serde_json::Value,
+    at: String,
+    depth: usize,
+) -> Result<(), String> {
+    use serde_json::Value;
+    // References may chain without descending into the value: bounded.
+    if depth > 64 {
+        return Ok(());
+    }
+    if let Some(target) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        return match root.pointer(target) {
+            Some(target) => known_values(value, target, root, at, depth + 1),
+            None => Ok(()),
+        };
+    }
+    // A branch for another JSON type (an optional field's `{"type": "null"}`) does not fit.
+    if let Some(types) = schema.get("type") {
+        let name = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let fits = |t: &Value| t == name || (t == "number" && name == "integer");
+        let fits = match types {
+            Value::Array(list) => list.iter().any(fits),
+            one => fits(one),
+        };
+        if !fits {
+            return Err(format!("{at}: not of the type the API defines"));
+        }
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array)
+        && !value.is_null()
+        && !values.contains(value)
+    {
+        return Err(format!("{at}: {value} is not a value the API defines"));
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for branch in all {
+            known_values(value, branch, root, at.clone(), depth + 1)?;
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+            let mut first = None;
+            let fits = branches.iter().any(|branch| {
+                match known_values(value, branch, root, at.clone(), depth + 1) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        first.get_or_insert(e);
+                        false
+                    }
+                }
+            });
+            if !fits && let Some(e) = first {
+                return Err(e);
+            }
+        }
+    }
+    match value {
+        Value::Object(fields) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            let others = schema.get("additionalProperties").filter(|s| s.is_object());
+            for (name, inner) in fields {
+                let sub = properties.and_then(|p| p.get(name)).or(others);
+                if let Some(sub) = sub {
+                    known_values(inner, sub, root, format!("{at}/{name}"), depth + 1)?;
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => match schema.get("items") {
+            Some(sub) => items.iter().enumerate().try_for_each(|(i, inner)| {
+                known_values(inner, sub, root, format!("{at}/{i}"), depth + 1)
+            }),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// The JSON pointers of every `null` in `value`.
+fn nulls_in(value: &serde_json::Value, at: String, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Null => found.push(at),
+        serde_json::Value::Object(fields) => {
+            for (name, inner) in fields {
+                let name = name.replace('~', "~0").replace('/', "~1");
+                nulls_in(inner, format!("{at}/{name}"), found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                nulls_in(inner, format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `given` has, everywhere `typed` has a value, a value of the same JSON type.
+fn same_shape(
+    given: &serde_json::Value,
+    typed: &serde_json::Value,
+    at: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    match (given, typed) {
+        (Value::Object(given), Value::Object(typed)) => {
+            for (name, value) in typed {
+                // A name the body lacks is a default the type filled in.
+                if let Some(inner) = given.get(name) {
+                    same_shape(inner, value, &format!("{at}/{name}"))?;
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(given), Value::Array(typed)) if given.len() == typed.len() => given
+            .iter()
+            .zip(typed)
+            .enumerate()
+            .try_for_each(|(i, (g, t))| same_shape(g, t, &format!("{at}/{i}"))),
+        (Value::Null, _) | (_, Value::Null) => Ok(()),
+        (Value::Bool(_), Value::Bool(_))
+        | (Value::Number(_), Value::Number(_))
+        | (Value::String(_), Value::String(_)) => Ok(()),
+        _ => Err(format!(
+            "{}: not of the type the API defines",
+            if at.is_empty() { "/" } else { at }
+        )),
+    }
 }

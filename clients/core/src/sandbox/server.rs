@@ -162,16 +162,24 @@ pub trait Handler: Send + Sync + 'static {
     }
 }
 
-/// The methods the spec lists for `path`, when `routes` has a path that matches it.
+/// The methods the spec lists for `path`, when `routes` has a path that matches it. A
+/// concrete path wins over a templated one (`/payments/cancel` over `/payments/{id}`),
+/// as OpenAPI matches them.
 fn allowed(routes: &'static [crate::Route], path: &str) -> Option<Vec<&'static str>> {
-    let mut methods: Vec<&'static str> = routes
-        .iter()
-        .filter(|route| route.matches(path))
+    let literal = |route: &crate::Route| {
+        route
+            .path
+            .split('/')
+            .filter(|s| !s.starts_with('{'))
+            .count()
+    };
+    let matching: Vec<&crate::Route> = routes.iter().filter(|route| route.matches(path)).collect();
+    let most = matching.iter().map(|route| literal(route)).max()?;
+    let mut methods: Vec<&'static str> = matching
+        .into_iter()
+        .filter(|route| literal(route) == most)
         .flat_map(|route| route.methods.iter().copied())
         .collect();
-    if methods.is_empty() {
-        return None;
-    }
     methods.sort_unstable();
     methods.dedup();
     Some(methods)
