@@ -25,6 +25,17 @@ pub const KEY_HEADER: &str = "x-payspec-idempotency-key";
 /// the whole text stays in the error's fields and the raw body.
 pub const DISPLAY_LIMIT: usize = 300;
 
+/// `value` converted to a request's type for `field` (the spec's constraints are in the
+/// conversion), or the reason it was refused, naming the field: `reference: longer than
+/// 64 characters`. Each provider crate wraps the reason in its own "invalid request" error.
+pub fn field_value<T, V>(field: &str, value: V) -> Result<T, String>
+where
+    V: TryInto<T>,
+    V::Error: fmt::Display,
+{
+    value.try_into().map_err(|e| format!("{field}: {e}"))
+}
+
 /// Writes `text` whole when it has at most `limit` characters, else its first `limit`
 /// characters and how many bytes were left out.
 pub fn write_bounded(f: &mut fmt::Formatter<'_>, text: &str, limit: usize) -> fmt::Result {

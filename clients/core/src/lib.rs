@@ -50,7 +50,7 @@ pub use auth::{
 pub use enums::UnknownEnumValue;
 pub use error::{
     AnswerView, CallFailure, ConfigError, EnvelopeFields, ErrorCode, ErrorOrigin, Failure,
-    FailureView, InvalidResponse, Phase, ProviderError,
+    FailureView, InvalidResponse, Phase, ProviderError, field_value,
 };
 pub use hooks::{ClientInner, OperationSecurity, OperationTable, ProviderProfile, Route};
 pub use http::{HttpConfig, Identity, RootTrust};

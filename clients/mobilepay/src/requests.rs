@@ -50,9 +50,7 @@ where
     V: TryInto<T>,
     V::Error: std::fmt::Display,
 {
-    value
-        .try_into()
-        .map_err(|e| Error::invalid(format!("{field}: {e}")))
+    payspec_core::field_value(field, value).map_err(Error::invalid)
 }
 
 /// A payment to initiate: the required fields checked when it is built, the optional ones

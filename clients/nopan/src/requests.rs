@@ -37,9 +37,7 @@ where
     V: TryInto<T>,
     V::Error: std::fmt::Display,
 {
-    value
-        .try_into()
-        .map_err(|e| Error::InvalidRequest(format!("{field}: {e}")))
+    payspec_core::field_value(field, value).map_err(Error::InvalidRequest)
 }
 
 impl NewPayment {
