@@ -147,10 +147,11 @@ fn cargo_home() -> Option<std::path::PathBuf> {
 fn deny(root: &Path) -> Result<(), String> {
     cargo(root, &["deny", "check", "bans", "licenses", "sources"], &[])?;
     let home = cargo_home();
+    // A database is a directory there; a failed fetch leaves only its `db.lock`.
     let have_db = home
         .map(|h| h.join("advisory-dbs"))
         .and_then(|d| std::fs::read_dir(d).ok())
-        .is_some_and(|mut entries| entries.next().is_some());
+        .is_some_and(|mut entries| entries.any(|e| e.is_ok_and(|e| e.path().is_dir())));
     if have_db {
         cargo(root, &["deny", "--offline", "check", "advisories"], &[])
     } else {
