@@ -81,15 +81,16 @@ where
 /// A MobilePay sandbox, a client for it and its payment point.
 async fn mobilepay_sandbox() -> Result<
     (
-        payspec_mobilepay::sandbox::Sandbox,
+        payspec_mobilepay_sandbox::Sandbox,
         payspec_mobilepay::Client,
         String,
     ),
     String,
 > {
-    let sandbox = payspec_mobilepay::sandbox::Sandbox::start()
-        .await
-        .map_err(|e| e.to_string())?;
+    let sandbox =
+        payspec_mobilepay_sandbox::Sandbox::start(payspec_mobilepay_sandbox::Config::default())
+            .await
+            .map_err(|e| e.to_string())?;
     let client = sandbox
         .client_builder()
         .build()
@@ -128,7 +129,7 @@ pub async fn run(seconds: f64) -> Result<(), String> {
             async move {
                 let response = raw_client
                     .get(&url)
-                    .bearer_auth(payspec_mobilepay::sandbox::Sandbox::API_KEY)
+                    .bearer_auth(payspec_mobilepay_sandbox::Sandbox::API_KEY)
                     .send()
                     .await;
                 match response {
@@ -181,10 +182,10 @@ pub fn peak_kib() -> Option<u64> {
 /// client overhead is then most of what is measured.
 struct Fixed(Vec<u8>);
 
-impl payspec_core::sandbox::Handler for Fixed {
-    fn handle(&self, _: payspec_core::sandbox::Request) -> payspec_core::sandbox::Response {
+impl payspec_sandbox::Handler for Fixed {
+    fn handle(&self, _: payspec_sandbox::Request) -> payspec_sandbox::Response {
         let value: serde_json::Value = serde_json::from_slice(&self.0).unwrap_or_default();
-        payspec_core::sandbox::Response::json(200, &value)
+        payspec_sandbox::Response::json(200, &value)
     }
 }
 
@@ -224,7 +225,7 @@ async fn overhead_in(
     only: Option<(String, usize)>,
 ) -> Result<(), String> {
     use std::sync::Arc as StdArc;
-    let server = payspec_core::sandbox::SandboxServer::start(
+    let server = payspec_sandbox::SandboxServer::start(
         StdArc::new(Fixed(PAYMENT.as_bytes().to_vec())),
         None,
         0,
@@ -373,7 +374,7 @@ fn fastrand_u128() -> u128 {
 /// `payspec bench-tokens`: token endpoint hits for 1,000 concurrent first calls, and
 /// after an expiry; prints one JSON line.
 pub async fn tokens() -> Result<(), String> {
-    let sandbox = payspec_nopan::sandbox::Sandbox::start()
+    let sandbox = payspec_nopan_sandbox::Sandbox::start(payspec_nopan_sandbox::Config::default())
         .await
         .map_err(|e| e.to_string())?;
     let client = sandbox
@@ -487,7 +488,7 @@ pub async fn sandbox_memory(count: usize) -> Result<(), String> {
     }
     println!(
         "{}",
-        serde_json::json!({"payments": sandbox.payment_count(), "seconds": started.elapsed().as_secs_f64().round(),
+        serde_json::json!({"payments": sandbox.state().payments.len(), "seconds": started.elapsed().as_secs_f64().round(),
             "peak_kib_before": before, "peak_kib": peak_kib()})
     );
     Ok(())

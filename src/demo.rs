@@ -95,11 +95,11 @@ macro_rules! step {
 
 pub async fn nopan() -> Flow {
     use payspec_nopan::open_enums::GrantType;
-    use payspec_nopan::sandbox::{PROCESSING_ACCOUNT_ID, Sandbox};
     use payspec_nopan::{Amount, NewPayment, types};
+    use payspec_nopan_sandbox::{Config, PROCESSING_ACCOUNT_ID, Sandbox};
     let mut flow = Flow::new("nopan", 7);
     let sandbox = step!(flow, "start sandbox (mTLS)", async {
-        let s = Sandbox::start().await.map_err(fail)?;
+        let s = Sandbox::start(Config::default()).await.map_err(fail)?;
         let url = s.base_url();
         Ok((s, url))
     });
@@ -175,11 +175,11 @@ pub async fn nopan() -> Flow {
 
 pub async fn mobilepay() -> Flow {
     use futures::StreamExt;
-    use payspec_mobilepay::sandbox::Sandbox;
     use payspec_mobilepay::{NewPayment, NewRefund, PageSize, PaymentFilter};
+    use payspec_mobilepay_sandbox::{Config, Sandbox};
     let mut flow = Flow::new("mobilepay", 6);
     let sandbox = step!(flow, "start sandbox", async {
-        let s = Sandbox::start().await.map_err(fail)?;
+        let s = Sandbox::start(Config::default()).await.map_err(fail)?;
         let url = s.base_url();
         Ok((s, url))
     });
@@ -249,11 +249,11 @@ pub async fn mobilepay() -> Flow {
 }
 
 pub async fn gopay() -> Flow {
-    use payspec_gopay::sandbox::Sandbox;
     use payspec_gopay::{CardData, ChargeExt, Currency, Instrument, NewPayment, NextStep};
+    use payspec_gopay_sandbox::{Config, Sandbox};
     let mut flow = Flow::new("gopay", 7);
     let sandbox = step!(flow, "start sandbox (RSA key)", async {
-        let s = Sandbox::start().await.map_err(fail)?;
+        let s = Sandbox::start(Config::default()).await.map_err(fail)?;
         let url = s.base_url();
         Ok((s, url))
     });
@@ -320,11 +320,11 @@ pub async fn gopay() -> Flow {
 }
 
 pub async fn eastpay() -> Flow {
-    use payspec_eastpay::sandbox::Sandbox;
     use payspec_eastpay::{Card, Money, NewCheckout, NewPayment};
+    use payspec_eastpay_sandbox::{Config, Sandbox};
     let mut flow = Flow::new("eastpay", 6);
     let sandbox = step!(flow, "start sandbox", async {
-        let s = Sandbox::start().await.map_err(fail)?;
+        let s = Sandbox::start(Config::default()).await.map_err(fail)?;
         let url = s.base_url();
         Ok((s, url))
     });
@@ -399,10 +399,10 @@ pub async fn eastpay() -> Flow {
 
 pub async fn vaiipay() -> Flow {
     use payspec_vaiipay::NewCheckout;
-    use payspec_vaiipay::sandbox::Sandbox;
+    use payspec_vaiipay_sandbox::{Config, Sandbox};
     let mut flow = Flow::new("vaiipay", 5);
     let sandbox = step!(flow, "start sandbox", async {
-        let s = Sandbox::start().await.map_err(fail)?;
+        let s = Sandbox::start(Config::default()).await.map_err(fail)?;
         let url = s.base_url();
         Ok((s, url))
     });

@@ -11,24 +11,20 @@ pub async fn run(base_port: u16) -> Result<(), String> {
             base_port + offset
         }
     };
-    let nopan =
-        payspec_nopan::sandbox::Sandbox::start_with(payspec_nopan::sandbox::SandboxConfig {
-            port: port(0),
-            ..Default::default()
-        })
+    let config = |offset: u16| payspec_sandbox::Config::default().port(port(offset));
+    let nopan = payspec_nopan_sandbox::Sandbox::start(config(0))
         .await
         .map_err(|e| e.to_string())?;
-    let mobilepay = payspec_mobilepay::sandbox::Sandbox::start_on(port(1))
+    let mobilepay = payspec_mobilepay_sandbox::Sandbox::start(config(1))
         .await
         .map_err(|e| e.to_string())?;
-    let gopay =
-        payspec_gopay::sandbox::Sandbox::start_with(port(2), std::time::Duration::from_secs(900))
-            .await
-            .map_err(|e| e.to_string())?;
-    let eastpay = payspec_eastpay::sandbox::Sandbox::start_with(port(3), None)
+    let gopay = payspec_gopay_sandbox::Sandbox::start(config(2))
         .await
         .map_err(|e| e.to_string())?;
-    let vaiipay = payspec_vaiipay::sandbox::Sandbox::start_on(port(4))
+    let eastpay = payspec_eastpay_sandbox::Sandbox::start(config(3))
+        .await
+        .map_err(|e| e.to_string())?;
+    let vaiipay = payspec_vaiipay_sandbox::Sandbox::start(config(4))
         .await
         .map_err(|e| e.to_string())?;
 
@@ -49,39 +45,56 @@ pub async fn run(base_port: u16) -> Result<(), String> {
     println!(
         "export NOPAN_BASE_URL={} NOPAN_PROCESSING_ACCOUNT_ID={}",
         nopan.base_url(),
-        payspec_nopan::sandbox::PROCESSING_ACCOUNT_ID
+        payspec_nopan_sandbox::PROCESSING_ACCOUNT_ID
     );
     println!("export NOPAN_CA_PEM_FILE={ca} NOPAN_CERT_PEM_FILE={cert} NOPAN_KEY_PEM_FILE={key}");
     println!(
         "export MOBILEPAY_BASE_URL={} MOBILEPAY_API_KEY={}",
         mobilepay.base_url(),
-        payspec_mobilepay::sandbox::Sandbox::API_KEY
+        payspec_mobilepay_sandbox::Sandbox::API_KEY
     );
     println!(
         "export GOPAY_BASE_URL={} GOPAY_CLIENT_ID={} GOPAY_CLIENT_SECRET={}",
         gopay.base_url(),
-        payspec_gopay::sandbox::CLIENT_ID,
-        payspec_gopay::sandbox::CLIENT_SECRET
+        payspec_gopay_sandbox::CLIENT_ID,
+        payspec_gopay_sandbox::CLIENT_SECRET
     );
     println!(
         "export EASTPAY_BASE_URL={} EASTPAY_ACCESS_TOKEN={} EASTPAY_ENTITY_ID={}",
         eastpay.base_url(),
-        payspec_eastpay::sandbox::ACCESS_TOKEN,
-        payspec_eastpay::sandbox::ENTITY_ID
+        payspec_eastpay_sandbox::ACCESS_TOKEN,
+        payspec_eastpay_sandbox::ENTITY_ID
     );
     println!(
         "export VAIIPAY_BASE_URL={} PAYMENT_CLIENT_ID={} PAYMENT_CLIENT_TOKEN={} WEBHOOK_SECRET={}",
         vaiipay.base_url(),
-        payspec_vaiipay::sandbox::CLIENT_ID,
-        payspec_vaiipay::sandbox::Sandbox::FULL_TOKEN,
-        payspec_vaiipay::sandbox::APP_SECRET
+        payspec_vaiipay_sandbox::CLIENT_ID,
+        payspec_vaiipay_sandbox::Sandbox::FULL_TOKEN,
+        vaiipay.webhook_secret()
     );
     println!(
-        "# MobilePay payment point: {}",
-        mobilepay.payment_point_id()
+        "export MOBILEPAY_PAYMENT_POINT_ID={} GOPAY_GOID={} VAIIPAY_OAUTH_TOKEN={} NOPAN_WEBHOOK_SECRET={}",
+        mobilepay.payment_point_id(),
+        payspec_gopay_sandbox::GOID,
+        payspec_vaiipay_sandbox::OAUTH_TOKEN,
+        nopan.webhook_secret(),
     );
     println!(
-        "# fault injection: POST <base>/__sandbox/faults {{\"fail\":[{{\"status\":503}}],\"latency_ms\":50,\"drop_after_state_change\":1}}"
+        "# webhooks: Nopan signs with NOPAN_WEBHOOK_SECRET (HMAC-SHA256, hex, header {}); \
+         VaiiPay with WEBHOOK_SECRET (HMAC-SHA256, hex, header x-signature); MobilePay with the \
+         key each POST /v1/webhooks answers (HMAC-SHA1, base64, header x-mobilepay-signature); \
+         GoPay sends GET <notification_url>?id=<payment id>; EastPay POSTs to each payment's notificationUrl",
+        payspec_nopan_sandbox::WEBHOOK_HEADER,
+    );
+    println!(
+        "# where webhooks go (Nopan, VaiiPay): PUT <root>/__sandbox/webhooks {{\"url\":\"http://127.0.0.1:8080/hooks\"}}; \
+         what was sent: GET <root>/__sandbox/webhooks; every payment: GET <root>/__sandbox/state"
+    );
+    println!(
+        "# fault injection: POST <root>/__sandbox/faults {{\"fail\":[{{\"status\":503}}],\"latency_ms\":50,\"drop_after_state_change\":1}}"
+    );
+    println!(
+        "# <root> is the base URL without the spec's base path (GoPay /api/4.0, EastPay /gateway)"
     );
     tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&dir);

@@ -29,11 +29,17 @@ fn demo_runs_every_flow_offline_and_succeeds() {
     assert!(stdout.contains("result: every step passed"), "{stdout}");
     // A provider added without a sandbox (`cargo xtask add-provider` makes none) has no
     // offline flow to run: the demo covers those with one.
-    let with_sandbox = listed_providers().into_iter().filter(|p| {
-        let sandbox = format!("{}/clients/{p}/src/sandbox.rs", env!("CARGO_MANIFEST_DIR"));
-        std::path::Path::new(&sandbox).exists()
-    });
-    for provider in with_sandbox {
+    let with_sandbox: Vec<String> = listed_providers()
+        .into_iter()
+        .filter(|p| {
+            let sandbox = format!("{}/sandbox/{p}/src/lib.rs", env!("CARGO_MANIFEST_DIR"));
+            std::path::Path::new(&sandbox).exists()
+        })
+        .collect();
+    // The five providers payspec started with all have one: a moved sandbox must not
+    // make this check vacuous.
+    assert!(with_sandbox.len() >= 5, "{with_sandbox:?}");
+    for provider in &with_sandbox {
         let provider = provider.as_str();
         let row = stdout
             .lines()

@@ -207,7 +207,7 @@ async fn next(events: &mut mpsc::UnboundedReceiver<Event>) -> Result<Event, Erro
 async fn replay(
     http: &reqwest::Client,
     url: &str,
-    delivery: &payspec_core::sandbox::Delivery,
+    delivery: &payspec_sandbox::Delivery,
     body: Vec<u8>,
 ) -> Result<u16, Error> {
     let mut request = http.post(url).body(body);
@@ -233,7 +233,7 @@ fn tampered(body: &[u8]) -> Vec<u8> {
 async fn repeat_and_tamper(
     provider: &'static str,
     event: Event,
-    delivery: &payspec_core::sandbox::Delivery,
+    delivery: &payspec_sandbox::Delivery,
     url: &str,
     events: &mut mpsc::UnboundedReceiver<Event>,
 ) -> Result<Observed, Error> {
@@ -253,10 +253,15 @@ async fn repeat_and_tamper(
 /// Starts the sandboxes and the service, drives one payment through each provider and
 /// reports what the service saw.
 pub async fn run() -> Result<Vec<Observed>, Error> {
-    let nopan = payspec_nopan::sandbox::Sandbox::start().await?;
-    let mobilepay = payspec_mobilepay::sandbox::Sandbox::start().await?;
-    let vaiipay = payspec_vaiipay::sandbox::Sandbox::start().await?;
-    let gopay = payspec_gopay::sandbox::Sandbox::start().await?;
+    let nopan =
+        payspec_nopan_sandbox::Sandbox::start(payspec_nopan_sandbox::Config::default()).await?;
+    let mobilepay =
+        payspec_mobilepay_sandbox::Sandbox::start(payspec_mobilepay_sandbox::Config::default())
+            .await?;
+    let vaiipay =
+        payspec_vaiipay_sandbox::Sandbox::start(payspec_vaiipay_sandbox::Config::default()).await?;
+    let gopay =
+        payspec_gopay_sandbox::Sandbox::start(payspec_gopay_sandbox::Config::default()).await?;
     let nopan_client = nopan.client_builder().build()?;
     let mobilepay_client = mobilepay.client_builder().build()?;
     let vaiipay_client = vaiipay.client_builder().build()?;
@@ -331,8 +336,8 @@ pub async fn run() -> Result<Vec<Observed>, Error> {
     mobilepay_client
         .simulate_reservation(
             &id,
-            payspec_mobilepay::sandbox::Sandbox::PAYMENT_SOURCE,
-            payspec_mobilepay::sandbox::Sandbox::USER,
+            payspec_mobilepay_sandbox::Sandbox::PAYMENT_SOURCE,
+            payspec_mobilepay_sandbox::Sandbox::USER,
         )
         .await?;
     let event = next(&mut events).await?;
@@ -387,7 +392,7 @@ pub async fn run() -> Result<Vec<Observed>, Error> {
         .await?;
     let event = next(&mut events).await?;
     assert_payment(&event, Some(&id))?;
-    let notified = first_delivery(gopay.notifications()).await?;
+    let notified = first_delivery(gopay.webhooks()).await?;
     let http = payspec_core::HttpConfig::default().build()?;
     let repeat_status = http
         .get(format!("{}?id={id}", url("gopay")))
@@ -412,8 +417,8 @@ pub async fn run() -> Result<Vec<Observed>, Error> {
 
 /// The first delivery a sandbox made (recorded once the service answered it).
 async fn first_delivery(
-    sent: &payspec_core::sandbox::WebhookSender,
-) -> Result<payspec_core::sandbox::Delivery, Error> {
+    sent: &payspec_sandbox::WebhookSender,
+) -> Result<payspec_sandbox::Delivery, Error> {
     sent.wait_for(1, Duration::from_secs(10))
         .await
         .into_iter()

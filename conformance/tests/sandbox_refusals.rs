@@ -18,7 +18,9 @@ async fn faulted(status: u16) -> Vec<(&'static str, Failure)> {
     let none = RetryPolicy::none;
     let mut failures = Vec::new();
 
-    let sandbox = payspec_nopan::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = payspec_nopan_sandbox::Sandbox::start(payspec_nopan_sandbox::Config::default())
+        .await
+        .unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(none())
@@ -29,7 +31,10 @@ async fn faulted(status: u16) -> Vec<(&'static str, Failure)> {
     let error = client.payment_status("p1").await.unwrap_err();
     failures.push(("nopan", boxed(error)));
 
-    let sandbox = payspec_mobilepay::sandbox::Sandbox::start().await.unwrap();
+    let sandbox =
+        payspec_mobilepay_sandbox::Sandbox::start(payspec_mobilepay_sandbox::Config::default())
+            .await
+            .unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(none())
@@ -39,7 +44,9 @@ async fn faulted(status: u16) -> Vec<(&'static str, Failure)> {
     let error = client.get_payment(uuid_text()).await.unwrap_err();
     failures.push(("mobilepay", boxed(error)));
 
-    let sandbox = payspec_gopay::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = payspec_gopay_sandbox::Sandbox::start(payspec_gopay_sandbox::Config::default())
+        .await
+        .unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(none())
@@ -50,7 +57,10 @@ async fn faulted(status: u16) -> Vec<(&'static str, Failure)> {
     let error = client.get_payment("3000000001").await.unwrap_err();
     failures.push(("gopay", boxed(error)));
 
-    let sandbox = payspec_eastpay::sandbox::Sandbox::start().await.unwrap();
+    let sandbox =
+        payspec_eastpay_sandbox::Sandbox::start(payspec_eastpay_sandbox::Config::default())
+            .await
+            .unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(none())
@@ -60,7 +70,10 @@ async fn faulted(status: u16) -> Vec<(&'static str, Failure)> {
     let error = client.get_payment("p1").await.unwrap_err();
     failures.push(("eastpay", boxed(error)));
 
-    let sandbox = payspec_vaiipay::sandbox::Sandbox::start().await.unwrap();
+    let sandbox =
+        payspec_vaiipay_sandbox::Sandbox::start(payspec_vaiipay_sandbox::Config::default())
+            .await
+            .unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(none())

@@ -147,7 +147,7 @@ pub fn run(root: &Path, name: &str, spec_path: &Path) -> Result<(), String> {
         "added {name} in {:.1} s: specs/{name}.yaml, generated/{name} (payspec-{name}-api), \
          clients/{name} (payspec-{name})\n\
          next: `cargo xtask lint -p {name}`, then `cargo xtask test`; write the provider's \
-         auth, typed error codes, webhooks and a sandbox in clients/{name} as it needs them",
+         auth, typed error codes, webhooks in clients/{name}, and a sandbox in sandbox/{name} (crate payspec-{name}-sandbox), as it needs them",
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -258,7 +258,7 @@ fn provider_page(p: &Provider, spec: &Value, ops: &[Operation]) -> String {
          <h2>Features</h2><table>\
          <tr><th>operations</th><td>{n} ({seed} from the seed, {public} from public docs, {inferred} inferred)</td></tr>\
          <tr><th>auth</th><td>{auth}</td></tr><tr><th>idempotency</th><td>{idem}</td></tr>\
-         <tr><th>webhooks</th><td>{hooks}</td></tr><tr><th>sandbox</th><td>feature <code>sandbox</code>: \
+         <tr><th>webhooks</th><td>{hooks}</td></tr><tr><th>sandbox</th><td>crate <code>payspec-{name}-sandbox</code>: \
          <a href=\"../guides/sandbox.html\">in-process simulator</a></td></tr>\
          <tr><th>extras</th><td>{extras}</td></tr></table>\
          <h2>Operations</h2><table><tr><th>operation</th><th>request</th><th>summary</th><th>source</th></tr>{rows}</table>",

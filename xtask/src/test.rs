@@ -296,14 +296,15 @@ fn schemathesis(root: &Path) -> Result<(), String> {
     run_program(&python, Some(root), &args, &[])
 }
 
-/// The publishable crates, in dependency order (core, each provider's raw and client
-/// crates as `specs/providers.txt` lists them, the CLI), packaged and verified together
+/// The publishable crates, in dependency order (core, the sandbox kit, each provider's
+/// raw, client and sandbox crates as `specs/providers.txt` lists them, the CLI), packaged and verified together
 /// (cargo resolves their dependencies on each other from the packages themselves).
 fn published(root: &Path) -> Result<Vec<String>, String> {
-    let mut names = vec!["payspec-core".to_string()];
+    let mut names = vec!["payspec-core".to_string(), "payspec-sandbox".to_string()];
     for provider in crate::spec::providers(root)? {
         names.push(format!("payspec-{provider}-api"));
         names.push(format!("payspec-{provider}"));
+        names.push(format!("payspec-{provider}-sandbox"));
     }
     names.push("payspec".into());
     Ok(names)

@@ -37,8 +37,6 @@ pub mod notify;
 pub mod options;
 mod raw;
 pub mod retry;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 mod secret;
 pub mod types;
 pub mod webhook;

@@ -8,8 +8,6 @@ mod money;
 pub mod notification;
 mod redirect;
 mod result_code;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 mod transaction;
 
 pub use client::{Card, Client, ClientBuilder, NewCheckout, NewPayment};

@@ -5,9 +5,9 @@
 //! `find_transactions` by that reference must tell what became of the payment.
 
 use payspec_core::CallFailure;
-use payspec_core::sandbox::Step;
-use payspec_eastpay::sandbox::Sandbox;
 use payspec_eastpay::{Card, Money, NewPayment};
+use payspec_eastpay_sandbox::Step;
+use payspec_eastpay_sandbox::{Config, Sandbox};
 use payspec_testkit::campaign::{Ledger, Reported};
 
 const FLOWS: usize = 300;
@@ -23,7 +23,7 @@ fn payment(reference: &str) -> NewPayment {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_lost_payment_is_reported_unknown_and_found_by_reference() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let mut rng = fastrand::Rng::with_seed(0x5eed_0004);
     let mut ledger = Ledger::default();
@@ -48,7 +48,7 @@ async fn every_lost_payment_is_reported_unknown_and_found_by_reference() {
         ledger.record(reference, outcome);
     }
     sandbox.faults().clear();
-    let references = sandbox.payment_references();
+    let references = sandbox.state().references();
     let verdict = ledger.judge(&references);
     eprintln!("eastpay campaign: {verdict:?}");
     assert!(

@@ -4,8 +4,8 @@ use payspec_core::CallFailure;
 use std::time::Duration;
 
 use payspec_eastpay::notification::NotificationDecryptor;
-use payspec_eastpay::sandbox::Sandbox;
 use payspec_eastpay::{Card, Error, Money, NewCheckout, NewPayment, ResultClass};
+use payspec_eastpay_sandbox::{Config, Sandbox};
 
 fn card(number: &str) -> Card {
     Card::new(number, "05", "2034", "123").holder("Jane Jones")
@@ -13,7 +13,7 @@ fn card(number: &str) -> Card {
 
 #[tokio::test]
 async fn checkout_payment_capture_refund_and_a_decline() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let checkout = client
         .create_checkout(NewCheckout::debit(Money::new(9200, "EUR").unwrap()))
@@ -90,7 +90,7 @@ async fn checkout_payment_capture_refund_and_a_decline() {
 
 #[tokio::test]
 async fn a_3ds_card_is_pending_with_a_redirect() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let pending = client
         .create_payment(
@@ -107,7 +107,7 @@ async fn a_3ds_card_is_pending_with_a_redirect() {
 
 #[tokio::test]
 async fn validation_and_auth_errors_are_distinct_from_declines() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let invalid = client
         .create_payment(
@@ -129,7 +129,7 @@ async fn validation_and_auth_errors_are_distinct_from_declines() {
     let wrong = payspec_eastpay::Client::builder()
         .base_url(sandbox.base_url())
         .access_token("not-the-token")
-        .entity_id(payspec_eastpay::sandbox::ENTITY_ID)
+        .entity_id(payspec_eastpay_sandbox::ENTITY_ID)
         .build()
         .unwrap();
     assert!(matches!(
@@ -141,7 +141,9 @@ async fn validation_and_auth_errors_are_distinct_from_declines() {
 #[tokio::test]
 async fn encrypted_notifications_decrypt_with_the_back_office_key() {
     let key = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F";
-    let sandbox = Sandbox::start_with(0, Some(key)).await.unwrap();
+    let sandbox = Sandbox::start(Config::default().webhook_secret(key))
+        .await
+        .unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let receiver = httpmock::MockServer::start_async().await;
     receiver.mock(|when, then| {
@@ -158,7 +160,7 @@ async fn encrypted_notifications_decrypt_with_the_back_office_key() {
         .unwrap();
     let mut sent = Vec::new();
     for _ in 0..200 {
-        sent = sandbox.notifications().deliveries();
+        sent = sandbox.webhooks().deliveries();
         if !sent.is_empty() {
             break;
         }
@@ -184,7 +186,7 @@ async fn encrypted_notifications_decrypt_with_the_back_office_key() {
 
 #[tokio::test]
 async fn a_dropped_answer_of_a_get_is_retried() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let payment = client
         .create_payment(
@@ -230,7 +232,7 @@ async fn a_dropped_answer_of_a_get_is_retried() {
             .is_empty()
     );
     assert_eq!(
-        sandbox.payment_count(),
+        sandbox.state().payments.len(),
         2,
         "no duplicate created by a blind retry"
     );

@@ -9,8 +9,6 @@ mod error;
 pub mod jwe;
 pub mod notification;
 mod requests;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 
 pub use card::{CardData, CardError, luhn_valid};
 pub use charge::{ChargeExt, Instrument, NextStep};

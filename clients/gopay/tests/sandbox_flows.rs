@@ -4,8 +4,8 @@ use payspec_core::CallFailure;
 use std::time::Duration;
 
 use payspec_gopay::open_enums::{Currency, PaymentState};
-use payspec_gopay::sandbox::Sandbox;
 use payspec_gopay::{CardData, ChargeExt, ErrorCode, Instrument, NewPayment, NextStep, types};
+use payspec_gopay_sandbox::{Config, Sandbox};
 
 fn payment(order: &str, notify: Option<String>) -> NewPayment {
     let payment = NewPayment::new(10000, Currency::Czk, order)
@@ -19,7 +19,7 @@ fn payment(order: &str, notify: Option<String>) -> NewPayment {
 
 #[tokio::test]
 async fn token_key_encrypted_card_payment_charge_refund() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let receiver = httpmock::MockServer::start_async().await;
     let notified = receiver.mock(|when, then| {
@@ -71,14 +71,14 @@ async fn token_key_encrypted_card_payment_charge_refund() {
         2,
         "charge and refund notified with ?id="
     );
-    let query = &sandbox.notifications().deliveries()[0].url;
+    let query = &sandbox.webhooks().deliveries()[0].url;
     let paid = client.handle_notification(query).await.unwrap();
     assert_eq!(paid.id, id);
 }
 
 #[tokio::test]
 async fn a_3ds_card_must_send_the_payer_to_the_action_url() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let card = CardData::new("4000000000000002", "12", "30", "123").unwrap();
     let token = client.tokenize_card(&card, true).await.unwrap();
@@ -106,7 +106,7 @@ async fn a_3ds_card_must_send_the_payer_to_the_action_url() {
 
 #[tokio::test]
 async fn a_charge_on_a_paid_payment_is_a_409() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let id = client
         .create_payment(payment("o-3", None))
@@ -134,7 +134,7 @@ async fn a_charge_on_a_paid_payment_is_a_409() {
 
 #[tokio::test]
 async fn an_expired_token_is_refreshed_with_the_refresh_grant() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let id = client
         .create_payment(payment("o-4", None))
@@ -152,7 +152,7 @@ async fn an_expired_token_is_refreshed_with_the_refresh_grant() {
 
 #[tokio::test]
 async fn a_card_the_sandbox_cannot_decrypt_or_validate_is_refused() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     // Encrypted for a key of the right shape but not the sandbox's.
     let mut foreign = (*client.public_key().await.unwrap()).clone();

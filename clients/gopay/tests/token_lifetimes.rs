@@ -10,7 +10,7 @@ use common::*;
 use httpmock::prelude::*;
 use payspec_core::auth::ManualClock;
 use payspec_gopay::open_enums::Currency;
-use payspec_gopay::sandbox::Sandbox;
+use payspec_gopay_sandbox::{Config, Sandbox};
 use payspec_testkit::server::{Reply, Scripted};
 use serde_json::json;
 
@@ -77,7 +77,7 @@ async fn a_flaky_token_endpoint_is_retried() {
 /// (a call that meets "expired" after its replay gets a fresh token and replays again).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_survive_tokens_expiring_again_and_again() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let order = payspec_gopay::NewPayment::new(100, Currency::Czk, "tokens-1").unwrap();
     let id = client.create_payment(order).await.unwrap().id.to_string();

@@ -28,8 +28,6 @@ mod client;
 mod error;
 mod pagination;
 mod requests;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 mod state;
 pub mod webhook;
 

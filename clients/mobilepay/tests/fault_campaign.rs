@@ -8,9 +8,9 @@ use payspec_core::CallFailure;
 use std::time::Duration;
 
 use payspec_core::RetryPolicy;
-use payspec_core::sandbox::{Fault, Step};
-use payspec_mobilepay::sandbox::Sandbox;
 use payspec_mobilepay::{Client, NewPayment};
+use payspec_mobilepay_sandbox::{Config, Sandbox};
+use payspec_mobilepay_sandbox::{Fault, Step};
 use payspec_testkit::campaign::{Ledger, Reported};
 
 const FLOWS: usize = 300;
@@ -34,7 +34,7 @@ fn script(flow: usize, rng: &mut fastrand::Rng) -> Vec<Step> {
 }
 
 async fn started() -> (Sandbox, Client) {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(RetryPolicy {
@@ -77,7 +77,7 @@ async fn no_duplicate_and_no_lost_payment_under_faults() {
         ledger.record(reference, outcome);
     }
     sandbox.faults().clear();
-    let references = sandbox.payment_references();
+    let references = sandbox.state().references();
     ledger.judge(&references).assert_money_safe("mobilepay");
 
     // Every unknown outcome is settled by repeating the initiate with its key.
@@ -100,7 +100,7 @@ async fn no_duplicate_and_no_lost_payment_under_faults() {
         }
     }
     assert_eq!(
-        sandbox.payment_count(),
+        sandbox.state().payments.len(),
         before + made_now,
         "no repeat made a second payment"
     );
@@ -149,11 +149,12 @@ async fn recovery_leaves_no_unknown_payment_behind() {
     // An abandoned initiate was cancelled by its key: the payment exists, cancelled, and
     // can never be confirmed: it counts as not made.
     for reference in &abandoned {
-        let state = sandbox.payment_state(reference);
+        let state = sandbox.state().payment(reference).map(|p| p.state.clone());
         assert_eq!(state.as_deref(), Some("cancelledByMerchant"), "{reference}");
     }
     let references: Vec<String> = sandbox
-        .payment_references()
+        .state()
+        .references()
         .into_iter()
         .filter(|r| !abandoned.contains(r))
         .collect();

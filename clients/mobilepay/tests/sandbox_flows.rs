@@ -5,15 +5,15 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use payspec_mobilepay::open_enums::{PaymentState, WebhookEventType};
-use payspec_mobilepay::sandbox::Sandbox;
 use payspec_mobilepay::webhook::WebhookVerifier;
 use payspec_mobilepay::{
     ErrorCode, ErrorKind, NewPayment, NewRefund, PaymentFilter, PaymentStateExt,
     WebhookSubscription,
 };
+use payspec_mobilepay_sandbox::{Config, Sandbox};
 
 async fn started() -> (Sandbox, payspec_mobilepay::Client) {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     (sandbox, client)
 }
@@ -176,7 +176,7 @@ async fn the_same_idempotency_key_with_another_payload_is_refused() {
         .await
         .unwrap_err();
     assert_eq!(other.code(), Some(&ErrorCode::IdempotencyKeyReused));
-    assert_eq!(sandbox.payment_count(), 1);
+    assert_eq!(sandbox.state().payments.len(), 1);
 }
 
 #[tokio::test]
@@ -189,7 +189,7 @@ async fn a_dropped_initiate_answer_is_retried_into_exactly_one_payment() {
         )
         .await
         .unwrap();
-    assert_eq!(sandbox.payment_count(), 1);
+    assert_eq!(sandbox.state().payments.len(), 1);
     assert_eq!(
         client
             .get_payment(&initiated.payment_id.to_string())
@@ -217,5 +217,5 @@ async fn recovery_cancels_by_key_when_the_outcome_stays_unknown() {
         ErrorKind::InitiateAbandoned { cancelled, .. } => assert!(cancelled),
         other => panic!("{other:?}"),
     }
-    assert_eq!(sandbox.payment_count(), 1);
+    assert_eq!(sandbox.state().payments.len(), 1);
 }

@@ -6,8 +6,6 @@ mod client;
 mod error;
 pub mod mock;
 mod requests;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 pub mod webhook;
 
 pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, Scope};

@@ -9,10 +9,10 @@ use std::num::NonZeroU64;
 use std::time::Duration;
 
 use payspec_core::RetryPolicy;
-use payspec_core::sandbox::Step;
 use payspec_nopan::open_enums::{ProviderId, TransactionType};
-use payspec_nopan::sandbox::{PROCESSING_ACCOUNT_ID, Sandbox};
 use payspec_nopan::types;
+use payspec_nopan_sandbox::Step;
+use payspec_nopan_sandbox::{Config, PROCESSING_ACCOUNT_ID, Sandbox};
 use payspec_testkit::campaign::{Ledger, Reported};
 
 const FLOWS: usize = 300;
@@ -35,7 +35,7 @@ fn blik(order: &str) -> types::builder::InitiatePaymentRequest {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_duplicate_and_no_lost_payment_under_faults() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(RetryPolicy {
@@ -52,7 +52,7 @@ async fn no_duplicate_and_no_lost_payment_under_faults() {
         sandbox.faults().clear();
         sandbox.faults().only_for_paths(Some("/payments/".into()));
         let limited = || {
-            Step::Fail(payspec_core::sandbox::Fault {
+            Step::Fail(payspec_nopan_sandbox::Fault {
                 status: 429,
                 retry_after: Some(0),
             })
@@ -84,7 +84,7 @@ async fn no_duplicate_and_no_lost_payment_under_faults() {
     }
     sandbox.faults().clear();
 
-    let references = sandbox.payment_references();
+    let references = sandbox.state().references();
     ledger.judge(&references).assert_money_safe("nopan");
 
     // Every unknown outcome is settled by repeating the request with its key: the
@@ -109,14 +109,14 @@ async fn no_duplicate_and_no_lost_payment_under_faults() {
             settled_new += 1;
         }
     }
-    assert_eq!(sandbox.payment_count(), before + settled_new);
+    assert_eq!(sandbox.state().payments.len(), before + settled_new);
 }
 
 /// Sixteen requests at once with one `Idempotency-Key`, fifty rounds: exactly one payment
 /// a round, and every answer is that payment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_with_one_key_make_one_payment() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     for round in 0..50 {
         let order = format!("race-{round:02}");
@@ -144,6 +144,6 @@ async fn concurrent_requests_with_one_key_make_one_payment() {
             ids.iter().all(|id| !id.is_empty() && *id == ids[0]),
             "{ids:?}"
         );
-        assert_eq!(sandbox.payment_count(), round + 1, "round {round}");
+        assert_eq!(sandbox.state().payments.len(), round + 1, "round {round}");
     }
 }

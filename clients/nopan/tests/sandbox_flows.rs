@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use payspec_nopan::mock::{Mock, Step};
 use payspec_nopan::open_enums::{PaymentStatus, ProviderId, TransactionType};
-use payspec_nopan::sandbox::{Sandbox, WEBHOOK_HEADER};
 use payspec_nopan::webhook::{NotificationKind, WebhookVerifier, kind};
 use payspec_nopan::{Client, ReasonCode, types};
+use payspec_nopan_sandbox::{Config, Sandbox, WEBHOOK_HEADER};
 
 fn blik(order: &str, amount: u64) -> types::builder::InitiatePaymentRequest {
     types::InitiatePaymentRequest::builder()
-        .processing_account_id(payspec_nopan::sandbox::PROCESSING_ACCOUNT_ID)
+        .processing_account_id(payspec_nopan_sandbox::PROCESSING_ACCOUNT_ID)
         .client_transaction_id(order)
         .transaction_type(TransactionType::OneTime)
         .payment_details(
@@ -29,12 +29,12 @@ fn blik(order: &str, amount: u64) -> types::builder::InitiatePaymentRequest {
 }
 
 async fn started() -> (Sandbox, Client) {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     (sandbox, client)
 }
 
-async fn webhooks_arrive(sandbox: &Sandbox, count: usize) -> Vec<payspec_core::sandbox::Delivery> {
+async fn webhooks_arrive(sandbox: &Sandbox, count: usize) -> Vec<payspec_nopan_sandbox::Delivery> {
     for _ in 0..200 {
         let sent = sandbox.webhooks().deliveries();
         if sent.len() >= count {
@@ -183,7 +183,7 @@ async fn a_dropped_connection_after_the_state_change_creates_exactly_one_payment
     sandbox.faults().drop_after_state_change(1);
     let payment = client.initiate_payment(blik("order-5", 100)).await.unwrap();
     assert_eq!(
-        sandbox.payment_count(),
+        sandbox.state().payments.len(),
         1,
         "the retry with the same Idempotency-Key replayed the first result"
     );
@@ -237,7 +237,7 @@ async fn mocks_answer_in_place_of_the_flow() {
 
 #[tokio::test]
 async fn a_connection_without_a_client_certificate_is_refused() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let http = payspec_core::HttpConfig {
         roots: payspec_core::RootTrust::Only(
             payspec_core::http::certificates_from_pem(sandbox.pki().ca_pem.as_bytes()).unwrap(),

@@ -4,8 +4,6 @@
 
 mod client;
 mod error;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 pub mod signature;
 
 /// Webhooks under the module name every payspec crate uses: the verifier, the signature

@@ -2,12 +2,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use payspec_vaiipay::sandbox::{APP_SECRET, CLIENT_ID, Sandbox};
 use payspec_vaiipay::{Client, Error, NewCheckout, Scope};
+use payspec_vaiipay_sandbox::{APP_SECRET, CLIENT_ID, Config, Sandbox};
 
 #[tokio::test]
 async fn checkout_payment_instructions_and_a_verified_webhook() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let receiver = httpmock::MockServer::start_async().await;
     receiver.mock(|when, then| {
@@ -93,7 +93,7 @@ async fn checkout_payment_instructions_and_a_verified_webhook() {
 
 #[tokio::test]
 async fn scopes_and_credentials_are_enforced_by_the_sandbox_too() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     // Scopes unknown to the client: the server's 403 is the answer.
     let narrow = Client::builder()
         .base_url(sandbox.base_url())
@@ -155,7 +155,7 @@ async fn scopes_and_credentials_are_enforced_by_the_sandbox_too() {
 
 #[tokio::test]
 async fn a_tampered_checkout_url_is_rejected() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let url = client
         .create_checkout(NewCheckout::new(100, "USD", "r").unwrap())

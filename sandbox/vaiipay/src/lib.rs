@@ -1,21 +1,38 @@
-//! An in-process VaiiPay simulator (feature `sandbox`): a client token with scopes and an
+//! An in-process VaiiPay simulator: a client token with scopes and an
 //! OAuth token, checkouts with signed URLs, payments that the payer completes
 //! ([`Sandbox::complete_payment`]) with a signed webhook, instructions, applications,
 //! public payment methods, and fault injection.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use payspec_vaiipay_sandbox::{Config, Sandbox};
+//! let sandbox = Sandbox::start(Config::default().webhook_secret("my-app-secret")).await?;
+//! let _client = sandbox.client_builder().build()?;
+//! assert_eq!(sandbox.webhook_secret(), "my-app-secret");
+//! sandbox.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+/// The kit this sandbox is built on: faults, webhooks, steps.
+pub use payspec_sandbox::{
+    Clock, Config, Delivery, Fault, Faults, PaymentRecord, State, Step, WebhookSender,
+};
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use payspec_core::Secret;
-use payspec_core::sandbox::{
-    Faults, Handler, Request, Response, SandboxServer, WebhookSender, random_id,
-};
 use payspec_core::webhook::{SignatureEncoding, encode, hmac_sha256};
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer};
 use serde_json::{Value, json};
 
-use crate::signature::{CheckoutUrlVerifier, DEFAULT_SIGNATURE_HEADER};
-use crate::{ClientBuilder, Result, Scope};
+use payspec_vaiipay::signature::{CheckoutUrlVerifier, DEFAULT_SIGNATURE_HEADER};
+use payspec_vaiipay::{ClientBuilder, Result, Scope};
 
 /// The client id of the sandbox's payment application.
 pub const CLIENT_ID: &str = "5a1dbb0c7e2f4a9b8c3d6e0f1a2b3c4d";
@@ -27,6 +44,9 @@ pub const OAUTH_TOKEN: &str = "sandbox-oauth-token";
 struct VaiiPay {
     base: Mutex<String>,
     tokens: BTreeMap<String, Vec<String>>,
+    secret: String,
+    clock: Clock,
+    ids: Ids,
     payments: Mutex<BTreeMap<String, Value>>,
     applications: Mutex<Vec<Value>>,
     webhooks: WebhookSender,
@@ -37,6 +57,34 @@ fn error(status: u16, message: &str) -> Response {
 }
 
 impl VaiiPay {
+    fn complete(&self, payment_id: &str) -> bool {
+        let payment = {
+            let mut payments = self.payments.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(payment) = payments.get_mut(payment_id) else {
+                return false;
+            };
+            payment["status"] = json!("RECEIVED");
+            payment.clone()
+        };
+        let body = json!({"event": "payment.received", "data": payment})
+            .to_string()
+            .into_bytes();
+        let signature = encode(
+            &hmac_sha256(&Secret::new(self.secret.clone()), &body),
+            SignatureEncoding::Hex,
+        );
+        self.webhooks.send(
+            reqwest::Method::POST,
+            None,
+            vec![
+                ("content-type".into(), "application/json".into()),
+                (DEFAULT_SIGNATURE_HEADER.into(), signature),
+            ],
+            body,
+        );
+        true
+    }
+
     fn scope_ok(&self, request: &Request, scope: &str) -> std::result::Result<(), Response> {
         let Some(token) = request.bearer() else {
             return Err(error(401, "Unauthenticated."));
@@ -61,14 +109,14 @@ impl VaiiPay {
         }
         let body = request.json().unwrap_or_default();
         if let Err(e) =
-            payspec_core::sandbox::conforming::<payspec_vaiipay_api::types::CheckoutRequest>(&body)
+            payspec_sandbox::conforming::<payspec_vaiipay_api::types::CheckoutRequest>(&body)
         {
             return error(422, &e.to_string());
         }
         if body["clientId"] != CLIENT_ID && body.get("siteId").is_none() {
             return error(422, "Unknown clientId");
         }
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = self.ids.uuid().to_string();
         let payment = json!({"id": id, "userId": 1, "status": "PENDING", "reference": body["reference"],
             "referenceLabel": body["referenceLabel"], "currencyCode": body["currencyCode"],
             "settlementCurrencyCode": body.get("settlementCurrencyCode").cloned().unwrap_or(json!("USDT")),
@@ -77,13 +125,10 @@ impl VaiiPay {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.clone(), payment);
-        let expires = (SystemTime::now() + Duration::from_secs(3600))
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
+        let expires = self.clock.unix_seconds().saturating_add(3600);
         let base = self.base.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let unsigned = format!("{base}/checkout/{id}?expires={expires}");
-        let url = CheckoutUrlVerifier::new(APP_SECRET)
+        let url = CheckoutUrlVerifier::new(self.secret.as_str())
             .ok()
             .and_then(|verifier| verifier.sign(&unsigned).ok())
             .unwrap_or(unsigned);
@@ -92,6 +137,30 @@ impl VaiiPay {
 }
 
 impl Handler for VaiiPay {
+    fn state(&self) -> State {
+        State::new(
+            self.payments
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .map(|(id, p)| {
+                    let text = |name: &str| p[name].as_str().unwrap_or_default().to_string();
+                    PaymentRecord::new(
+                        id,
+                        text("reference"),
+                        text("status"),
+                        p["amount"].as_i64().unwrap_or_default(),
+                        text("currencyCode"),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn webhooks(&self) -> Option<&WebhookSender> {
+        Some(&self.webhooks)
+    }
+
     fn routes(&self) -> &'static [payspec_core::Route] {
         payspec_vaiipay_api::OPERATIONS.routes
     }
@@ -131,10 +200,10 @@ impl Handler for VaiiPay {
                 Response::json(
                     200,
                     &json!({"data": {
-                        "address": format!("T{}", random_id(16)), "amount": format!("{}.{:06}", minor / 100, (minor % 100) * 10_000),
+                        "address": format!("T{}", self.ids.hex(16)), "amount": format!("{}.{:06}", minor / 100, (minor % 100) * 10_000),
                         "currencyCode": method.to_uppercase(), "blockchainSlug": provider,
                         "qrCode": format!("{provider}:address?amount={}", minor / 100), "confirmations": 19,
-                        "expiresAt": chrono::Utc::now().checked_add_signed(chrono::TimeDelta::minutes(30)).map(|t| t.to_rfc3339()),
+                        "expiresAt": self.clock.utc().checked_add_signed(chrono::TimeDelta::minutes(30)).map(|t| t.to_rfc3339()),
                     }}),
                 )
             }
@@ -157,9 +226,9 @@ impl Handler for VaiiPay {
                     return error(422, &e.to_string());
                 }
                 let mut apps = self.applications.lock().unwrap_or_else(|p| p.into_inner());
-                let app = json!({"id": apps.len() + 1, "name": body["name"], "clientId": random_id(16), "userId": 1,
+                let app = json!({"id": apps.len() + 1, "name": body["name"], "clientId": self.ids.hex(16), "userId": 1,
                     "site": {"url": body["url"]}, "currencyWhitelist": body.get("currencyWhitelist").cloned().unwrap_or(json!([])),
-                    "createdAt": chrono::Utc::now().to_rfc3339()});
+                    "createdAt": self.clock.rfc3339()});
                 apps.push(app.clone());
                 Response::json(201, &json!({"data": app})).state_changed()
             }
@@ -205,13 +274,10 @@ impl Sandbox {
     /// A client token with `payments.create` only.
     pub const CREATE_ONLY_TOKEN: &'static str = "sandbox-token-create";
 
-    /// Starts a sandbox on a free port.
-    pub async fn start() -> Result<Self> {
-        Self::start_on(0).await
-    }
-
-    /// Starts a sandbox on `port` (0: a free one).
-    pub async fn start_on(port: u16) -> Result<Self> {
+    /// Starts a sandbox: `Sandbox::start(Config::default())` for a free port, random
+    /// ids and the system clock. [`Config::webhook_secret`] is the application secret
+    /// (default [`APP_SECRET`]) that signs checkout URLs and webhooks.
+    pub async fn start(config: Config) -> Result<Self> {
         let tokens = BTreeMap::from([
             (Self::FULL_TOKEN.to_string(), vec!["*".to_string()]),
             (
@@ -222,13 +288,24 @@ impl Sandbox {
         let vaiipay = Arc::new(VaiiPay {
             base: Mutex::new(String::new()),
             tokens,
+            secret: config
+                .webhook_secret
+                .clone()
+                .unwrap_or_else(|| APP_SECRET.into()),
+            clock: config.clock.clone(),
+            ids: config.ids(),
             payments: Mutex::default(),
             applications: Mutex::default(),
             webhooks: WebhookSender::default(),
         });
-        let server = SandboxServer::start(vaiipay.clone(), None, port).await?;
+        let server = SandboxServer::start(vaiipay.clone(), None, config.port).await?;
         *vaiipay.base.lock().unwrap_or_else(|p| p.into_inner()) = server.base_url();
         Ok(Self { server, vaiipay })
+    }
+
+    /// Stops the sandbox; when it returns, its port is free.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -238,12 +315,12 @@ impl Sandbox {
 
     /// A client builder with the full client token, the OAuth token and the secret.
     pub fn client_builder(&self) -> ClientBuilder {
-        crate::Client::builder()
+        payspec_vaiipay::Client::builder()
             .base_url(self.base_url())
             .client_id(CLIENT_ID)
             .client_token(Self::FULL_TOKEN, Some(vec![Scope::All]))
             .oauth_token(OAUTH_TOKEN)
-            .application_secret(APP_SECRET)
+            .application_secret(self.vaiipay.secret.clone())
     }
 
     /// Fault injection.
@@ -256,38 +333,26 @@ impl Sandbox {
         &self.vaiipay.webhooks
     }
 
+    /// The application secret: it signs checkout URLs and webhooks (HMAC-SHA256, hex,
+    /// `x-signature`).
+    pub fn webhook_secret(&self) -> &str {
+        &self.vaiipay.secret
+    }
+
+    /// The clock the sandbox reads (checkout URL expiry, timestamps).
+    pub fn clock(&self) -> &Clock {
+        &self.vaiipay.clock
+    }
+
+    /// Every payment: its id, reference, status, amount and currency.
+    pub fn state(&self) -> State {
+        Handler::state(&*self.vaiipay)
+    }
+
     /// The payer pays: the payment becomes `RECEIVED` and a webhook signed with the
     /// application secret (HMAC-SHA256, hex, `x-signature`) goes out. False when the
     /// payment does not exist.
     pub fn complete_payment(&self, payment_id: &str) -> bool {
-        let payment = {
-            let mut payments = self
-                .vaiipay
-                .payments
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            let Some(payment) = payments.get_mut(payment_id) else {
-                return false;
-            };
-            payment["status"] = json!("RECEIVED");
-            payment.clone()
-        };
-        let body = json!({"event": "payment.received", "data": payment})
-            .to_string()
-            .into_bytes();
-        let signature = encode(
-            &hmac_sha256(&Secret::new(APP_SECRET), &body),
-            SignatureEncoding::Hex,
-        );
-        self.vaiipay.webhooks.send(
-            reqwest::Method::POST,
-            None,
-            vec![
-                ("content-type".into(), "application/json".into()),
-                (DEFAULT_SIGNATURE_HEADER.into(), signature),
-            ],
-            body,
-        );
-        true
+        self.vaiipay.complete(payment_id)
     }
 }

@@ -1,10 +1,36 @@
-//! An in-process GoPay simulator (feature `sandbox`): client credentials with Basic and
+//! An in-process GoPay simulator: client credentials with Basic and
 //! refresh tokens that rotate, JWT access tokens with `exp`, an RSA key that decrypts
 //! card JWEs, payments, charges (card token, Google Pay, Apple Pay) with 3-D Secure for
 //! cards starting with 4000, refunds, `?id=` notifications and fault injection.
 //!
 //! The RSA key is made at start with `rsa`'s key generation; its decryption is the one
-//! place payspec decrypts with `rsa` (see [`crate::jwe::decrypt`]).
+//! place payspec decrypts with `rsa` (see [`jwe::decrypt`]).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use payspec_gopay::{Amount, Currency, NewPayment};
+//! use payspec_gopay_sandbox::{Config, Sandbox};
+//! let sandbox = Sandbox::start(Config::default()).await?;
+//! assert!(sandbox.base_url().ends_with("/api/4.0")); // the spec's server path
+//! let client = sandbox.client_builder().build()?;
+//! let payment = client.create_payment(NewPayment::new(Amount::new(1000)?, Currency::Czk, "order-1")?).await?;
+//! let record = sandbox.state().payment("order-1").map(|p| p.id.clone());
+//! assert_eq!(record, Some(payment.id.to_string()));
+//! sandbox.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod jwe;
+
+/// The kit this sandbox is built on: faults, webhooks, steps.
+pub use payspec_sandbox::{
+    Clock, Config, Delivery, Fault, Faults, PaymentRecord, State, Step, WebhookSender,
+};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,14 +39,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aes_gcm::aead::OsRng;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use payspec_core::sandbox::{
-    Faults, Handler, Request, Response, SandboxServer, WebhookSender, random_id,
-};
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer};
 use rsa::RsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 
-use crate::{ClientBuilder, Error, Result};
+use payspec_gopay::{ClientBuilder, Error, Result};
 
 /// The client id the sandbox accepts.
 pub const CLIENT_ID: &str = "sandbox-client";
@@ -39,21 +63,27 @@ struct Payment {
     state: &'static str,
     notification_url: Option<String>,
     charge: Option<Value>,
+    payment_secret: String,
 }
 
 impl Payment {
     fn to_json(&self) -> Value {
-        json!({
+        let mut answer = json!({
             "id": self.id, "order_number": self.order_number, "state": self.state,
             "amount": self.amount, "currency": self.currency,
             "gw_url": format!("https://sandbox.gopay.invalid/gw/{}", self.id),
-            "payment_secret": random_id(8), "charge": self.charge,
-        })
+            "payment_secret": self.payment_secret,
+        });
+        // The spec's `charge` is not nullable: absent until there is one.
+        if let Some(charge) = &self.charge {
+            answer["charge"] = charge.clone();
+        }
+        answer
     }
 }
 
 #[derive(Default)]
-struct State {
+struct Store {
     access: HashMap<String, SystemTime>,
     refresh: HashMap<String, ()>,
     cards: HashMap<String, Value>,
@@ -66,8 +96,10 @@ struct GoPay {
     key: RsaPrivateKey,
     kid: String,
     token_lifetime: Duration,
-    state: Mutex<State>,
-    notifications: WebhookSender,
+    clock: Clock,
+    ids: Ids,
+    state: Mutex<Store>,
+    webhooks: WebhookSender,
 }
 
 fn error(status: u16, name: &str, message: &str, request: &Request) -> Response {
@@ -80,10 +112,8 @@ fn error(status: u16, name: &str, message: &str, request: &Request) -> Response 
     )
 }
 
-fn jwt(lifetime: Duration) -> (String, SystemTime) {
-    let exp = SystemTime::now()
-        .checked_add(lifetime)
-        .unwrap_or(SystemTime::now());
+fn jwt(lifetime: Duration, clock: &Clock, ids: &Ids) -> (String, SystemTime) {
+    let exp = clock.after(lifetime);
     let seconds = exp
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -93,13 +123,13 @@ fn jwt(lifetime: Duration) -> (String, SystemTime) {
         "{}.{}.{}",
         URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT","kid":"sandbox"}"#),
         URL_SAFE_NO_PAD.encode(claims.to_string()),
-        random_id(16)
+        ids.hex(16)
     );
     (token, exp)
 }
 
 impl GoPay {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -121,8 +151,8 @@ impl GoPay {
             }
             _ => return error(400, "BAD_REQUEST", "Unsupported grant_type", request),
         }
-        let (access, expires) = jwt(self.token_lifetime);
-        let refresh = random_id(16);
+        let (access, expires) = jwt(self.token_lifetime, &self.clock, &self.ids);
+        let refresh = self.ids.hex(16);
         let mut state = self.lock();
         state.access.insert(access.clone(), expires);
         state.refresh.insert(refresh.clone(), ());
@@ -135,8 +165,8 @@ impl GoPay {
 
     fn notify(&self, payment: &Payment) {
         if let Some(url) = &payment.notification_url {
-            self.notifications.set_url(Some(url.clone()));
-            self.notifications.send(
+            self.webhooks.set_url(Some(url.clone()));
+            self.webhooks.send(
                 reqwest::Method::GET,
                 Some(format!("id={}", payment.id)),
                 Vec::new(),
@@ -152,26 +182,26 @@ impl GoPay {
         };
         let (kid, plain) = match crate::jwe::decrypt(payload, &self.key) {
             Ok(decrypted) => decrypted,
-            Err(e) => return error(400, "BAD_REQUEST", &e.to_string(), request),
+            Err(e) => return error(400, "BAD_REQUEST", &e, request),
         };
         if kid != self.kid {
             return error(400, "BAD_REQUEST", &format!("Unknown kid {kid}"), request);
         }
         let card: Value = serde_json::from_slice(&plain).unwrap_or_default();
         let pan = card["card_pan"].as_str().unwrap_or_default().to_string();
-        if !(12..=19).contains(&pan.len()) || !crate::luhn_valid(&pan) {
+        if !(12..=19).contains(&pan.len()) || !payspec_gopay::luhn_valid(&pan) {
             return error(400, "BAD_REQUEST", "Invalid card number", request);
         }
-        let token = format!("card-{}", random_id(8));
+        let token = format!("card-{}", self.ids.hex(8));
         let permanent = body["permanent"].as_bool().unwrap_or(false);
         let mut answer = json!({
             "masked_pan": format!("{}******{}", &pan[..6], &pan[pan.len() - 4..]),
             "expiration_month": card["exp_month"], "expiration_year": card["exp_year"],
             "scheme": if pan.starts_with('5') { "MASTERCARD" } else { "VISA" },
-            "service_type": "DEBIT", "corporate": false, "fingerprint": random_id(8), "token": token,
+            "service_type": "DEBIT", "corporate": false, "fingerprint": self.ids.hex(8), "token": token,
         });
         if permanent {
-            answer["card_id"] = json!(random_id(4));
+            answer["card_id"] = json!(self.ids.hex(4));
         } else {
             answer["expires_in"] = json!("900");
         }
@@ -216,7 +246,7 @@ impl GoPay {
                 );
             }
         };
-        let charge_id = random_id(13).to_uppercase();
+        let charge_id = self.ids.hex(13).to_uppercase();
         let charge = if three_ds_needed {
             json!({"id": charge_id, "state": "ACTION_REQUIRED",
                 "action_url": format!("https://sandbox.gopay.invalid/3ds/{charge_id}"),
@@ -269,8 +299,8 @@ impl GoPay {
         } else {
             "PARTIALLY_REFUNDED"
         };
-        let now = chrono::Utc::now().to_rfc3339();
-        let refund = json!({"id": random_id(13).to_uppercase(), "state": "SUCCESS", "amount": amount,
+        let now = self.clock.rfc3339();
+        let refund = json!({"id": self.ids.hex(13).to_uppercase(), "state": "SUCCESS", "amount": amount,
             "currency": payment.currency, "created_at": now, "updated_at": now, "payment_id": id});
         let snapshot = payment.clone();
         state.refunds.insert(
@@ -284,6 +314,24 @@ impl GoPay {
 }
 
 impl Handler for GoPay {
+    fn state(&self) -> State {
+        State::new(
+            self.lock()
+                .payments
+                .values()
+                .map(|p| PaymentRecord::new(&p.id, &p.order_number, p.state, p.amount, &p.currency))
+                .collect(),
+        )
+    }
+
+    fn webhooks(&self) -> Option<&WebhookSender> {
+        Some(&self.webhooks)
+    }
+
+    fn base_path(&self) -> &'static str {
+        "/api/4.0"
+    }
+
     fn routes(&self) -> &'static [payspec_core::Route] {
         payspec_gopay_api::OPERATIONS.routes
     }
@@ -291,7 +339,7 @@ impl Handler for GoPay {
     fn error(&self, status: u16, message: &str, request: &Request) -> Response {
         error(
             status,
-            &payspec_core::sandbox::status_code_name(status),
+            &payspec_sandbox::status_code_name(status),
             message,
             request,
         )
@@ -305,7 +353,7 @@ impl Handler for GoPay {
         let valid = request
             .bearer()
             .and_then(|t| self.lock().access.get(t).copied())
-            .is_some_and(|exp| SystemTime::now() < exp);
+            .is_some_and(|exp| self.clock.now() < exp);
         if !valid {
             return error(
                 401,
@@ -353,7 +401,8 @@ impl Handler for GoPay {
                     return error(400, "BAD_REQUEST", &e, &request);
                 }
                 let payment = Payment {
-                    id: random_id(13).to_uppercase(),
+                    id: self.ids.hex(13).to_uppercase(),
+                    payment_secret: self.ids.hex(8),
                     order_number: body["order_number"].as_str().unwrap_or_default().into(),
                     amount: body["amount"].as_i64().unwrap_or_default(),
                     refunded: 0,
@@ -410,36 +459,43 @@ impl std::fmt::Debug for Sandbox {
     }
 }
 
-impl Sandbox {
-    /// Starts a sandbox on a free port (tokens live 15 minutes).
-    pub async fn start() -> Result<Self> {
-        Self::start_with(0, Duration::from_secs(900)).await
-    }
+/// Token lifetime when [`Config::token_lifetime`] is not set (15 minutes).
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(900);
 
-    /// Starts a sandbox on `port` with tokens living `token_lifetime`.
-    pub async fn start_with(port: u16, token_lifetime: Duration) -> Result<Self> {
+impl Sandbox {
+    /// Starts a sandbox: `Sandbox::start(Config::default())` for a free port, random
+    /// ids and the system clock (the RSA key is fresh on every start, seed or not).
+    pub async fn start(config: Config) -> Result<Self> {
         let key = RsaPrivateKey::new(&mut OsRng, 2048).map_err(|e| {
             Error::Config(payspec_core::ConfigError::Tls(format!("sandbox key: {e}")))
         })?;
+        let ids = config.ids();
         let gopay = Arc::new(GoPay {
             key,
-            kid: format!("sandbox_{}", random_id(4)),
-            token_lifetime,
+            kid: format!("sandbox_{}", ids.hex(4)),
+            token_lifetime: config.token_lifetime.unwrap_or(TOKEN_LIFETIME),
+            clock: config.clock.clone(),
+            ids,
             state: Mutex::default(),
-            notifications: WebhookSender::default(),
+            webhooks: WebhookSender::default(),
         });
-        let server = SandboxServer::start(gopay.clone(), None, port).await?;
+        let server = SandboxServer::start(gopay.clone(), None, config.port).await?;
         Ok(Self { server, gopay })
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// Stops the sandbox; when it returns, its port is free.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+
+    /// `http://127.0.0.1:<port>/api/4.0`, the spec's base path.
     pub fn base_url(&self) -> String {
         self.server.base_url()
     }
 
     /// A client builder wired to this sandbox.
     pub fn client_builder(&self) -> ClientBuilder {
-        crate::Client::builder()
+        payspec_gopay::Client::builder()
             .base_url(self.base_url())
             .client_id(CLIENT_ID)
             .client_secret(CLIENT_SECRET)
@@ -451,21 +507,27 @@ impl Sandbox {
         self.server.faults()
     }
 
-    /// The notification GETs sent so far.
-    pub fn notifications(&self) -> &WebhookSender {
-        &self.gopay.notifications
+    /// The notification GETs (`?id=`) sent so far, and where they go (each payment's
+    /// `callback.notification_url`).
+    pub fn webhooks(&self) -> &WebhookSender {
+        &self.gopay.webhooks
+    }
+
+    /// The clock the sandbox reads (move a [`Clock::manual`] to expire tokens).
+    pub fn clock(&self) -> &Clock {
+        &self.gopay.clock
+    }
+
+    /// Every payment: its id, order number, state, amount and currency.
+    pub fn state(&self) -> State {
+        Handler::state(&*self.gopay)
     }
 
     /// Makes every issued access token expired.
     pub fn expire_tokens(&self) {
-        let now = SystemTime::now();
+        let now = self.gopay.clock.now();
         for expiry in self.gopay.lock().access.values_mut() {
             *expiry = now;
         }
-    }
-
-    /// How many payments exist.
-    pub fn payment_count(&self) -> usize {
-        self.gopay.lock().payments.len()
     }
 }

@@ -11,8 +11,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use super::faults::{Fault, Faults, Step};
-use crate::error::ConfigError;
+use crate::faults::{Fault, Faults, Step};
+use payspec_core::ConfigError;
 
 /// A request, read whole.
 #[derive(Clone, Debug)]
@@ -150,8 +150,25 @@ pub trait Handler: Send + Sync + 'static {
     /// The provider's spec's paths and methods (its generated `OPERATIONS.routes`): a
     /// request to a path the spec has, with a method it does not list, is answered 405
     /// with `Allow` before [`Handler::handle`] sees it. Empty: every request is handled.
-    fn routes(&self) -> &'static [crate::Route] {
+    fn routes(&self) -> &'static [payspec_core::Route] {
         &[]
+    }
+
+    /// What the sandbox holds, for tests (`GET /__sandbox/state` answers it as JSON).
+    fn state(&self) -> crate::State {
+        crate::State::default()
+    }
+
+    /// The provider's webhook sender, so `PUT /__sandbox/webhooks` can set where
+    /// webhooks go and `GET /__sandbox/webhooks` can list what was sent.
+    fn webhooks(&self) -> Option<&crate::WebhookSender> {
+        None
+    }
+
+    /// The path of the spec's server URL (`/api/4.0` for `https://host/api/4.0`): the
+    /// sandbox serves the spec's paths under it, and answers 404 outside it.
+    fn base_path(&self) -> &'static str {
+        ""
     }
 
     /// An error answer of `status` in the provider's own envelope and codes (for the
@@ -165,15 +182,16 @@ pub trait Handler: Send + Sync + 'static {
 /// The methods the spec lists for `path`, when `routes` has a path that matches it. A
 /// concrete path wins over a templated one (`/payments/cancel` over `/payments/{id}`),
 /// as OpenAPI matches them.
-fn allowed(routes: &'static [crate::Route], path: &str) -> Option<Vec<&'static str>> {
-    let literal = |route: &crate::Route| {
+fn allowed(routes: &'static [payspec_core::Route], path: &str) -> Option<Vec<&'static str>> {
+    let literal = |route: &payspec_core::Route| {
         route
             .path
             .split('/')
             .filter(|s| !s.starts_with('{'))
             .count()
     };
-    let matching: Vec<&crate::Route> = routes.iter().filter(|route| route.matches(path)).collect();
+    let matching: Vec<&payspec_core::Route> =
+        routes.iter().filter(|route| route.matches(path)).collect();
     let most = matching.iter().map(|route| literal(route)).max()?;
     let mut methods: Vec<&'static str> = matching
         .into_iter()
@@ -190,7 +208,9 @@ pub struct SandboxServer {
     addr: SocketAddr,
     tls: bool,
     faults: Faults,
+    base_path: &'static str,
     shutdown: Option<oneshot::Sender<()>>,
+    accepting: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for SandboxServer {
@@ -223,9 +243,57 @@ struct AdminFaults {
     only_for_paths: Option<String>,
 }
 
-fn admin(faults: &Faults, request: &Request) -> Response {
+#[derive(serde::Deserialize)]
+struct AdminWebhooks {
+    url: Option<String>,
+}
+
+fn admin(handler: &dyn Handler, faults: &Faults, request: &Request) -> Response {
     match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/__sandbox/health") => Response::json(200, &serde_json::json!({"status": "ok"})),
+        ("GET", "/__sandbox/state") => match serde_json::to_value(handler.state()) {
+            Ok(state) => Response::json(200, &state),
+            Err(e) => Response::json(500, &serde_json::json!({"error": e.to_string()})),
+        },
+        ("GET", "/__sandbox/webhooks") => match handler.webhooks() {
+            Some(webhooks) => {
+                let deliveries: Vec<serde_json::Value> = webhooks
+                    .deliveries()
+                    .iter()
+                    .map(|d| {
+                        serde_json::json!({
+                            "url": d.url, "status": d.status,
+                            "headers": d.headers.iter().map(|(n, v)| serde_json::json!([n, v])).collect::<Vec<_>>(),
+                            "body": String::from_utf8_lossy(&d.body),
+                        })
+                    })
+                    .collect();
+                Response::json(
+                    200,
+                    &serde_json::json!({"url": webhooks.url(), "deliveries": deliveries}),
+                )
+            }
+            None => Response::json(
+                404,
+                &serde_json::json!({"error": "this sandbox sends no webhooks"}),
+            ),
+        },
+        ("PUT", "/__sandbox/webhooks") => {
+            match (
+                handler.webhooks(),
+                serde_json::from_slice::<AdminWebhooks>(&request.body),
+            ) {
+                (Some(webhooks), Ok(set)) => {
+                    webhooks.set_url(set.url);
+                    Response::json(200, &serde_json::json!({"url": webhooks.url()}))
+                }
+                (None, _) => Response::json(
+                    404,
+                    &serde_json::json!({"error": "this sandbox sends no webhooks"}),
+                ),
+                (_, Err(e)) => Response::json(400, &serde_json::json!({"error": e.to_string()})),
+            }
+        }
         ("POST", "/__sandbox/faults") => match serde_json::from_slice::<AdminFaults>(&request.body)
         {
             Ok(set) => {
@@ -260,6 +328,9 @@ fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
 }
 
+/// The largest request body the sandbox reads (1 MiB); a larger one is answered 413.
+const MAX_BODY: usize = 1 << 20;
+
 /// The error that makes hyper close a connection without answering.
 #[derive(Debug)]
 struct DropConnection;
@@ -278,11 +349,15 @@ async fn serve(
     request: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
     let (parts, body) = request.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => {
+            return Ok(to_hyper(Response::text(
+                413,
+                "request body over the sandbox's limit",
+            )));
+        }
+    };
     let query = parts
         .uri
         .query()
@@ -300,7 +375,24 @@ async fn serve(
         body,
     };
     if request.path.starts_with("/__sandbox/") {
-        return Ok(to_hyper(admin(&faults, &request)));
+        return Ok(to_hyper(admin(handler.as_ref(), &faults, &request)));
+    }
+    let mut request = request;
+    let base = handler.base_path();
+    if !base.is_empty() {
+        match request.path.strip_prefix(base) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+                request.path = if rest.is_empty() {
+                    "/".into()
+                } else {
+                    rest.to_string()
+                };
+            }
+            _ => {
+                let message = format!("not found: the API is under {base}");
+                return Ok(to_hyper(handler.error(404, &message, &request)));
+            }
+        }
     }
     if let Some(methods) = allowed(handler.routes(), &request.path) {
         // HEAD is GET without the body (RFC 9110, 9.3.2).
@@ -367,7 +459,8 @@ impl SandboxServer {
         let (shutdown, mut stopped) = oneshot::channel::<()>();
         let acceptor = tls.clone().map(tokio_rustls::TlsAcceptor::from);
         let server_faults = faults.clone();
-        tokio::spawn(async move {
+        let base_path = handler.base_path();
+        let accepting = tokio::spawn(async move {
             loop {
                 let accepted = tokio::select! {
                     _ = &mut stopped => return,
@@ -403,12 +496,31 @@ impl SandboxServer {
             addr,
             tls: tls.is_some(),
             faults,
+            base_path,
             shutdown: Some(shutdown),
+            accepting: Some(accepting),
         })
     }
 
-    /// `http(s)://127.0.0.1:<port>`.
+    /// Stops accepting connections; when it returns, the port is free.
+    pub async fn shutdown(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(accepting) = self.accepting.take() {
+            let _ = accepting.await;
+        }
+    }
+
+    /// `http(s)://127.0.0.1:<port>` followed by the spec's base path: what a client's
+    /// base URL is.
     pub fn base_url(&self) -> String {
+        format!("{}{}", self.root_url(), self.base_path)
+    }
+
+    /// `http(s)://127.0.0.1:<port>`: where the admin routes (`/__sandbox/...`) and the
+    /// payer's pages are.
+    pub fn root_url(&self) -> String {
         format!(
             "{}://127.0.0.1:{}",
             if self.tls { "https" } else { "http" },

@@ -1,4 +1,4 @@
-//! An in-process MobilePay App Payments simulator (feature `sandbox`): API key, the
+//! An in-process MobilePay App Payments simulator: API key, the
 //! payment states, `idempotencyKey` semantics, the reservation simulation, captures,
 //! cancels, refunds, pagination, webhook subscriptions with signed notifications, and
 //! fault injection.
@@ -6,8 +6,8 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), payspec_mobilepay::Error> {
-//! use payspec_mobilepay::sandbox::Sandbox;
-//! let sandbox = Sandbox::start().await?;
+//! use payspec_mobilepay_sandbox::{Config, Sandbox};
+//! let sandbox = Sandbox::start(Config::default()).await?;
 //! let client = sandbox.client_builder().build()?;
 //! let payment = client
 //!     .initiate_payment(payspec_mobilepay::NewPayment::new(1250, sandbox.payment_point_id(), "myapp://done", "order-1")?)
@@ -18,17 +18,25 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+/// The kit this sandbox is built on: faults, webhooks, steps.
+pub use payspec_sandbox::{
+    Clock, Config, Delivery, Fault, Faults, PaymentRecord, State, Step, WebhookSender,
+};
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use payspec_core::Secret;
-use payspec_core::sandbox::{Faults, Handler, Request, Response, SandboxServer, WebhookSender};
 use payspec_core::webhook::{HmacAlgorithm, SignatureEncoding, encode, hmac};
 use payspec_mobilepay_api::types;
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{ClientBuilder, Result};
+use payspec_mobilepay::{ClientBuilder, Result};
 
 #[derive(Clone, Debug)]
 struct Payment {
@@ -57,7 +65,7 @@ impl Payment {
 }
 
 #[derive(Default)]
-struct State {
+struct Store {
     payments: BTreeMap<Uuid, Payment>,
     order: Vec<Uuid>,
     /// idempotencyKey -> (payload fingerprint, answer)
@@ -70,12 +78,10 @@ struct State {
 struct MobilePay {
     api_key: String,
     point: Uuid,
-    state: Mutex<State>,
+    clock: Clock,
+    ids: Ids,
+    state: Mutex<Store>,
     webhooks: WebhookSender,
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339()
 }
 
 fn error(status: u16, code: &str, message: &str, request: &Request) -> Response {
@@ -83,7 +89,7 @@ fn error(status: u16, code: &str, message: &str, request: &Request) -> Response 
     let named;
     let code = match code {
         "" => {
-            named = payspec_core::sandbox::status_code_name(status).to_ascii_lowercase();
+            named = payspec_sandbox::status_code_name(status).to_ascii_lowercase();
             named.as_str()
         }
         code => code,
@@ -136,7 +142,7 @@ fn invalid_body(text: &str) -> String {
 }
 
 impl MobilePay {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -159,11 +165,11 @@ impl MobilePay {
             .collect();
         for (url, key) in subscriptions {
             let body = json!({
-                "notificationId": Uuid::new_v4(), "eventType": event, "eventDate": now(),
+                "notificationId": self.ids.uuid(), "eventType": event, "eventDate": self.clock.rfc3339(),
                 "data": {"id": payment.id, "type": "payment", "reference": payment.reference},
             })
             .to_string();
-            let message = crate::webhook::signed_message(&url, body.as_bytes());
+            let message = payspec_mobilepay::webhook::signed_message(&url, body.as_bytes());
             let signature = encode(
                 &hmac(HmacAlgorithm::Sha1, &key, &message),
                 SignatureEncoding::Base64,
@@ -174,16 +180,17 @@ impl MobilePay {
                 None,
                 vec![
                     ("content-type".into(), "application/json".into()),
-                    (crate::webhook::SIGNATURE_HEADER.into(), signature),
+                    (
+                        payspec_mobilepay::webhook::SIGNATURE_HEADER.into(),
+                        signature,
+                    ),
                 ],
                 body.into_bytes(),
             );
         }
     }
 
-    fn body<
-        T: serde::de::DeserializeOwned + serde::Serialize + payspec_core::sandbox::JsonSchema,
-    >(
+    fn body<T: serde::de::DeserializeOwned + serde::Serialize + payspec_sandbox::JsonSchema>(
         &self,
         request: &Request,
     ) -> std::result::Result<(Value, T), Response> {
@@ -195,7 +202,7 @@ impl MobilePay {
                 request,
             )
         })?;
-        let typed = payspec_core::sandbox::conforming_with::<T>(&value, NULLABLE)
+        let typed = payspec_sandbox::conforming_with::<T>(&value, NULLABLE)
             .map_err(|e| error(400, "", &invalid_body(&e), request))?;
         Ok((value, typed))
     }
@@ -227,7 +234,7 @@ impl MobilePay {
             };
         }
         let payment = Payment {
-            id: Uuid::new_v4(),
+            id: self.ids.uuid(),
             amount: i64::from(body.amount.0.get()),
             captured: 0,
             refunded: 0,
@@ -240,8 +247,8 @@ impl MobilePay {
             redirect_uri: body.redirect_uri.to_string(),
             idempotency_key: body.idempotency_key,
             state: "initiated",
-            initiated_on: now(),
-            updated_on: now(),
+            initiated_on: self.clock.rfc3339(),
+            updated_on: self.clock.rfc3339(),
         };
         let answer = Response::json(200, &json!({
             "paymentId": payment.id,
@@ -272,7 +279,7 @@ impl MobilePay {
         };
         match change(payment) {
             Ok(()) => {
-                payment.updated_on = now();
+                payment.updated_on = self.clock.rfc3339();
                 let snapshot = payment.clone();
                 drop(state);
                 if let Some(event) = event {
@@ -324,9 +331,9 @@ impl MobilePay {
         }
         payment.refunded += amount;
         let refund = json!({
-            "refundId": Uuid::new_v4(), "paymentId": payment.id, "amount": amount,
+            "refundId": self.ids.uuid(), "paymentId": payment.id, "amount": amount,
             "description": body.description.as_ref().and_then(|d| d.0.as_ref()).map(|d| d.to_string()),
-            "reference": body.reference.to_string(), "createdOn": now(),
+            "reference": body.reference.to_string(), "createdOn": self.clock.rfc3339(),
             "remainingAmount": payment.captured - payment.refunded,
             "paymentPointId": self.point, "merchantId": Uuid::nil(), "isoCurrencyCode": "DKK",
         });
@@ -360,6 +367,22 @@ impl MobilePay {
 }
 
 impl Handler for MobilePay {
+    fn state(&self) -> State {
+        State::new(
+            self.lock()
+                .payments
+                .values()
+                .map(|p| {
+                    PaymentRecord::new(p.id.to_string(), &p.reference, p.state, p.amount, "DKK")
+                })
+                .collect(),
+        )
+    }
+
+    fn webhooks(&self) -> Option<&WebhookSender> {
+        Some(&self.webhooks)
+    }
+
     fn routes(&self) -> &'static [payspec_core::Route] {
         payspec_mobilepay_api::OPERATIONS.routes
     }
@@ -367,7 +390,7 @@ impl Handler for MobilePay {
     fn error(&self, status: u16, message: &str, request: &Request) -> Response {
         let code = match status {
             500..=599 => "processing_error".to_string(),
-            _ => payspec_core::sandbox::status_code_name(status).to_ascii_lowercase(),
+            _ => payspec_sandbox::status_code_name(status).to_ascii_lowercase(),
         };
         error(status, &code, message, request)
     }
@@ -568,8 +591,8 @@ impl Handler for MobilePay {
                         &request,
                     ),
                     Ok((value, _)) => {
-                        let id = Uuid::new_v4();
-                        let key = payspec_core::sandbox::random_id(16);
+                        let id = self.ids.uuid();
+                        let key = self.ids.hex(16);
                         let hook = json!({"webhookId": id, "url": value["url"], "events": value["events"],
                         "paymentPointId": value.get("paymentPointId")});
                         self.lock()
@@ -618,26 +641,31 @@ impl std::fmt::Debug for Sandbox {
 impl Sandbox {
     /// The API key the sandbox accepts.
     pub const API_KEY: &'static str = "sandbox-api-key";
-    /// A payment source for [`crate::Client::simulate_reservation`].
+    /// A payment source for [`payspec_mobilepay::Client::simulate_reservation`].
     pub const PAYMENT_SOURCE: &'static str = "8b1def75-8f77-4a48-8924-bf2ab22251e6";
-    /// A user for [`crate::Client::simulate_reservation`].
+    /// A user for [`payspec_mobilepay::Client::simulate_reservation`].
     pub const USER: &'static str = "be1e6d64-b73d-481a-9947-55e57ccbe4cf";
 
-    /// Starts a sandbox on a free port.
-    pub async fn start() -> Result<Self> {
-        Self::start_on(0).await
-    }
-
-    /// Starts a sandbox on `port` (0: a free one).
-    pub async fn start_on(port: u16) -> Result<Self> {
+    /// Starts a sandbox: `Sandbox::start(Config::default())` for a free port, random
+    /// ids and the system clock. Each webhook subscription gets its own signing key (as
+    /// MobilePay's do); [`Config::webhook_secret`] does not apply.
+    pub async fn start(config: Config) -> Result<Self> {
+        let ids = config.ids();
         let mobilepay = Arc::new(MobilePay {
             api_key: Self::API_KEY.into(),
-            point: Uuid::new_v4(),
+            point: ids.uuid(),
+            clock: config.clock.clone(),
+            ids,
             state: Mutex::default(),
             webhooks: WebhookSender::default(),
         });
-        let server = SandboxServer::start(mobilepay.clone(), None, port).await?;
+        let server = SandboxServer::start(mobilepay.clone(), None, config.port).await?;
         Ok(Self { server, mobilepay })
+    }
+
+    /// Stops the sandbox; when it returns, its port is free.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -647,7 +675,7 @@ impl Sandbox {
 
     /// A client builder wired to this sandbox (base URL and API key).
     pub fn client_builder(&self) -> ClientBuilder {
-        crate::Client::builder()
+        payspec_mobilepay::Client::builder()
             .base_url(self.base_url())
             .api_key(Self::API_KEY)
     }
@@ -667,33 +695,14 @@ impl Sandbox {
         &self.mobilepay.webhooks
     }
 
-    /// How many payments exist.
-    pub fn payment_count(&self) -> usize {
-        self.mobilepay.lock().payments.len()
+    /// The clock the sandbox reads.
+    pub fn clock(&self) -> &Clock {
+        &self.mobilepay.clock
     }
 
-    /// The state (`initiated`, `reserved`, `cancelled`, ...) of the payment with the
-    /// merchant's `reference`, if one exists.
-    pub fn payment_state(&self, reference: &str) -> Option<String> {
-        self.mobilepay
-            .lock()
-            .payments
-            .values()
-            .find(|p| p.reference == reference)
-            .map(|p| p.state.to_string())
-    }
-
-    /// The merchant's reference of every payment, sorted: what a test checks for
-    /// duplicates and for payments its client lost track of.
-    pub fn payment_references(&self) -> Vec<String> {
-        let mut references: Vec<String> = self
-            .mobilepay
-            .lock()
-            .payments
-            .values()
-            .map(|p| p.reference.clone())
-            .collect();
-        references.sort();
-        references
+    /// Every payment: its id, reference, state (`initiated`, `reserved`, ...), amount
+    /// and currency.
+    pub fn state(&self) -> State {
+        Handler::state(&*self.mobilepay)
     }
 }

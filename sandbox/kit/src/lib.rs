@@ -1,13 +1,18 @@
-//! Plumbing for the provider crates' in-process sandboxes (feature `sandbox`): an
+//! The kit under payspec's provider sandboxes (`payspec-<provider>-sandbox`): an
 //! HTTP/1.1 server on 127.0.0.1 (optionally mutual TLS with a CA made on the spot),
 //! fault injection, an admin API, and signed webhooks. Providers supply the behaviour as
 //! a [`Handler`]; everything else is here, once.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod config;
 mod faults;
 mod pki;
 mod server;
 mod webhooks;
 
+pub use config::{Clock, Config, Ids, PaymentRecord, State};
 pub use faults::{Fault, Faults, Step};
 pub use pki::SandboxPki;
 /// What [`conforming`] needs of a request type (every generated type has it).

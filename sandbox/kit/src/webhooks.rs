@@ -80,7 +80,7 @@ impl WebhookSender {
         let sent = self.sent.clone();
         let recorded = self.recorded.clone();
         tokio::spawn(async move {
-            let client = match crate::HttpConfig::default().build() {
+            let client = match payspec_core::HttpConfig::default().build() {
                 Ok(client) => client,
                 Err(_) => return,
             };

@@ -1,57 +1,53 @@
-//! An in-process Nopan simulator (feature `sandbox`): mutual TLS with a CA it makes,
+//! An in-process Nopan simulator: mutual TLS with a CA it makes,
 //! OAuth tokens with expiry, the payment state machine with Nopan's reason codes,
 //! `Idempotency-Key` semantics, `/mock/set`, signed webhooks and fault injection.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), payspec_nopan::Error> {
-//! let sandbox = payspec_nopan::sandbox::Sandbox::start().await?;
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use payspec_nopan::{Amount, NewPayment};
+//! use payspec_nopan_sandbox::{Config, Sandbox};
+//! let sandbox = Sandbox::start(Config::default().seed(7)).await?;
 //! let client = sandbox.client_builder().build()?;
 //! let error = client.payment_status("unknown").await.unwrap_err();
 //! assert_eq!(error.code(), Some(&payspec_nopan::ReasonCode::NotFound));
+//! client.initiate(NewPayment::blik("order-1", Amount::new(100)?, "123456")?).await?;
+//! assert_eq!(sandbox.state().references(), ["order-1"]);
+//! sandbox.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+/// The kit this sandbox is built on: faults, webhooks, steps.
+pub use payspec_sandbox::{
+    Clock, Config, Delivery, Fault, Faults, PaymentRecord, State, Step, WebhookSender,
+};
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use payspec_core::Secret;
-use payspec_core::sandbox::{
-    Faults, Handler, Request, Response, SandboxPki, SandboxServer, WebhookSender, random_id,
-};
 use payspec_core::webhook::{SignatureEncoding, encode, hmac_sha256};
 use payspec_nopan_api::types;
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxPki, SandboxServer, random_id};
 use serde_json::{Value, json};
 
-use crate::{ClientBuilder, Error, Result, Scope};
+use payspec_nopan::{ClientBuilder, Error, Result, Scope};
 
 /// The processing account id the sandbox accepts.
 pub const PROCESSING_ACCOUNT_ID: &str = "sandbox-merchant";
-/// The header the sandbox signs webhooks in ([`crate::webhook::SIGNATURE_HEADER`]).
-pub const WEBHOOK_HEADER: &str = crate::webhook::SIGNATURE_HEADER;
+/// The header the sandbox signs webhooks in ([`payspec_nopan::webhook::SIGNATURE_HEADER`]).
+pub const WEBHOOK_HEADER: &str = payspec_nopan::webhook::SIGNATURE_HEADER;
 
-/// How a sandbox behaves.
-#[derive(Clone, Debug)]
-pub struct SandboxConfig {
-    /// Lifetime of the tokens it issues (default 7200 s, as Nopan's sample).
-    pub token_lifetime: Duration,
-    /// The port (0: a free one).
-    pub port: u16,
-    /// The secret webhooks are signed with (HMAC-SHA256, hex, in [`WEBHOOK_HEADER`]).
-    pub webhook_secret: String,
-}
-
-impl Default for SandboxConfig {
-    fn default() -> Self {
-        Self {
-            token_lifetime: Duration::from_secs(7200),
-            port: 0,
-            webhook_secret: "sandbox-webhook-secret".into(),
-        }
-    }
-}
+/// Token lifetime when [`Config::token_lifetime`] is not set (7200 s, as Nopan's sample).
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
+/// The webhook secret when [`Config::webhook_secret`] is not set (HMAC-SHA256, hex, in
+/// [`WEBHOOK_HEADER`]).
+pub const WEBHOOK_SECRET: &str = "sandbox-webhook-secret";
 
 #[derive(Clone, Debug)]
 struct Payment {
@@ -66,6 +62,7 @@ struct Payment {
     status: &'static str,
     step: &'static str,
     metadata: Value,
+    registered_at: i64,
 }
 
 impl Payment {
@@ -78,7 +75,7 @@ impl Payment {
                 "providerId": self.provider_id,
                 "providerTransactionId": format!("prov-{}", self.transaction_id),
                 "redirectUrl": format!("https://sandbox.nopan.invalid/sca/{}", self.transaction_id),
-                "registeredAt": chrono::Utc::now().timestamp_millis(),
+                "registeredAt": self.registered_at,
             },
             "paymentDetails": {
                 "amount": self.amount, "capturedAmount": self.captured, "refundedAmount": self.refunded,
@@ -93,8 +90,8 @@ impl Payment {
 }
 
 #[derive(Default)]
-struct State {
-    tokens: HashMap<String, Instant>,
+struct Store {
+    tokens: HashMap<String, SystemTime>,
     payments: HashMap<String, Payment>,
     /// Idempotency key -> (what was asked, what was answered).
     replies: HashMap<String, (Vec<u8>, Response)>,
@@ -103,8 +100,11 @@ struct State {
 }
 
 struct Nopan {
-    config: SandboxConfig,
-    state: Mutex<State>,
+    token_lifetime: Duration,
+    webhook_secret: String,
+    clock: Clock,
+    ids: Ids,
+    state: Mutex<Store>,
     /// Held from the look-up of an `Idempotency-Key` to the store of its answer, so that
     /// concurrent requests with one key make one payment (the operation takes `state`
     /// itself, so one lock cannot span both).
@@ -140,7 +140,7 @@ fn invalid(error: impl std::fmt::Display) -> Response {
 }
 
 impl Nopan {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -157,18 +157,14 @@ impl Nopan {
         if get("processing_account_id") != Some(PROCESSING_ACCOUNT_ID) {
             return declined(401, "4970", "Authentication failed");
         }
-        let token = random_id(24);
-        self.lock().tokens.insert(
-            token.clone(),
-            Instant::now()
-                .checked_add(self.config.token_lifetime)
-                .unwrap_or_else(Instant::now),
-        );
+        let token = self.ids.hex(24);
+        let expiry = self.clock.after(self.token_lifetime);
+        self.lock().tokens.insert(token.clone(), expiry);
         Response::json(
             200,
             &json!({
                 "access_token": token,
-                "expires_in": self.config.token_lifetime.as_secs(),
+                "expires_in": self.token_lifetime.as_secs(),
                 "refresh_expires_in": 0,
                 "token_type": "Bearer",
                 "not-before-policy": 0,
@@ -183,7 +179,7 @@ impl Nopan {
         };
         match self.lock().tokens.get(token) {
             None => Some(declined(401, "4970", "Authentication failed")),
-            Some(expiry) if Instant::now() >= *expiry => {
+            Some(expiry) if self.clock.now() >= *expiry => {
                 Some(declined(401, "4061", "Access token expired"))
             }
             Some(_) => None,
@@ -192,7 +188,7 @@ impl Nopan {
 
     fn notify(&self, payment: &Payment, kind: &str) {
         let mut body = json!({
-            "notificationId": uuid::Uuid::new_v4().to_string(),
+            "notificationId": self.ids.uuid().to_string(),
             "transactionId": payment.transaction_id,
             "clientTransactionId": payment.client_transaction_id,
             "notificationType": kind,
@@ -209,7 +205,7 @@ impl Nopan {
         }
         let bytes = body.to_string().into_bytes();
         let signature = encode(
-            &hmac_sha256(&Secret::new(self.config.webhook_secret.clone()), &bytes),
+            &hmac_sha256(&Secret::new(self.webhook_secret.clone()), &bytes),
             SignatureEncoding::Hex,
         );
         self.webhooks.send(
@@ -282,7 +278,7 @@ impl Nopan {
                 // The generated types accept unknown enum values (forward compatibility for
                 // answers); a server accepts only the values it knows.
                 let parsed = if step == "initiate" {
-                    payspec_core::sandbox::conforming::<types::InitiatePaymentRequest>(&body)
+                    payspec_sandbox::conforming::<types::InitiatePaymentRequest>(&body)
                         .map_err(|e| e.to_string())
                         .and_then(|r| {
                             known(&[
@@ -294,7 +290,7 @@ impl Nopan {
                             ])
                         })
                 } else {
-                    payspec_core::sandbox::conforming::<types::ChargePaymentRequest>(&body)
+                    payspec_sandbox::conforming::<types::ChargePaymentRequest>(&body)
                         .map_err(|e| e.to_string())
                         .and_then(|r| known(&[r.provider_details.provider_id.is_unknown()]))
                 };
@@ -310,7 +306,7 @@ impl Nopan {
                     .and_then(Value::as_str);
                 if let Some(mut answer) = self.mocked(&[Some(&client_tx), payer], step) {
                     if answer.get("transactionId").is_none() {
-                        answer["transactionId"] = json!(random_id(5));
+                        answer["transactionId"] = json!(self.ids.hex(5));
                     }
                     return Response::json(200, &answer).state_changed();
                 }
@@ -323,7 +319,8 @@ impl Nopan {
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
                 let mut payment = Payment {
-                    transaction_id: random_id(5),
+                    transaction_id: self.ids.hex(5),
+                    registered_at: self.clock.unix_millis(),
                     client_transaction_id: client_tx,
                     provider_id: body
                         .pointer("/providerDetails/providerId")
@@ -360,8 +357,7 @@ impl Nopan {
                 Response::json(200, &payment.to_json()).state_changed()
             }
             "finalize" => {
-                if let Err(e) =
-                    payspec_core::sandbox::conforming::<types::FinalizePaymentRequest>(&body)
+                if let Err(e) = payspec_sandbox::conforming::<types::FinalizePaymentRequest>(&body)
                 {
                     return invalid(e);
                 }
@@ -381,11 +377,9 @@ impl Nopan {
             }
             "capture" | "refund" => {
                 let parsed = if step == "capture" {
-                    payspec_core::sandbox::conforming::<types::CapturePaymentRequest>(&body)
-                        .map(|_| ())
+                    payspec_sandbox::conforming::<types::CapturePaymentRequest>(&body).map(|_| ())
                 } else {
-                    payspec_core::sandbox::conforming::<types::RefundPaymentRequest>(&body)
-                        .map(|_| ())
+                    payspec_sandbox::conforming::<types::RefundPaymentRequest>(&body).map(|_| ())
                 };
                 if let Err(e) = parsed {
                     return invalid(e);
@@ -414,9 +408,7 @@ impl Nopan {
                 })
             }
             "cancel" => {
-                if let Err(e) =
-                    payspec_core::sandbox::conforming::<types::CancelPaymentRequest>(&body)
-                {
+                if let Err(e) = payspec_sandbox::conforming::<types::CancelPaymentRequest>(&body) {
                     return invalid(e);
                 }
                 let id = body["transactionId"].as_str().unwrap_or_default();
@@ -438,7 +430,7 @@ impl Nopan {
             Ok(body) => body,
             Err(e) => return invalid(e),
         };
-        let typed = match payspec_core::sandbox::conforming::<types::SetMockRequest>(&body) {
+        let typed = match payspec_sandbox::conforming::<types::SetMockRequest>(&body) {
             Ok(typed) => typed,
             Err(e) => return invalid(e),
         };
@@ -471,6 +463,28 @@ impl Nopan {
 }
 
 impl Handler for Nopan {
+    fn state(&self) -> State {
+        State::new(
+            self.lock()
+                .payments
+                .values()
+                .map(|p| {
+                    PaymentRecord::new(
+                        &p.transaction_id,
+                        &p.client_transaction_id,
+                        p.status,
+                        p.amount,
+                        &p.currency,
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn webhooks(&self) -> Option<&WebhookSender> {
+        Some(&self.webhooks)
+    }
+
     fn routes(&self) -> &'static [payspec_core::Route] {
         payspec_nopan_api::OPERATIONS.routes
     }
@@ -559,23 +573,30 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// Starts a sandbox on a free port with the default configuration.
-    pub async fn start() -> Result<Self> {
-        Self::start_with(SandboxConfig::default()).await
-    }
-
-    /// Starts a sandbox.
-    pub async fn start_with(config: SandboxConfig) -> Result<Self> {
+    /// Starts a sandbox: `Sandbox::start(Config::default())` for a free port, random
+    /// ids and the system clock.
+    pub async fn start(config: Config) -> Result<Self> {
         let pki = SandboxPki::new(PROCESSING_ACCOUNT_ID).map_err(Error::Config)?;
-        let port = config.port;
         let nopan = Arc::new(Nopan {
             keyed: Mutex::new(()),
-            config,
+            token_lifetime: config.token_lifetime.unwrap_or(TOKEN_LIFETIME),
+            webhook_secret: config
+                .webhook_secret
+                .clone()
+                .unwrap_or_else(|| WEBHOOK_SECRET.into()),
+            clock: config.clock.clone(),
+            ids: config.ids(),
             state: Mutex::default(),
             webhooks: WebhookSender::default(),
         });
-        let server = SandboxServer::start(nopan.clone(), Some(pki.server_config()?), port).await?;
+        let server =
+            SandboxServer::start(nopan.clone(), Some(pki.server_config()?), config.port).await?;
         Ok(Self { server, pki, nopan })
+    }
+
+    /// Stops the sandbox; when it returns, its port is free.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 
     /// `https://127.0.0.1:<port>` (mutual TLS).
@@ -586,7 +607,7 @@ impl Sandbox {
     /// A client builder wired to this sandbox: base URL, processing account, the client
     /// certificate it issued, its CA as the only trusted root, scope payments:process.
     pub fn client_builder(&self) -> ClientBuilder {
-        crate::Client::builder()
+        payspec_nopan::Client::builder()
             .base_url(self.base_url())
             .processing_account_id(PROCESSING_ACCOUNT_ID)
             .scope(Scope::PaymentsProcess)
@@ -615,31 +636,23 @@ impl Sandbox {
 
     /// The secret webhooks are signed with.
     pub fn webhook_secret(&self) -> &str {
-        &self.nopan.config.webhook_secret
+        &self.nopan.webhook_secret
     }
 
-    /// How many payments exist.
-    pub fn payment_count(&self) -> usize {
-        self.nopan.lock().payments.len()
+    /// The clock the sandbox reads (move a [`Clock::manual`] to expire tokens).
+    pub fn clock(&self) -> &Clock {
+        &self.nopan.clock
     }
 
-    /// The merchant's reference of every payment, sorted: what a test checks for
-    /// duplicates and for payments its client lost track of.
-    pub fn payment_references(&self) -> Vec<String> {
-        let mut references: Vec<String> = self
-            .nopan
-            .lock()
-            .payments
-            .values()
-            .map(|p| p.client_transaction_id.clone())
-            .collect();
-        references.sort();
-        references
+    /// Every payment: its transaction id, client transaction id, status, amount and
+    /// currency.
+    pub fn state(&self) -> State {
+        Handler::state(&*self.nopan)
     }
 
     /// Makes every issued token expired (the next call gets 4061).
     pub fn expire_tokens(&self) {
-        let now = Instant::now();
+        let now = self.nopan.clock.now();
         for expiry in self.nopan.lock().tokens.values_mut() {
             *expiry = now;
         }

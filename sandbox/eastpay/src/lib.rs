@@ -1,4 +1,4 @@
-//! An in-process EastPay / OPP simulator (feature `sandbox`): the bearer token and
+//! An in-process EastPay / OPP simulator: the bearer token and
 //! entity id, OPP's test-card behaviour, declines as HTTP 400 with their result codes,
 //! validation errors, pre-authorization with capture / refund / reversal, checkouts, the
 //! Inquiry API, plain or encrypted notifications, and fault injection.
@@ -7,19 +7,38 @@
 //! by the bank (800.100.153), `4000000000000010` needs 3-D Secure (pending with a
 //! redirect), any other Luhn-valid number approves, an invalid one is refused
 //! (100.100.101).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use payspec_eastpay_sandbox::{Config, Sandbox};
+//! let sandbox = Sandbox::start(Config::default()).await?;
+//! assert!(sandbox.base_url().ends_with("/gateway")); // the spec's server path
+//! let _client = sandbox.client_builder().build()?;
+//! assert!(sandbox.state().payments.is_empty());
+//! sandbox.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+/// The kit this sandbox is built on: faults, webhooks, steps.
+pub use payspec_sandbox::{
+    Clock, Config, Delivery, Fault, Faults, PaymentRecord, State, Step, WebhookSender,
+};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use payspec_core::sandbox::{
-    Faults, Handler, Request, Response, SandboxServer, WebhookSender, random_id,
-};
 use payspec_eastpay_api::types;
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, random_id};
 use serde_json::{Value, json};
 
-use crate::money::Money;
-use crate::notification::NotificationDecryptor;
-use crate::{ClientBuilder, Result};
+use payspec_eastpay::Money;
+use payspec_eastpay::notification::NotificationDecryptor;
+use payspec_eastpay::{ClientBuilder, Result};
 
 /// The access token the sandbox accepts.
 pub const ACCESS_TOKEN: &str = "OGE4Mjk0MTc0YjdlY2IyODAxNGI5Njk5MjIwMDE1Y2N8c2FuZGJveA==";
@@ -108,14 +127,15 @@ fn result(status: u16, code: &str, description: &str) -> Response {
 }
 
 #[derive(Default)]
-struct State {
+struct Store {
     payments: HashMap<String, Payment>,
     checkouts: HashMap<String, Payment>,
 }
 
 struct EastPay {
-    state: Mutex<State>,
-    notifications: WebhookSender,
+    state: Mutex<Store>,
+    ids: Ids,
+    webhooks: WebhookSender,
     encryption: Option<NotificationDecryptor>,
 }
 
@@ -139,7 +159,7 @@ fn luhn(number: &str) -> bool {
 }
 
 impl EastPay {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -147,10 +167,10 @@ impl EastPay {
         let Some(url) = &payment.notification_url else {
             return;
         };
-        self.notifications.set_url(Some(url.clone()));
+        self.webhooks.set_url(Some(url.clone()));
         let body = payment.to_json().to_string().into_bytes();
         match &self.encryption {
-            None => self.notifications.send(
+            None => self.webhooks.send(
                 reqwest::Method::POST,
                 None,
                 vec![("content-type".into(), "application/json".into())],
@@ -164,7 +184,7 @@ impl EastPay {
                     *byte = fastrand::u8(..);
                 }
                 if let Ok((hex, iv, tag)) = encryption.encrypt(wrapped.to_string().as_bytes(), iv) {
-                    self.notifications.send(
+                    self.webhooks.send(
                         reqwest::Method::POST,
                         None,
                         vec![
@@ -225,7 +245,7 @@ impl EastPay {
             ),
         };
         let payment = Payment {
-            id: random_id(16),
+            id: self.ids.hex(16),
             payment_type: payment_type.into(),
             brand: get("paymentBrand").unwrap_or("VISA").into(),
             amount: money.minor(),
@@ -328,7 +348,7 @@ impl EastPay {
         let snapshot = original.clone();
         drop(state);
         let mut answer = snapshot.to_json();
-        answer["id"] = json!(random_id(16));
+        answer["id"] = json!(self.ids.hex(16));
         answer["paymentType"] = json!(kind);
         answer["referencedId"] = json!(id);
         answer["result"] = json!({"code": "000.100.110", "description": "Request successfully processed in 'Merchant in Integrator Test Mode'"});
@@ -340,6 +360,32 @@ impl EastPay {
 }
 
 impl Handler for EastPay {
+    fn state(&self) -> State {
+        State::new(
+            self.lock()
+                .payments
+                .values()
+                .map(|p| {
+                    PaymentRecord::new(
+                        &p.id,
+                        p.merchant_transaction_id.clone().unwrap_or_default(),
+                        p.code,
+                        i64::try_from(p.amount).unwrap_or(i64::MAX),
+                        &p.currency,
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn webhooks(&self) -> Option<&WebhookSender> {
+        Some(&self.webhooks)
+    }
+
+    fn base_path(&self) -> &'static str {
+        "/gateway"
+    }
+
     fn routes(&self) -> &'static [payspec_core::Route] {
         payspec_eastpay_api::OPERATIONS.routes
     }
@@ -440,10 +486,10 @@ impl Handler for EastPay {
                 let Ok(money) = Money::parse(&amount, &currency) else {
                     return result(400, "100.550.300", "invalid amount");
                 };
-                let checkout_id = format!("{}.sandbox01", random_id(16).to_uppercase());
+                let checkout_id = format!("{}.sandbox01", self.ids.hex(16).to_uppercase());
                 // The shopper "pays" with the approving test card when the result is read.
                 let payment = Payment {
-                    id: random_id(16),
+                    id: self.ids.hex(16),
                     payment_type: get("paymentType").unwrap_or_else(|| "DB".into()),
                     brand: "VISA".into(),
                     amount: money.minor(),
@@ -502,34 +548,38 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// Starts a sandbox on a free port, with plain notifications.
-    pub async fn start() -> Result<Self> {
-        Self::start_with(0, None).await
-    }
-
-    /// Starts a sandbox on `port`; with `notification_key` (64 hex characters) its
-    /// notifications are encrypted as OPP does.
-    pub async fn start_with(port: u16, notification_key: Option<&str>) -> Result<Self> {
-        let encryption = notification_key
+    /// Starts a sandbox: `Sandbox::start(Config::default())` for a free port, random
+    /// ids and plain notifications. With [`Config::webhook_secret`] (64 hex characters)
+    /// its notifications are encrypted with that key as OPP does.
+    pub async fn start(config: Config) -> Result<Self> {
+        let encryption = config
+            .webhook_secret
+            .as_deref()
             .map(NotificationDecryptor::new)
             .transpose()?;
         let eastpay = Arc::new(EastPay {
             state: Mutex::default(),
-            notifications: WebhookSender::default(),
+            ids: config.ids(),
+            webhooks: WebhookSender::default(),
             encryption,
         });
-        let server = SandboxServer::start(eastpay.clone(), None, port).await?;
+        let server = SandboxServer::start(eastpay.clone(), None, config.port).await?;
         Ok(Self { server, eastpay })
     }
 
-    /// `http://127.0.0.1:<port>` (the tenant's base URL).
+    /// Stops the sandbox; when it returns, its port is free.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+
+    /// `http://127.0.0.1:<port>/gateway` (the tenant's base URL, with the spec's path).
     pub fn base_url(&self) -> String {
         self.server.base_url()
     }
 
     /// A client builder wired to this sandbox.
     pub fn client_builder(&self) -> ClientBuilder {
-        crate::Client::builder()
+        payspec_eastpay::Client::builder()
             .base_url(self.base_url())
             .access_token(ACCESS_TOKEN)
             .entity_id(ENTITY_ID)
@@ -540,27 +590,14 @@ impl Sandbox {
         self.server.faults()
     }
 
-    /// Notifications sent so far.
-    pub fn notifications(&self) -> &WebhookSender {
-        &self.eastpay.notifications
+    /// Notifications sent so far (to each payment's `notificationUrl`).
+    pub fn webhooks(&self) -> &WebhookSender {
+        &self.eastpay.webhooks
     }
 
-    /// How many payments exist.
-    pub fn payment_count(&self) -> usize {
-        self.eastpay.lock().payments.len()
-    }
-
-    /// The merchant's reference of every payment, sorted: what a test checks for
-    /// duplicates and for payments its client lost track of.
-    pub fn payment_references(&self) -> Vec<String> {
-        let mut references: Vec<String> = self
-            .eastpay
-            .lock()
-            .payments
-            .values()
-            .map(|p| p.merchant_transaction_id.clone().unwrap_or_default())
-            .collect();
-        references.sort();
-        references
+    /// Every payment: its id, merchant transaction id, result code (OPP's state),
+    /// amount in minor units and currency.
+    pub fn state(&self) -> State {
+        Handler::state(&*self.eastpay)
     }
 }

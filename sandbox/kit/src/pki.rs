@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::error::ConfigError;
+use payspec_core::ConfigError;
 
 /// The sandbox's CA and certificates, as PEM for clients and as rustls types for the
 /// server.

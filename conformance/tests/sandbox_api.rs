@@ -1,0 +1,170 @@
+//! The five sandboxes have one API (`start(Config)`, `client_builder`, `faults`,
+//! `webhooks`, `state`, `shutdown`) and serve under their spec's base path. The base path
+//! is read from each spec's first server URL, not from the sandboxes' own code.
+
+use std::time::Duration;
+
+/// The path of the first `servers:` URL of `specs/<provider>.yaml` (`""` for a host).
+fn spec_base_path(provider: &str) -> String {
+    let path = format!("{}/../specs/{provider}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let spec = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let url = spec
+        .lines()
+        .skip_while(|line| !line.starts_with("servers:"))
+        .find_map(|line| line.trim().strip_prefix("- url:"))
+        .unwrap_or_else(|| panic!("{path} has no server URL"))
+        .trim();
+    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    without_scheme
+        .find('/')
+        .map_or(String::new(), |at| without_scheme[at..].to_string())
+}
+
+fn path_of(base_url: &str) -> String {
+    let url = url::Url::parse(base_url).unwrap_or_else(|e| panic!("{base_url}: {e}"));
+    url.path().trim_end_matches('/').to_string()
+}
+
+#[tokio::test]
+async fn every_sandbox_serves_under_its_specs_base_path() {
+    let nopan = payspec_nopan_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let mobilepay = payspec_mobilepay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let gopay = payspec_gopay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let eastpay = payspec_eastpay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let vaiipay = payspec_vaiipay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    for (provider, base_url) in [
+        ("nopan", nopan.base_url()),
+        ("mobilepay", mobilepay.base_url()),
+        ("gopay", gopay.base_url()),
+        ("eastpay", eastpay.base_url()),
+        ("vaiipay", vaiipay.base_url()),
+    ] {
+        assert_eq!(path_of(&base_url), spec_base_path(provider), "{provider}");
+    }
+    assert_eq!(spec_base_path("gopay"), "/api/4.0");
+    // Outside the base path there is no API, in the provider's own error envelope.
+    let root = gopay.base_url().replace("/api/4.0", "");
+    let http = payspec_core::HttpConfig::default().build().unwrap();
+    let outside = http
+        .post(format!("{root}/oauth2/token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outside.status(), 404);
+    let body: serde_json::Value = outside.json().await.unwrap();
+    assert_eq!(body["error"], "NOT_FOUND", "{body}");
+    // The client reaches it with the base URL the sandbox gives.
+    let client = gopay.client_builder().build().unwrap();
+    let order = payspec_gopay::NewPayment::new(
+        payspec_gopay::Amount::new(100).unwrap(),
+        payspec_gopay::Currency::Czk,
+        "order-base-path",
+    )
+    .unwrap();
+    client.create_payment(order).await.unwrap();
+    assert_eq!(gopay.state().references(), ["order-base-path"]);
+}
+
+#[tokio::test]
+async fn a_seed_repeats_ids_and_shutdown_frees_the_port() {
+    async fn point(seed: u64) -> (String, u16) {
+        let sandbox = payspec_mobilepay_sandbox::Sandbox::start(
+            payspec_sandbox::Config::default().seed(seed),
+        )
+        .await
+        .unwrap();
+        let point = sandbox.payment_point_id();
+        let port = url::Url::parse(&sandbox.base_url())
+            .unwrap()
+            .port()
+            .unwrap();
+        sandbox.shutdown().await;
+        (point, port)
+    }
+    let (first, port) = point(11).await;
+    let (again, _) = point(11).await;
+    let (other, _) = point(12).await;
+    assert_eq!(first, again);
+    assert_ne!(first, other);
+    // After shutdown the port is free: a new sandbox can take it.
+    let reused =
+        payspec_mobilepay_sandbox::Sandbox::start(payspec_sandbox::Config::default().port(port))
+            .await
+            .unwrap();
+    assert!(reused.base_url().ends_with(&format!(":{port}")));
+}
+
+#[tokio::test]
+async fn a_manual_clock_expires_tokens_without_waiting() {
+    let start = std::time::UNIX_EPOCH + Duration::from_secs(1_900_000_000);
+    let clock = payspec_sandbox::Clock::manual(start);
+    let sandbox = payspec_nopan_sandbox::Sandbox::start(
+        payspec_sandbox::Config::default()
+            .clock(clock.clone())
+            .token_lifetime(Duration::from_secs(60)),
+    )
+    .await
+    .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let unknown = client.payment_status("missing").await.unwrap_err();
+    assert_eq!(unknown.code(), Some(&payspec_nopan::ReasonCode::NotFound));
+    clock.advance(Duration::from_secs(61));
+    // The cached token is now expired for the sandbox: the client refreshes once and
+    // the call still answers (not found), with no real time passing.
+    let again = client.payment_status("missing").await.unwrap_err();
+    assert_eq!(again.code(), Some(&payspec_nopan::ReasonCode::NotFound));
+    assert_eq!(sandbox.clock().now(), start + Duration::from_secs(61));
+}
+
+#[tokio::test]
+async fn a_non_rust_app_sets_the_webhook_url_and_reads_state_over_http() {
+    let sandbox = payspec_vaiipay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let root = sandbox.base_url();
+    let http = payspec_core::HttpConfig::default().build().unwrap();
+    let set = http
+        .put(format!("{root}/__sandbox/webhooks"))
+        .json(&serde_json::json!({"url": "http://127.0.0.1:9/hooks"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    assert_eq!(
+        sandbox.webhooks().url().as_deref(),
+        Some("http://127.0.0.1:9/hooks")
+    );
+    let listed: serde_json::Value = http
+        .get(format!("{root}/__sandbox/webhooks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["url"], "http://127.0.0.1:9/hooks");
+    assert_eq!(listed["deliveries"], serde_json::json!([]));
+    let client = sandbox.client_builder().build().unwrap();
+    let checkout = payspec_vaiipay::NewCheckout::new(1500, "USD", "order-http").unwrap();
+    client.create_checkout(checkout).await.unwrap();
+    let state: serde_json::Value = http
+        .get(format!("{root}/__sandbox/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["payments"][0]["reference"], "order-http", "{state}");
+    assert_eq!(state["payments"][0]["state"], "PENDING", "{state}");
+}
