@@ -20,6 +20,6 @@ pub use payspec_core::{ErrorOrigin, ProviderError, RetryPolicy, Secret};
 /// The generated API crate: every operation with all its options.
 pub use payspec_nopan_api as api;
 /// A payment's status (an open enum: a status Nopan adds later parses as `Unknown`).
-pub use payspec_nopan_api::open_enums::PaymentStatus;
+pub use payspec_nopan_api::open_enums::{PaymentStatus, ProviderId, TransactionType};
 pub use payspec_nopan_api::{open_enums, types};
 pub use requests::NewPayment;

@@ -8,6 +8,7 @@
 
 mod config;
 mod faults;
+pub mod pages;
 mod pki;
 mod server;
 mod webhooks;

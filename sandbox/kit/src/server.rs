@@ -9,7 +9,6 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 use crate::faults::{Fault, Faults, Step};
 use payspec_core::ConfigError;
@@ -27,6 +26,9 @@ pub struct Request {
     pub headers: http::HeaderMap,
     /// The body.
     pub body: Bytes,
+    /// `http://127.0.0.1:<port>`: where the payer's pages are (plain HTTP, also for a
+    /// sandbox whose API needs mutual TLS); the links a provider gives are built on it.
+    pub pages: String,
 }
 
 impl Request {
@@ -108,6 +110,21 @@ impl Response {
         }
     }
 
+    /// An HTML page.
+    pub fn html(status: u16, page: String) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+            body: page.into_bytes(),
+            changed_state: false,
+        }
+    }
+
+    /// `303 See Other` to `location`: where a browser goes after a form's POST.
+    pub fn redirect(location: &str) -> Self {
+        Self::empty(303).with_header("location", location)
+    }
+
     /// A plain-text response.
     pub fn text(status: u16, text: &str) -> Self {
         Self {
@@ -165,6 +182,13 @@ pub trait Handler: Send + Sync + 'static {
         None
     }
 
+    /// A page the provider sends the payer to (paths under `/payer/`, outside the API's
+    /// base path): `GET` shows it, `POST` applies the payer's choice. `None`: no such page.
+    fn payer_page(&self, request: &Request) -> Option<Response> {
+        let _ = request;
+        None
+    }
+
     /// The path of the spec's server URL (`/api/4.0` for `https://host/api/4.0`): the
     /// sandbox serves the spec's paths under it, and answers 404 outside it.
     fn base_path(&self) -> &'static str {
@@ -209,8 +233,59 @@ pub struct SandboxServer {
     tls: bool,
     faults: Faults,
     base_path: &'static str,
-    shutdown: Option<oneshot::Sender<()>>,
-    accepting: Option<tokio::task::JoinHandle<()>>,
+    pages: String,
+    shutdown: Option<tokio::sync::watch::Sender<bool>>,
+    accepting: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// What every connection of one sandbox is served with.
+#[derive(Clone)]
+struct Serving {
+    handler: Arc<dyn Handler>,
+    faults: Faults,
+    pages: String,
+}
+
+/// Accepts connections on `listener` until `stopped` turns true; `pages_only` serves the
+/// payer's pages and nothing else.
+async fn accept(
+    listener: TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    serving: Serving,
+    pages_only: bool,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            _ = stopped.wait_for(|stop| *stop) => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let serving = serving.clone();
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let serving = serving.clone();
+                async move { serve(serving, pages_only, request).await }
+            });
+            match acceptor {
+                Some(acceptor) => {
+                    // A client without an acceptable certificate fails here.
+                    let Ok(tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), service)
+                        .await;
+                }
+                None => {
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                }
+            }
+        });
+    }
 }
 
 impl std::fmt::Debug for SandboxServer {
@@ -224,7 +299,7 @@ impl std::fmt::Debug for SandboxServer {
 impl Drop for SandboxServer {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+            let _ = shutdown.send(true);
         }
     }
 }
@@ -344,10 +419,15 @@ impl std::fmt::Display for DropConnection {
 impl std::error::Error for DropConnection {}
 
 async fn serve(
-    handler: Arc<dyn Handler>,
-    faults: Faults,
+    serving: Serving,
+    pages_only: bool,
     request: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
+    let Serving {
+        handler,
+        faults,
+        pages,
+    } = serving;
     let (parts, body) = request.into_parts();
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(body) => body.to_bytes(),
@@ -373,9 +453,19 @@ async fn serve(
         query,
         headers: parts.headers,
         body,
+        pages,
     };
+    if pages_only && !request.path.starts_with(crate::pages::PREFIX) {
+        return Ok(to_hyper(crate::pages::not_found()));
+    }
     if request.path.starts_with("/__sandbox/") {
         return Ok(to_hyper(admin(handler.as_ref(), &faults, &request)));
+    }
+    if request.path.starts_with(crate::pages::PREFIX) {
+        let answer = handler
+            .payer_page(&request)
+            .unwrap_or_else(|| crate::pages::not_found());
+        return Ok(to_hyper(answer));
     }
     let mut request = request;
     let base = handler.base_path();
@@ -456,58 +546,56 @@ impl SandboxServer {
             reason: e.to_string(),
         })?;
         let faults = Faults::default();
-        let (shutdown, mut stopped) = oneshot::channel::<()>();
+        let (shutdown, stopped) = tokio::sync::watch::channel(false);
         let acceptor = tls.clone().map(tokio_rustls::TlsAcceptor::from);
-        let server_faults = faults.clone();
         let base_path = handler.base_path();
-        let accepting = tokio::spawn(async move {
-            loop {
-                let accepted = tokio::select! {
-                    _ = &mut stopped => return,
-                    accepted = listener.accept() => accepted,
-                };
-                let Ok((stream, _)) = accepted else { continue };
-                let handler = handler.clone();
-                let faults = server_faults.clone();
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    let service =
-                        service_fn(move |request| serve(handler.clone(), faults.clone(), request));
-                    match acceptor {
-                        Some(acceptor) => {
-                            // A client without an acceptable certificate fails here.
-                            let Ok(tls) = acceptor.accept(stream).await else {
-                                return;
-                            };
-                            let _ = http1::Builder::new()
-                                .serve_connection(TokioIo::new(tls), service)
-                                .await;
-                        }
-                        None => {
-                            let _ = http1::Builder::new()
-                                .serve_connection(TokioIo::new(stream), service)
-                                .await;
-                        }
+        // The payer's pages are for a browser, which has no client certificate and does
+        // not trust the sandbox's CA: behind TLS they get a plain listener of their own.
+        let (pages, pages_listener) = match &tls {
+            None => (format!("http://127.0.0.1:{}", addr.port()), None),
+            Some(_) => {
+                let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
+                    ConfigError::Invalid {
+                        name: "sandbox pages port",
+                        reason: e.to_string(),
                     }
-                });
+                })?;
+                let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+                (format!("http://127.0.0.1:{port}"), Some(listener))
             }
-        });
+        };
+        let serving = Serving {
+            handler,
+            faults: faults.clone(),
+            pages: pages.clone(),
+        };
+        let mut accepting = vec![tokio::spawn(accept(
+            listener,
+            acceptor,
+            serving.clone(),
+            false,
+            stopped.clone(),
+        ))];
+        if let Some(listener) = pages_listener {
+            accepting.push(tokio::spawn(accept(listener, None, serving, true, stopped)));
+        }
         Ok(Self {
             addr,
             tls: tls.is_some(),
             faults,
             base_path,
+            pages,
             shutdown: Some(shutdown),
-            accepting: Some(accepting),
+            accepting,
         })
     }
 
     /// Stops accepting connections; when it returns, the port is free.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+            let _ = shutdown.send(true);
         }
-        if let Some(accepting) = self.accepting.take() {
+        for accepting in std::mem::take(&mut self.accepting) {
             let _ = accepting.await;
         }
     }
@@ -518,8 +606,13 @@ impl SandboxServer {
         format!("{}{}", self.root_url(), self.base_path)
     }
 
-    /// `http(s)://127.0.0.1:<port>`: where the admin routes (`/__sandbox/...`) and the
-    /// payer's pages are.
+    /// Where the payer's pages are (`http://127.0.0.1:<port>`; for a mutual-TLS sandbox a
+    /// second, plain port that serves nothing else).
+    pub fn pages_url(&self) -> String {
+        self.pages.clone()
+    }
+
+    /// `http(s)://127.0.0.1:<port>`: where the admin routes (`/__sandbox/...`) are.
     pub fn root_url(&self) -> String {
         format!(
             "{}://127.0.0.1:{}",

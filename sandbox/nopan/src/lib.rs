@@ -33,7 +33,9 @@ use std::time::{Duration, SystemTime};
 use payspec_core::Secret;
 use payspec_core::webhook::{SignatureEncoding, encode, hmac_sha256};
 use payspec_nopan_api::types;
-use payspec_sandbox::{Handler, Ids, Request, Response, SandboxPki, SandboxServer, random_id};
+use payspec_sandbox::{
+    Handler, Ids, Request, Response, SandboxPki, SandboxServer, pages, random_id,
+};
 use serde_json::{Value, json};
 
 use payspec_nopan::{ClientBuilder, Error, Result, Scope};
@@ -63,6 +65,10 @@ struct Payment {
     step: &'static str,
     metadata: Value,
     registered_at: i64,
+    /// The payer's page (`redirectUrl`), on the sandbox.
+    redirect_url: String,
+    /// The merchant's `returnUrl`, where the payer's page sends the browser back.
+    return_url: Option<String>,
 }
 
 impl Payment {
@@ -74,7 +80,7 @@ impl Payment {
             "providerDetails": {
                 "providerId": self.provider_id,
                 "providerTransactionId": format!("prov-{}", self.transaction_id),
-                "redirectUrl": format!("https://sandbox.nopan.invalid/sca/{}", self.transaction_id),
+                "redirectUrl": self.redirect_url,
                 "registeredAt": self.registered_at,
             },
             "paymentDetails": {
@@ -318,9 +324,16 @@ impl Nopan {
                     .pointer("/paymentDetails/autoCapture")
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
+                let transaction_id = self.ids.hex(5);
                 let mut payment = Payment {
-                    transaction_id: self.ids.hex(5),
+                    transaction_id: transaction_id.clone(),
                     registered_at: self.clock.unix_millis(),
+                    redirect_url: format!(
+                        "{}{}nopan/{transaction_id}",
+                        request.pages,
+                        pages::PREFIX
+                    ),
+                    return_url: body["returnUrl"].as_str().map(str::to_string),
                     client_transaction_id: client_tx,
                     provider_id: body
                         .pointer("/providerDetails/providerId")
@@ -462,7 +475,87 @@ impl Nopan {
     }
 }
 
+/// What the payer can do on Nopan's page (the provider's SCA / approval redirect).
+const PAYER_CHOICES: &[pages::Choice] = &[
+    ("approve", "Approve the payment"),
+    ("decline", "Decline"),
+    ("expire", "Let it expire"),
+];
+
+impl Nopan {
+    /// `GET /payer/nopan/{transactionId}` shows the payment; `POST` applies the payer's
+    /// choice (approve: APPROVED, captured when auto-capture is on; decline: DECLINED;
+    /// expire: CANCELED), sends the signed `PAYMENT_FINALIZED` notification and sends
+    /// the browser to the merchant's `returnUrl` with `transactionId` and `status`.
+    fn payer(&self, request: &Request) -> Option<Response> {
+        let id = request
+            .path
+            .strip_prefix(pages::PREFIX)?
+            .strip_prefix("nopan/")?;
+        let payment = self.lock().payments.get(id).cloned()?;
+        let waiting = payment.status == "PENDING" && payment.step == "INITIATE";
+        let title = format!("Nopan: approve {}", payment.provider_id);
+        if request.method.as_str() == "GET" {
+            if !waiting {
+                return Some(pages::done(&title, payment.status));
+            }
+            let facts = [
+                ("Merchant reference", payment.client_transaction_id.clone()),
+                (
+                    "Amount",
+                    format!("{} (minor units) {}", payment.amount, payment.currency),
+                ),
+                ("Transaction", payment.transaction_id.clone()),
+            ];
+            return Some(pages::page(&title, &facts, PAYER_CHOICES));
+        }
+        if !waiting {
+            return Some(pages::done(&title, payment.status));
+        }
+        let choice = pages::chosen(request, PAYER_CHOICES)?;
+        let settled = {
+            let mut state = self.lock();
+            let p = state.payments.get_mut(id)?;
+            match choice {
+                "approve" => {
+                    p.status = "APPROVED";
+                    p.step = "FINALIZE";
+                    if p.auto_capture {
+                        p.captured = p.amount;
+                        p.step = "CAPTURE";
+                    }
+                }
+                "decline" => {
+                    p.status = "DECLINED";
+                    p.step = "FINALIZE";
+                }
+                _ => {
+                    p.status = "CANCELED";
+                    p.step = "CANCEL";
+                }
+            }
+            p.clone()
+        };
+        self.notify(&settled, "PAYMENT_FINALIZED");
+        let answer = match &settled.return_url {
+            Some(back) => pages::redirect_back(
+                back,
+                &[
+                    ("transactionId", &settled.transaction_id),
+                    ("status", settled.status),
+                ],
+            ),
+            None => pages::done(&title, settled.status),
+        };
+        Some(answer.state_changed())
+    }
+}
+
 impl Handler for Nopan {
+    fn payer_page(&self, request: &Request) -> Option<Response> {
+        self.payer(request)
+    }
+
     fn state(&self) -> State {
         State::new(
             self.lock()

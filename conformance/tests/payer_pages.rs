@@ -1,0 +1,207 @@
+//! The payer's side of every provider's redirect flow, in a real browser: headless
+//! Chromium (driven over the DevTools protocol by `conformance/browser/drive.py`) opens
+//! the page the provider's answer links to, presses the payer's button, and follows the
+//! redirects to a merchant's return URL served here. Each test then checks the three
+//! things a web shop relies on: the payment's state, the webhook the provider sends, and
+//! the return to the shop with the parameters the provider documents.
+//!
+//! They need Chromium, so a plain `cargo test` leaves them out; `cargo xtask test` runs
+//! them (step `browser`), and `.ci/run` installs Chromium.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::Uri;
+use axum::routing::{get, post};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A merchant's site: its return page records every visit (path and query), its webhook
+/// endpoint records every notification.
+#[derive(Clone, Default)]
+struct Shop {
+    returns: Arc<Mutex<Vec<String>>>,
+    hooks: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl Shop {
+    async fn start() -> (Self, String) {
+        let shop = Shop::default();
+        let app = axum::Router::new()
+            .route("/return", get(returned))
+            .route("/hooks", post(hooked).get(hooked))
+            .with_state(shop.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        (shop, base)
+    }
+
+    fn returns(&self) -> Vec<String> {
+        self.returns.lock().unwrap().clone()
+    }
+
+    fn hooks(&self) -> Vec<(String, String)> {
+        self.hooks.lock().unwrap().clone()
+    }
+}
+
+async fn returned(State(shop): State<Shop>, uri: Uri) -> axum::response::Html<&'static str> {
+    shop.returns.lock().unwrap().push(uri.to_string());
+    axum::response::Html(
+        "<!doctype html><html><body><h1>Thank you for your order</h1></body></html>",
+    )
+}
+
+async fn hooked(State(shop): State<Shop>, uri: Uri, body: String) -> &'static str {
+    shop.hooks.lock().unwrap().push((uri.to_string(), body));
+    "ok"
+}
+
+fn chromium() -> String {
+    if let Ok(path) = std::env::var("CHROMIUM") {
+        return path;
+    }
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        if std::process::Command::new(name)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return name.into();
+        }
+    }
+    panic!("these tests need Chromium: `apt-get install chromium` (.ci/run installs it)");
+}
+
+/// What the browser saw: the payer's page, where it ended and that page's text.
+#[derive(Debug, serde::Deserialize)]
+struct Visit {
+    page: String,
+    final_url: String,
+    final_text: String,
+}
+
+/// The payer opens `page`, presses the button `choice`, and the browser must end at a
+/// URL starting with `back`.
+async fn pay_in_browser(page: &str, choice: &str, back: &str) -> Visit {
+    let script = format!("{}/browser/drive.py", env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let args = [
+        script,
+        chromium(),
+        page.to_string(),
+        choice.to_string(),
+        back.to_string(),
+    ];
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python).args(&args).output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the browser did not reach {back}: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn query(url: &str) -> Vec<(String, String)> {
+    url::Url::parse(&format!("http://shop{url}"))
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+async fn until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn nopan_payer_approves_on_the_redirect_page() {
+    use payspec_nopan::{Amount, NewPayment, ProviderId};
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_nopan_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    sandbox
+        .webhooks()
+        .set_url(Some(format!("{shop_url}/hooks")));
+    let client = sandbox.client_builder().build().unwrap();
+    let order = NewPayment::new(
+        "order-wero-1",
+        Amount::new(2500).unwrap(),
+        "EUR",
+        ProviderId::Wero,
+    )
+    .unwrap()
+    .return_url(&format!("{shop_url}/return"))
+    .unwrap();
+    let payment = client.initiate(order).await.unwrap();
+    let page = payment
+        .provider_details
+        .as_ref()
+        .and_then(|d| d.redirect_url.clone())
+        .expect("a redirect URL for the payer");
+    assert!(page.starts_with("http://"), "a browser opens it: {page}");
+    let visit = pay_in_browser(&page, "approve", &format!("{shop_url}/return")).await;
+    assert!(visit.page.contains("order-wero-1"), "{visit:?}");
+    assert!(visit.final_url.starts_with(&shop_url), "{visit:?}");
+    assert!(visit.final_text.contains("Thank you"), "{visit:?}");
+    // The return carries the transaction and its status.
+    let back = shop.returns();
+    assert_eq!(back.len(), 1, "{back:?}");
+    let params = query(&back[0]);
+    assert!(params.contains(&("transactionId".into(), payment.transaction_id.to_string())));
+    assert!(
+        params.contains(&("status".into(), "APPROVED".into())),
+        "{params:?}"
+    );
+    // The state moved, and the merchant got the signed notification.
+    let state = sandbox.state();
+    assert_eq!(
+        state.payment("order-wero-1").map(|p| p.state.as_str()),
+        Some("APPROVED")
+    );
+    let hooks = until("Nopan's notification", || {
+        let hooks = shop.hooks();
+        hooks
+            .iter()
+            .any(|(_, body)| body.contains("\"status\":\"APPROVED\""))
+            .then_some(hooks)
+    })
+    .await;
+    let finalized = hooks
+        .iter()
+        .find(|(_, body)| body.contains("PAYMENT_FINALIZED"))
+        .expect("PAYMENT_FINALIZED");
+    let body: serde_json::Value = serde_json::from_str(&finalized.1).unwrap();
+    assert_eq!(body["transactionId"], payment.transaction_id.to_string());
+    // The page is single-use: the payment no longer waits for the payer.
+    let again = payspec_core::HttpConfig::default()
+        .build()
+        .unwrap()
+        .get(&page)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+}

@@ -1,0 +1,138 @@
+//! The pages a provider sends the payer to (an approval page, 3-D Secure, a checkout),
+//! as plain server-rendered HTML: no script, no outside assets, so they work offline and
+//! in any browser. Each page shows what is being paid and one button per choice a tester
+//! needs; the button posts the choice back to the same URL, the provider's sandbox moves
+//! the payment and answers `303 See Other` to the merchant's return URL.
+
+use crate::{Request, Response};
+
+/// Where the payer's pages are, on the sandbox's root (outside the API's base path).
+pub const PREFIX: &str = "/payer/";
+
+/// One choice on a page: the value posted as `choice`, and the button's label.
+pub type Choice = (&'static str, &'static str);
+
+/// A page titled `title`, listing `facts` (label, value) and a button per `choice`.
+pub fn page(title: &str, facts: &[(&str, String)], choices: &[Choice]) -> Response {
+    let mut html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{title}</title></head><body>\n<h1>{title}</h1>\n<dl>\n",
+        title = escape(title)
+    );
+    for (label, value) in facts {
+        html.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>\n",
+            escape(label),
+            escape(value)
+        ));
+    }
+    html.push_str("</dl>\n<form method=\"post\">\n");
+    for (value, label) in choices {
+        html.push_str(&format!(
+            "<button type=\"submit\" name=\"choice\" value=\"{}\">{}</button>\n",
+            escape(value),
+            escape(label)
+        ));
+    }
+    html.push_str("</form>\n<p>payspec sandbox: no real money moves.</p>\n</body></html>\n");
+    Response::html(200, html)
+}
+
+/// A page saying that the payment is no longer waiting for the payer.
+pub fn done(title: &str, state: &str) -> Response {
+    Response::html(
+        409,
+        format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head>\
+             <body><h1>{t}</h1><p>This payment is {s}: there is nothing left to choose.</p></body></html>\n",
+            t = escape(title),
+            s = escape(state)
+        ),
+    )
+}
+
+/// The answer for a page that does not exist.
+pub fn not_found() -> Response {
+    Response::html(
+        404,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\
+         <body><h1>Not found</h1><p>No payment waits for the payer here.</p></body></html>\n"
+            .into(),
+    )
+}
+
+/// The choice a POST made, when it is one of `choices`.
+pub fn chosen(request: &Request, choices: &[Choice]) -> Option<&'static str> {
+    let posted = request
+        .form()
+        .into_iter()
+        .find(|(name, _)| name == "choice")
+        .map(|(_, value)| value)?;
+    choices
+        .iter()
+        .map(|(value, _)| *value)
+        .find(|value| *value == posted)
+}
+
+/// `303 See Other` to the merchant's `url` with `params` added to its query.
+pub fn redirect_back(url: &str, params: &[(&str, &str)]) -> Response {
+    Response::redirect(&with_query(url, params))
+}
+
+/// `url` with `params` added to its query (percent-encoded); `url` unchanged when it is
+/// not an absolute URL.
+pub fn with_query(url: &str, params: &[(&str, &str)]) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            {
+                let mut query = parsed.query_pairs_mut();
+                for (name, value) in params {
+                    query.append_pair(name, value);
+                }
+            }
+            parsed.to_string()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
+/// `text` safe inside HTML text and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_escape_what_they_show_and_queries_are_encoded() {
+        let page = page(
+            "Pay <shop>",
+            &[("Reference", "a\"b&c".to_string())],
+            &[("approve", "Approve")],
+        );
+        let html = String::from_utf8_lossy(page.body()).into_owned();
+        assert!(html.contains("Pay &lt;shop&gt;"));
+        assert!(html.contains("a&quot;b&amp;c"));
+        assert!(html.contains("value=\"approve\""));
+        assert!(!html.contains("<script"));
+        assert_eq!(
+            with_query("https://shop.example/back?x=1", &[("id", "a b&c")]),
+            "https://shop.example/back?x=1&id=a+b%26c"
+        );
+        assert_eq!(with_query("not a url", &[("id", "1")]), "not a url");
+    }
+}
