@@ -464,7 +464,7 @@ async fn serve(
     if request.path.starts_with(crate::pages::PREFIX) {
         let answer = handler
             .payer_page(&request)
-            .unwrap_or_else(|| crate::pages::not_found());
+            .unwrap_or_else(crate::pages::not_found);
         return Ok(to_hyper(answer));
     }
     let mut request = request;
