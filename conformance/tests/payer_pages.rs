@@ -205,3 +205,90 @@ async fn nopan_payer_approves_on_the_redirect_page() {
         .unwrap();
     assert_eq!(again.status(), 409);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn gopay_payer_passes_3_d_secure_and_fails_it() {
+    use payspec_gopay::open_enums::Currency;
+    use payspec_gopay::{Amount, CardData, ChargeExt, Instrument, NewPayment, NextStep};
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    // Cards starting 4000 need 3-D Secure in the sandbox.
+    let card = CardData::new("4000000000000002", "12", "30", "123").unwrap();
+    for (order, choice, charge_state, payment_state) in [
+        ("order-3ds-pass", "pass", "SUCCEEDED", "PAID"),
+        ("order-3ds-fail", "fail", "FAILED", "CREATED"),
+    ] {
+        let token = client.tokenize_card(&card, false).await.unwrap();
+        let order = NewPayment::new(Amount::new(4200).unwrap(), Currency::Czk, order)
+            .unwrap()
+            .return_url(format!("{shop_url}/return"))
+            .notification_url(format!("{shop_url}/hooks"));
+        let payment = client.create_payment(order).await.unwrap();
+        let charge = client
+            .create_charge(&payment.id, Instrument::card(token.token.unwrap()), None)
+            .await
+            .unwrap();
+        let NextStep::RedirectPayer { action_url, .. } = charge.next_step() else {
+            panic!("a 3-D Secure challenge: {charge:?}");
+        };
+        let visit = pay_in_browser(&action_url, choice, &format!("{shop_url}/return")).await;
+        assert!(visit.page.contains("3-D Secure"), "{visit:?}");
+        // GoPay returns the payer with the payment's id; the shop then asks for its state.
+        let back = shop.returns();
+        let last = back.last().expect("a return");
+        assert_eq!(query(last), [("id".to_string(), payment.id.to_string())]);
+        // As a shop does on the return (and on the notification): `?id=` -> the payment.
+        let fetched = client.handle_notification(last).await.unwrap();
+        assert_eq!(fetched.id, payment.id);
+        assert_eq!(fetched.state.as_str(), payment_state, "{choice}");
+        let fetched_charge = fetched.charge.expect("the charge");
+        assert_eq!(
+            serde_json::to_value(&fetched_charge.state).unwrap(),
+            charge_state
+        );
+        assert_eq!(
+            sandbox
+                .state()
+                .payment(&fetched.order_number.clone().unwrap_or_default())
+                .map(|p| p.state.clone()),
+            Some(payment_state.to_string())
+        );
+        // The notification: a GET on notification_url with ?id=.
+        until("GoPay's notification", || {
+            shop.hooks()
+                .iter()
+                .any(|(uri, _)| uri.ends_with(&format!("?id={}", payment.id)))
+                .then_some(())
+        })
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn gopay_payer_pays_on_the_gateway_page() {
+    use payspec_gopay::open_enums::Currency;
+    use payspec_gopay::{Amount, NewPayment};
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let order = NewPayment::new(Amount::new(990).unwrap(), Currency::Eur, "order-gw")
+        .unwrap()
+        .return_url(format!("{shop_url}/return"))
+        .notification_url(format!("{shop_url}/hooks"));
+    let payment = client.create_payment(order).await.unwrap();
+    let gateway = payment.gw_url.clone().expect("gw_url");
+    pay_in_browser(&gateway, "expire", &format!("{shop_url}/return")).await;
+    let fetched = client.get_payment(&payment.id).await.unwrap();
+    assert_eq!(fetched.state.as_str(), "TIMEOUTED");
+    assert_eq!(
+        query(&shop.returns()[0]),
+        [("id".to_string(), payment.id.to_string())]
+    );
+}

@@ -39,7 +39,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aes_gcm::aead::OsRng;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer};
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, pages};
 use rsa::RsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
@@ -64,6 +64,10 @@ struct Payment {
     notification_url: Option<String>,
     charge: Option<Value>,
     payment_secret: String,
+    /// The payment gateway page (`gw_url`), on the sandbox.
+    gw_url: String,
+    /// The merchant's `callback.return_url`.
+    return_url: Option<String>,
 }
 
 impl Payment {
@@ -71,7 +75,7 @@ impl Payment {
         let mut answer = json!({
             "id": self.id, "order_number": self.order_number, "state": self.state,
             "amount": self.amount, "currency": self.currency,
-            "gw_url": format!("https://sandbox.gopay.invalid/gw/{}", self.id),
+            "gw_url": self.gw_url,
             "payment_secret": self.payment_secret,
         });
         // The spec's `charge` is not nullable: absent until there is one.
@@ -249,7 +253,7 @@ impl GoPay {
         let charge_id = self.ids.hex(13).to_uppercase();
         let charge = if three_ds_needed {
             json!({"id": charge_id, "state": "ACTION_REQUIRED",
-                "action_url": format!("https://sandbox.gopay.invalid/3ds/{charge_id}"),
+                "action_url": format!("{}{}gopay/3ds/{id}", request.pages, pages::PREFIX),
                 "payment_instrument": {"type": instrument, "input_method": input, "3ds": {"auth_state": "CHALLENGE_REQUIRED"}}})
         } else {
             json!({"id": charge_id, "state": "SUCCEEDED",
@@ -313,7 +317,108 @@ impl GoPay {
     }
 }
 
+/// What the payer can do on GoPay's payment gateway page (`gw_url`).
+const GATEWAY_CHOICES: &[pages::Choice] = &[
+    ("pay", "Pay"),
+    ("cancel", "Cancel the payment"),
+    ("expire", "Let it time out"),
+];
+
+/// What the payer's bank can answer on the 3-D Secure page (`action_url`).
+const THREE_DS_CHOICES: &[pages::Choice] = &[
+    ("pass", "Authenticate (3-D Secure passes)"),
+    ("fail", "Fail authentication"),
+];
+
+impl GoPay {
+    /// `/payer/gopay/gw/{id}` (the gateway: pay -> PAID, cancel -> CANCELED, expire ->
+    /// TIMEOUTED) and `/payer/gopay/3ds/{id}` (3-D Secure of a card charge: pass ->
+    /// charge SUCCEEDED, payment PAID; fail -> charge FAILED, NOT_AUTHENTICATED, the
+    /// payment stays CREATED). A choice sends the `?id=` notification and returns the
+    /// browser to `callback.return_url?id=<payment id>`, as GoPay does.
+    fn payer(&self, request: &Request) -> Option<Response> {
+        let rest = request
+            .path
+            .strip_prefix(pages::PREFIX)?
+            .strip_prefix("gopay/")?;
+        let (kind, id) = rest.split_once('/')?;
+        let payment = self.lock().payments.get(id).cloned()?;
+        let (title, choices, waiting) = match kind {
+            "gw" => (
+                "GoPay payment gateway",
+                GATEWAY_CHOICES,
+                payment.state == "CREATED",
+            ),
+            "3ds" => {
+                let challenged = payment
+                    .charge
+                    .as_ref()
+                    .is_some_and(|c| c["state"] == "ACTION_REQUIRED");
+                (
+                    "3-D Secure (GoPay sandbox bank)",
+                    THREE_DS_CHOICES,
+                    challenged,
+                )
+            }
+            _ => return None,
+        };
+        if !waiting {
+            return Some(pages::done(title, payment.state));
+        }
+        if request.method.as_str() == "GET" {
+            let facts = [
+                ("Order", payment.order_number.clone()),
+                (
+                    "Amount",
+                    format!("{} (minor units) {}", payment.amount, payment.currency),
+                ),
+                ("Payment", payment.id.clone()),
+            ];
+            return Some(pages::page(title, &facts, choices));
+        }
+        let choice = pages::chosen(request, choices)?;
+        let settled = {
+            let mut state = self.lock();
+            let p = state.payments.get_mut(id)?;
+            match choice {
+                "pay" => p.state = "PAID",
+                "cancel" => p.state = "CANCELED",
+                "expire" => p.state = "TIMEOUTED",
+                "pass" | "fail" => {
+                    let passed = choice == "pass";
+                    if let Some(charge) = p.charge.as_mut() {
+                        charge["state"] = json!(if passed { "SUCCEEDED" } else { "FAILED" });
+                        charge["payment_instrument"]["3ds"]["auth_state"] = json!(if passed {
+                            "AUTHENTICATED_CHALLENGE"
+                        } else {
+                            "NOT_AUTHENTICATED"
+                        });
+                        if let Some(fields) = charge.as_object_mut() {
+                            fields.remove("action_url");
+                        }
+                    }
+                    if passed {
+                        p.state = "PAID";
+                    }
+                }
+                _ => return None,
+            }
+            p.clone()
+        };
+        self.notify(&settled);
+        let answer = match &settled.return_url {
+            Some(back) => pages::redirect_back(back, &[("id", &settled.id)]),
+            None => pages::done(title, settled.state),
+        };
+        Some(answer.state_changed())
+    }
+}
+
 impl Handler for GoPay {
+    fn payer_page(&self, request: &Request) -> Option<Response> {
+        self.payer(request)
+    }
+
     fn state(&self) -> State {
         State::new(
             self.lock()
@@ -400,11 +505,27 @@ impl Handler for GoPay {
                 }) {
                     return error(400, "BAD_REQUEST", &e, &request);
                 }
+                // The spec's amount is a positive 64-bit integer; a larger number must not
+                // become 0 (JSON numbers beyond i64 do not read as one).
+                let Some(amount) = body["amount"].as_i64().filter(|a| *a >= 1) else {
+                    return error(
+                        400,
+                        "BAD_REQUEST",
+                        "amount must be a whole number from 1 to 9223372036854775807",
+                        &request,
+                    );
+                };
+                let id = self.ids.hex(13).to_uppercase();
                 let payment = Payment {
-                    id: self.ids.hex(13).to_uppercase(),
+                    gw_url: format!("{}{}gopay/gw/{id}", request.pages, pages::PREFIX),
+                    return_url: body
+                        .pointer("/callback/return_url")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    id,
                     payment_secret: self.ids.hex(8),
                     order_number: body["order_number"].as_str().unwrap_or_default().into(),
-                    amount: body["amount"].as_i64().unwrap_or_default(),
+                    amount,
                     refunded: 0,
                     currency: body["currency"].as_str().unwrap_or_default().into(),
                     state: "CREATED",
