@@ -23,6 +23,7 @@ const WAIT: Duration = Duration::from_secs(20);
 struct Shop {
     returns: Arc<Mutex<Vec<String>>>,
     hooks: Arc<Mutex<Vec<(String, String)>>>,
+    signatures: Arc<Mutex<Vec<Option<String>>>>,
 }
 
 impl Shop {
@@ -47,6 +48,10 @@ impl Shop {
     fn hooks(&self) -> Vec<(String, String)> {
         self.hooks.lock().unwrap().clone()
     }
+
+    fn signatures(&self) -> Vec<Option<String>> {
+        self.signatures.lock().unwrap().clone()
+    }
 }
 
 async fn returned(State(shop): State<Shop>, uri: Uri) -> axum::response::Html<&'static str> {
@@ -56,7 +61,19 @@ async fn returned(State(shop): State<Shop>, uri: Uri) -> axum::response::Html<&'
     )
 }
 
-async fn hooked(State(shop): State<Shop>, uri: Uri, body: String) -> &'static str {
+/// Records a notification and its signature header, whichever provider's it is.
+async fn hooked(
+    State(shop): State<Shop>,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> &'static str {
+    let signature = ["x-mobilepay-signature", "x-nopan-signature", "x-signature"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    shop.signatures.lock().unwrap().push(signature);
     shop.hooks.lock().unwrap().push((uri.to_string(), body));
     "ok"
 }
@@ -291,4 +308,67 @@ async fn gopay_payer_pays_on_the_gateway_page() {
         query(&shop.returns()[0]),
         [("id".to_string(), payment.id.to_string())]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn mobilepay_user_approves_declines_or_lets_it_expire_in_the_app() {
+    use payspec_mobilepay::open_enums::WebhookEventType;
+    use payspec_mobilepay::webhook::WebhookVerifier;
+    use payspec_mobilepay::{NewPayment, WebhookSubscription};
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_mobilepay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let hooks_url = format!("{shop_url}/hooks");
+    let subscription = client
+        .create_webhook(WebhookSubscription::new(
+            hooks_url.clone(),
+            [
+                WebhookEventType::PaymentReserved,
+                WebhookEventType::PaymentCancelledByUser,
+                WebhookEventType::PaymentExpired,
+            ],
+        ))
+        .await
+        .unwrap();
+    let verifier = WebhookVerifier::new(&hooks_url, subscription.signature_key.unwrap()).unwrap();
+    for (n, (choice, state, event)) in [
+        ("approve", "reserved", "payment.reserved"),
+        ("decline", "cancelledByUser", "payment.cancelled_by_user"),
+        ("expire", "cancelledBySystem", "payment.expired"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let reference = format!("order-app-{choice}");
+        let back = format!("{shop_url}/return?order={reference}");
+        let order = NewPayment::new(1250, sandbox.payment_point_id(), &back, &reference).unwrap();
+        let payment = client.initiate_payment(order).await.unwrap();
+        let visit = pay_in_browser(&payment.redirect_uri, choice, &back).await;
+        assert!(visit.page.contains(&reference), "{visit:?}");
+        // The app sends the user to the payment's redirectUri as given.
+        assert_eq!(
+            shop.returns().last().map(String::as_str),
+            Some(&back[shop_url.len()..])
+        );
+        let fetched = client.get_payment(payment.payment_id).await.unwrap();
+        assert_eq!(serde_json::to_value(&fetched.state).unwrap(), state);
+        assert_eq!(
+            sandbox.state().payment(&reference).map(|p| p.state.clone()),
+            Some(state.to_string())
+        );
+        // The signed notification, verified with the key the subscription returned.
+        let (hooks, signatures) = until("MobilePay's webhook", || {
+            let hooks = shop.hooks();
+            (hooks.len() > n).then(|| (hooks, shop.signatures()))
+        })
+        .await;
+        let body = hooks[n].1.as_bytes();
+        verifier.verify(body, signatures[n].as_deref()).unwrap();
+        let notification: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(notification["eventType"], event);
+        assert_eq!(notification["data"]["id"], payment.payment_id.to_string());
+    }
 }

@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex};
 use payspec_core::Secret;
 use payspec_core::webhook::{HmacAlgorithm, SignatureEncoding, encode, hmac};
 use payspec_mobilepay_api::types;
-use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer};
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, pages};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -252,7 +252,7 @@ impl MobilePay {
         };
         let answer = Response::json(200, &json!({
             "paymentId": payment.id,
-            "mobilePayAppRedirectUri": format!("https://sandbox.mobilepay.invalid/app?id={}", payment.id),
+            "mobilePayAppRedirectUri": format!("{}{}mobilepay/{}", request.pages, pages::PREFIX, payment.id),
         }))
         .state_changed();
         state
@@ -366,7 +366,59 @@ impl MobilePay {
     }
 }
 
+/// What the user can do in the MobilePay app the payment sends them to.
+const APP_CHOICES: &[pages::Choice] = &[
+    ("approve", "Approve in the app (the payment is reserved)"),
+    ("decline", "Cancel in the app"),
+    ("expire", "Do nothing until it expires"),
+];
+
+impl MobilePay {
+    /// `/payer/mobilepay/{paymentId}`, standing in for the app `mobilePayAppRedirectUri`
+    /// opens: approve -> `reserved` (webhook `payment.reserved`), decline ->
+    /// `cancelledByUser` (`payment.cancelled_by_user`), expire -> `cancelledBySystem`
+    /// (`payment.expired`); then the app sends the user to the payment's `redirectUri`.
+    fn payer(&self, request: &Request) -> Option<Response> {
+        let id = request
+            .path
+            .strip_prefix(pages::PREFIX)?
+            .strip_prefix("mobilepay/")?;
+        let id = Uuid::parse_str(id).ok()?;
+        let payment = self.lock().payments.get(&id).cloned()?;
+        let title = "MobilePay app (sandbox)";
+        if payment.state != "initiated" {
+            return Some(pages::done(title, payment.state));
+        }
+        if request.method.as_str() == "GET" {
+            let facts = [
+                ("Shop", "Sandbox point".to_string()),
+                ("Reference", payment.reference.clone()),
+                ("Amount", format!("{} (minor units) DKK", payment.amount)),
+            ];
+            return Some(pages::page(title, &facts, APP_CHOICES));
+        }
+        let (state, event) = match pages::chosen(request, APP_CHOICES)? {
+            "approve" => ("reserved", "payment.reserved"),
+            "decline" => ("cancelledByUser", "payment.cancelled_by_user"),
+            _ => ("cancelledBySystem", "payment.expired"),
+        };
+        let settled = {
+            let mut store = self.lock();
+            let p = store.payments.get_mut(&id)?;
+            p.state = state;
+            p.updated_on = self.clock.rfc3339();
+            p.clone()
+        };
+        self.notify(event, &settled);
+        Some(pages::redirect_back(&settled.redirect_uri, &[]).state_changed())
+    }
+}
+
 impl Handler for MobilePay {
+    fn payer_page(&self, request: &Request) -> Option<Response> {
+        self.payer(request)
+    }
+
     fn state(&self) -> State {
         State::new(
             self.lock()
