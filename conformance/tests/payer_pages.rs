@@ -372,3 +372,68 @@ async fn mobilepay_user_approves_declines_or_lets_it_expire_in_the_app() {
         assert_eq!(notification["data"]["id"], payment.payment_id.to_string());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn vaiipay_payer_pays_in_full_underpays_and_overpays() {
+    use payspec_vaiipay::NewCheckout;
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_vaiipay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    sandbox
+        .webhooks()
+        .set_url(Some(format!("{shop_url}/hooks")));
+    let client = sandbox.client_builder().build().unwrap();
+    let verifier = client
+        .webhook_verifier()
+        .expect("the application secret is set");
+    let urls = client
+        .checkout_url_verifier()
+        .expect("the application secret is set");
+    for (n, (choice, status, received)) in [
+        ("full", "RECEIVED", 2000),
+        ("under", "UNDERPAID", 1000),
+        ("over", "OVERPAID", 4000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let reference = format!("order-crypto-{choice}");
+        let checkout = NewCheckout::new(2000, "USD", reference.clone())
+            .unwrap()
+            .redirect_url(format!("{shop_url}/return"));
+        let url = client.create_checkout(checkout).await.unwrap().checkout_url;
+        // The URL is signed with the application secret, as VaiiPay's are.
+        let signed = urls.verify(&url, std::time::SystemTime::now()).unwrap();
+        let visit = pay_in_browser(&url, choice, &format!("{shop_url}/return")).await;
+        assert!(visit.page.contains(&reference), "{visit:?}");
+        let back = query(shop.returns().last().unwrap());
+        assert!(back.contains(&("status".into(), status.into())), "{back:?}");
+        assert!(
+            back.contains(&("paymentId".into(), signed.payment_id.clone())),
+            "{back:?}"
+        );
+        let payment = client.get_payment(&signed.payment_id).await.unwrap();
+        assert_eq!(serde_json::to_value(&payment.status).unwrap(), status);
+        assert_eq!(
+            sandbox.state().payment(&reference).map(|p| p.state.clone()),
+            Some(status.to_string())
+        );
+        let (hooks, signatures) = until("VaiiPay's webhook", || {
+            let hooks = shop.hooks();
+            (hooks.len() > n).then(|| (hooks, shop.signatures()))
+        })
+        .await;
+        verifier
+            .verify(hooks[n].1.as_bytes(), signatures[n].as_deref())
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_str(&hooks[n].1).unwrap();
+        assert_eq!(body["data"]["receivedAmount"], received);
+        // The page is single-use, and a tampered URL is refused.
+        let http = payspec_core::HttpConfig::default().build().unwrap();
+        assert_eq!(http.get(&url).send().await.unwrap().status(), 409);
+        let tampered = url.replace("expires=", "expires=9");
+        assert_eq!(http.get(&tampered).send().await.unwrap().status(), 403);
+    }
+}

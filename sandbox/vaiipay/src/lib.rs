@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 
 use payspec_core::Secret;
 use payspec_core::webhook::{SignatureEncoding, encode, hmac_sha256};
-use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer};
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, pages};
 use serde_json::{Value, json};
 
 use payspec_vaiipay::signature::{CheckoutUrlVerifier, DEFAULT_SIGNATURE_HEADER};
@@ -42,7 +42,6 @@ pub const APP_SECRET: &str = "sandbox-app-secret";
 pub const OAUTH_TOKEN: &str = "sandbox-oauth-token";
 
 struct VaiiPay {
-    base: Mutex<String>,
     tokens: BTreeMap<String, Vec<String>>,
     secret: String,
     clock: Clock,
@@ -57,13 +56,23 @@ fn error(status: u16, message: &str) -> Response {
 }
 
 impl VaiiPay {
-    fn complete(&self, payment_id: &str) -> bool {
+    /// The payer pays `received` (minor units; `None`: exactly the amount): the status
+    /// becomes RECEIVED, or UNDERPAID / OVERPAID (payspec's names: VaiiPay publishes only
+    /// RECEIVED, and clients read the others as unknown values), and a signed
+    /// `payment.received` webhook carries `receivedAmount`. `None` when the payment does
+    /// not exist.
+    fn complete(&self, payment_id: &str, received: Option<i64>) -> Option<Value> {
         let payment = {
             let mut payments = self.payments.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(payment) = payments.get_mut(payment_id) else {
-                return false;
-            };
-            payment["status"] = json!("RECEIVED");
+            let payment = payments.get_mut(payment_id)?;
+            let amount = payment["amount"].as_i64().unwrap_or_default();
+            let received = received.unwrap_or(amount);
+            payment["status"] = json!(match received.cmp(&amount) {
+                std::cmp::Ordering::Less => "UNDERPAID",
+                std::cmp::Ordering::Equal => "RECEIVED",
+                std::cmp::Ordering::Greater => "OVERPAID",
+            });
+            payment["receivedAmount"] = json!(received);
             payment.clone()
         };
         let body = json!({"event": "payment.received", "data": payment})
@@ -82,7 +91,7 @@ impl VaiiPay {
             ],
             body,
         );
-        true
+        Some(payment)
     }
 
     fn scope_ok(&self, request: &Request, scope: &str) -> std::result::Result<(), Response> {
@@ -117,17 +126,23 @@ impl VaiiPay {
             return error(422, "Unknown clientId");
         }
         let id = self.ids.uuid().to_string();
-        let payment = json!({"id": id, "userId": 1, "status": "PENDING", "reference": body["reference"],
+        let mut payment = json!({"id": id, "userId": 1, "status": "PENDING", "reference": body["reference"],
             "referenceLabel": body["referenceLabel"], "currencyCode": body["currencyCode"],
             "settlementCurrencyCode": body.get("settlementCurrencyCode").cloned().unwrap_or(json!("USDT")),
             "amount": body["amount"]});
+        if let Some(back) = body.get("redirectUrl") {
+            payment["redirectUrl"] = back.clone();
+        }
         self.payments
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.clone(), payment);
         let expires = self.clock.unix_seconds().saturating_add(3600);
-        let base = self.base.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let unsigned = format!("{base}/checkout/{id}?expires={expires}");
+        let unsigned = format!(
+            "{}{}vaiipay/checkout/{id}?expires={expires}",
+            request.pages,
+            pages::PREFIX
+        );
         let url = CheckoutUrlVerifier::new(self.secret.as_str())
             .ok()
             .and_then(|verifier| verifier.sign(&unsigned).ok())
@@ -136,7 +151,84 @@ impl VaiiPay {
     }
 }
 
+/// What the payer can do on VaiiPay's checkout page.
+const CHECKOUT_CHOICES: &[pages::Choice] = &[
+    ("full", "Pay the amount"),
+    ("under", "Underpay (half)"),
+    ("over", "Overpay (double)"),
+];
+
+impl VaiiPay {
+    /// `/payer/vaiipay/checkout/{id}?expires=..&signature=..`, the signed checkout URL:
+    /// refused (403) when the signature or the expiry does not hold, as VaiiPay does; the
+    /// payer pays in full, half or double ([`VaiiPay::complete`]) and goes back to the
+    /// checkout's `redirectUrl` with `paymentId` and `status` (payspec's choice: VaiiPay
+    /// does not publish the parameters).
+    fn payer(&self, request: &Request) -> Option<Response> {
+        let id = request
+            .path
+            .strip_prefix(pages::PREFIX)?
+            .strip_prefix("vaiipay/checkout/")?;
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&request.query)
+            .finish();
+        let url = format!("{}{}?{query}", request.pages, request.path);
+        let verified = CheckoutUrlVerifier::new(self.secret.as_str())
+            .ok()?
+            .verify(&url, self.clock.now());
+        if let Err(e) = verified {
+            return Some(Response::html(
+                403,
+                format!(
+                    "<!doctype html><html><body><h1>Checkout refused</h1><p>{}</p></body></html>\n",
+                    pages::escape(&e.to_string())
+                ),
+            ));
+        }
+        let payment = self
+            .payments
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()?;
+        let title = "VaiiPay checkout";
+        let status = payment["status"].as_str().unwrap_or_default().to_string();
+        if status != "PENDING" {
+            return Some(pages::done(title, &status));
+        }
+        let amount = payment["amount"].as_i64().unwrap_or_default();
+        if request.method.as_str() == "GET" {
+            let text = |name: &str| payment[name].as_str().unwrap_or_default().to_string();
+            let facts = [
+                ("Reference", text("reference")),
+                (
+                    "Amount",
+                    format!("{amount} (minor units) {}", text("currencyCode")),
+                ),
+                ("Payment", id.to_string()),
+            ];
+            return Some(pages::page(title, &facts, CHECKOUT_CHOICES));
+        }
+        let received = match pages::chosen(request, CHECKOUT_CHOICES)? {
+            "under" => amount / 2,
+            "over" => amount.saturating_mul(2),
+            _ => amount,
+        };
+        let settled = self.complete(id, Some(received))?;
+        let status = settled["status"].as_str().unwrap_or_default();
+        let answer = match settled["redirectUrl"].as_str() {
+            Some(back) => pages::redirect_back(back, &[("paymentId", id), ("status", status)]),
+            None => pages::done(title, status),
+        };
+        Some(answer.state_changed())
+    }
+}
+
 impl Handler for VaiiPay {
+    fn payer_page(&self, request: &Request) -> Option<Response> {
+        self.payer(request)
+    }
+
     fn state(&self) -> State {
         State::new(
             self.payments
@@ -286,7 +378,6 @@ impl Sandbox {
             ),
         ]);
         let vaiipay = Arc::new(VaiiPay {
-            base: Mutex::new(String::new()),
             tokens,
             secret: config
                 .webhook_secret
@@ -299,7 +390,6 @@ impl Sandbox {
             webhooks: WebhookSender::default(),
         });
         let server = SandboxServer::start(vaiipay.clone(), None, config.port).await?;
-        *vaiipay.base.lock().unwrap_or_else(|p| p.into_inner()) = server.base_url();
         Ok(Self { server, vaiipay })
     }
 
@@ -353,6 +443,6 @@ impl Sandbox {
     /// application secret (HMAC-SHA256, hex, `x-signature`) goes out. False when the
     /// payment does not exist.
     pub fn complete_payment(&self, payment_id: &str) -> bool {
-        self.vaiipay.complete(payment_id)
+        self.vaiipay.complete(payment_id, None).is_some()
     }
 }
