@@ -24,6 +24,8 @@ struct Shop {
     returns: Arc<Mutex<Vec<String>>>,
     hooks: Arc<Mutex<Vec<(String, String)>>>,
     signatures: Arc<Mutex<Vec<Option<String>>>>,
+    /// Pages the shop serves at `/pay/{n}` (e.g. OPP's redirect form).
+    pages: Arc<Mutex<Vec<String>>>,
 }
 
 impl Shop {
@@ -32,6 +34,7 @@ impl Shop {
         let app = axum::Router::new()
             .route("/return", get(returned))
             .route("/hooks", post(hooked).get(hooked))
+            .route("/pay/{n}", get(shop_page))
             .with_state(shop.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -76,6 +79,29 @@ async fn hooked(
     shop.signatures.lock().unwrap().push(signature);
     shop.hooks.lock().unwrap().push((uri.to_string(), body));
     "ok"
+}
+
+async fn shop_page(
+    State(shop): State<Shop>,
+    axum::extract::Path(n): axum::extract::Path<usize>,
+) -> axum::response::Html<String> {
+    axum::response::Html(
+        shop.pages
+            .lock()
+            .unwrap()
+            .get(n)
+            .cloned()
+            .unwrap_or_default(),
+    )
+}
+
+impl Shop {
+    /// Serves `html` and answers its URL.
+    fn serve_page(&self, base: &str, html: String) -> String {
+        let mut pages = self.pages.lock().unwrap();
+        pages.push(html);
+        format!("{base}/pay/{}", pages.len() - 1)
+    }
 }
 
 fn chromium() -> String {
@@ -435,5 +461,61 @@ async fn vaiipay_payer_pays_in_full_underpays_and_overpays() {
         assert_eq!(http.get(&url).send().await.unwrap().status(), 409);
         let tampered = url.replace("expires=", "expires=9");
         assert_eq!(http.get(&tampered).send().await.unwrap().status(), 403);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn eastpay_shopper_goes_through_3_d_secure_from_the_shops_redirect_form() {
+    use payspec_eastpay::{Card, Money, NewPayment};
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_eastpay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    for (order, choice, success) in [
+        ("order-3ds-ok", "pass", true),
+        ("order-3ds-no", "fail", false),
+    ] {
+        // OPP's test card that needs 3-D Secure.
+        let card = Card::new("4000000000000010", "12", "2030", "123");
+        let payment = NewPayment::debit(Money::new(1999, "EUR").unwrap())
+            .card("VISA", card)
+            .merchant_transaction_id(order)
+            .shopper_result_url(format!("{shop_url}/return"))
+            .notification_url(format!("{shop_url}/hooks"));
+        let pending = client.create_payment(payment).await.unwrap();
+        assert!(pending.is_pending(), "{pending:?}");
+        // The shop renders OPP's redirect as a self-submitting form (a POST with PaReq).
+        let redirect = pending.redirect().expect("a 3-D Secure redirect");
+        let form = shop.serve_page(&shop_url, redirect.html_form());
+        let visit = pay_in_browser(&form, choice, &format!("{shop_url}/return")).await;
+        assert!(visit.page.contains("3-D Secure"), "{visit:?}");
+        // Back at the shop with OPP's parameters; the shop reads the result by id.
+        let back = query(shop.returns().last().unwrap());
+        let id = pending.id().expect("a payment id").to_string();
+        assert!(back.contains(&("id".into(), id.clone())), "{back:?}");
+        assert!(
+            back.contains(&("resourcePath".into(), format!("/v3/payments/{id}"))),
+            "{back:?}"
+        );
+        let settled = client.get_payment(&id).await.unwrap();
+        assert_eq!(settled.is_success(), success, "{settled:?}");
+        let expected = if success {
+            "000.100.110"
+        } else {
+            "100.380.401"
+        };
+        assert_eq!(
+            sandbox.state().payment(order).map(|p| p.state.clone()),
+            Some(expected.to_string())
+        );
+        until("EastPay's notification", || {
+            shop.hooks()
+                .iter()
+                .any(|(_, body)| body.contains(expected) && body.contains(&id))
+                .then_some(())
+        })
+        .await;
     }
 }

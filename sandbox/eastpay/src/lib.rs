@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use payspec_eastpay_api::types;
-use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, random_id};
+use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, pages, random_id};
 use serde_json::{Value, json};
 
 use payspec_eastpay::Money;
@@ -60,6 +60,8 @@ struct Payment {
     last4: String,
     merchant_transaction_id: Option<String>,
     notification_url: Option<String>,
+    /// Where the payer's browser returns after 3-D Secure (`shopperResultUrl`).
+    shopper_result_url: Option<String>,
 }
 
 impl Payment {
@@ -199,7 +201,7 @@ impl EastPay {
         }
     }
 
-    fn create(&self, form: &[(String, String)]) -> Response {
+    fn create(&self, form: &[(String, String)], pages: &str) -> Response {
         let get = |name: &str| {
             form.iter()
                 .find(|(n, _)| n == name)
@@ -265,11 +267,14 @@ impl EastPay {
                 .into(),
             merchant_transaction_id: get("merchantTransactionId").map(str::to_string),
             notification_url: get("notificationUrl").map(str::to_string),
+            shopper_result_url: get("shopperResultUrl").map(str::to_string),
         };
         let mut answer = payment.to_json();
         if code == "000.200.000" {
-            answer["redirect"] = json!({"url": format!("https://sandbox.eastpay.invalid/3ds/{}", payment.id), "method": "POST",
-                "parameters": [{"name": "PaReq", "value": random_id(12)}, {"name": "TermUrl", "value": get("shopperResultUrl").unwrap_or("https://shop.invalid/return")}]});
+            // The payer's browser POSTs these parameters to the bank's page (OPP's
+            // `redirect`); the page is the sandbox's own.
+            answer["redirect"] = json!({"url": format!("{pages}{}eastpay/3ds/{}", pages::PREFIX, payment.id), "method": "POST",
+                "parameters": [{"name": "PaReq", "value": self.ids.hex(12)}, {"name": "TermUrl", "value": get("shopperResultUrl").unwrap_or("https://shop.invalid/return")}]});
         }
         self.lock()
             .payments
@@ -359,7 +364,76 @@ impl EastPay {
     }
 }
 
+/// What the payer's bank can answer on the 3-D Secure page.
+const THREE_DS_CHOICES: &[pages::Choice] = &[
+    ("pass", "Authenticate (3-D Secure passes)"),
+    ("fail", "Fail authentication"),
+];
+
+impl EastPay {
+    /// `/payer/eastpay/3ds/{id}`: the bank's page a pending card payment's `redirect`
+    /// sends the payer to (the browser POSTs `PaReq` and `TermUrl` to it). Pass ->
+    /// `000.100.110` (captured for DB), fail -> `100.380.401` (user authentication
+    /// failed); the notification goes out and the browser returns to `shopperResultUrl`
+    /// with `id` and `resourcePath`, as OPP does.
+    fn payer(&self, request: &Request) -> Option<Response> {
+        let id = request
+            .path
+            .strip_prefix(pages::PREFIX)?
+            .strip_prefix("eastpay/3ds/")?;
+        let payment = self.lock().payments.get(id).cloned()?;
+        let title = "3-D Secure (EastPay sandbox bank)";
+        if payment.code != "000.200.000" {
+            return Some(pages::done(title, payment.description));
+        }
+        let Some(choice) = pages::chosen(request, THREE_DS_CHOICES) else {
+            // The merchant's redirect (a POST with PaReq) or a plain GET: show the page.
+            let facts = [
+                (
+                    "Amount",
+                    format!("{} (minor units) {}", payment.amount, payment.currency),
+                ),
+                ("Card", format!("**** {}", payment.last4)),
+                ("Payment", payment.id.clone()),
+            ];
+            return Some(pages::page(title, &facts, THREE_DS_CHOICES));
+        };
+        let settled = {
+            let mut state = self.lock();
+            let p = state.payments.get_mut(id)?;
+            if choice == "pass" {
+                p.code = "000.100.110";
+                p.description =
+                    "Request successfully processed in 'Merchant in Integrator Test Mode'";
+                if p.payment_type == "DB" {
+                    p.captured = p.amount;
+                }
+            } else {
+                p.code = "100.380.401";
+                p.description = "User Authentication Failed";
+            }
+            p.clone()
+        };
+        self.notify(&settled);
+        let answer = match &settled.shopper_result_url {
+            Some(back) => pages::redirect_back(
+                back,
+                &[
+                    ("id", &settled.id),
+                    ("resourcePath", &format!("/v3/payments/{}", settled.id)),
+                ],
+            ),
+            None => pages::done(title, settled.description),
+        };
+        Some(answer.state_changed())
+    }
+}
+
 impl Handler for EastPay {
+    fn payer_page(&self, request: &Request) -> Option<Response> {
+        self.payer(request)
+    }
+
     fn state(&self) -> State {
         State::new(
             self.lock()
@@ -444,7 +518,7 @@ impl Handler for EastPay {
             return refused;
         }
         match (request.method.as_str(), segments.as_slice()) {
-            ("POST", ["v3", "payments"]) => self.create(&form),
+            ("POST", ["v3", "payments"]) => self.create(&form, &request.pages),
             ("POST", ["v3", "payments", id]) => self.backoffice(id, &form),
             ("GET", ["v3", "query"]) => {
                 let Some(reference) = request.query_param("merchantTransactionId") else {
@@ -502,6 +576,7 @@ impl Handler for EastPay {
                     last4: "0000".into(),
                     merchant_transaction_id: get("merchantTransactionId"),
                     notification_url: get("notificationUrl"),
+                    shopper_result_url: get("shopperResultUrl"),
                 };
                 self.lock().checkouts.insert(checkout_id.clone(), payment);
                 Response::json(200, &json!({"id": checkout_id, "result": {"code": "000.200.100", "description": "successfully created checkout"},
