@@ -168,3 +168,51 @@ async fn a_non_rust_app_sets_the_webhook_url_and_reads_state_over_http() {
     assert_eq!(state["payments"][0]["reference"], "order-http", "{state}");
     assert_eq!(state["payments"][0]["state"], "PENDING", "{state}");
 }
+
+/// Found by schemathesis's reading of the spec: GoPay's sandbox stored an amount of 2^63
+/// as 0 and answered `"charge": null` (the spec's `Charge` is not nullable).
+#[tokio::test]
+async fn gopay_refuses_an_amount_beyond_int64_and_sends_no_null_charge() {
+    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let base = sandbox.base_url();
+    let http = payspec_core::HttpConfig::default().build().unwrap();
+    let token: serde_json::Value = http
+        .post(format!("{base}/oauth2/token"))
+        .basic_auth(
+            payspec_gopay_sandbox::CLIENT_ID,
+            Some(payspec_gopay_sandbox::CLIENT_SECRET),
+        )
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "payment:create"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = token["access_token"].as_str().unwrap().to_string();
+    let create = |amount: &'static str| {
+        http.post(format!(
+            "{base}/eshops/{}/payments",
+            payspec_gopay_sandbox::GOID
+        ))
+        .bearer_auth(&bearer)
+        .header("content-type", "application/json")
+        .body(format!(
+            r#"{{"amount": {amount}, "currency": "CZK", "order_number": "o-{amount}"}}"#
+        ))
+        .send()
+    };
+    let refused = create("9223372036854775808").await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(sandbox.state().payments.is_empty());
+    let created = create("9223372036854775807").await.unwrap();
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert!(body.get("charge").is_none(), "{body}");
+    assert_eq!(sandbox.state().payments[0].amount, i64::MAX);
+}

@@ -3,8 +3,9 @@
 //! Set-up first (installs the Python oracles, cargo-deny and Chromium where missing),
 //! then fmt, generated code up to date, spec lint, dependency rules, cargo-deny (bans,
 //! licences, sources; advisories where the RustSec database is on the machine), clippy
-//! with `-D warnings`, every test, rustdoc without warnings, the docs site in headless
-//! Chromium, and `cargo package` of every publishable crate. Stops at the first failing
+//! with `-D warnings`, every test, schemathesis against every sandbox, the payer's pages
+//! in headless Chromium, rustdoc without warnings, the docs site in headless Chromium,
+//! and `cargo package` of every publishable crate. Stops at the first failing
 //! step.
 
 use std::path::Path;
@@ -296,6 +297,26 @@ fn schemathesis(root: &Path) -> Result<(), String> {
     run_program(&python, Some(root), &args, &[])
 }
 
+/// The payer's pages of every sandbox in headless Chromium
+/// (`conformance/tests/payer_pages.rs`, left out of a plain `cargo test` because they
+/// need the browser): one redirect flow per provider, with its state, webhook and return.
+fn browser(root: &Path) -> Result<(), String> {
+    let chromium = crate::docs::chromium()?;
+    cargo(
+        root,
+        &[
+            "test",
+            "-p",
+            "payspec-conformance",
+            "--test",
+            "payer_pages",
+            "--",
+            "--ignored",
+        ],
+        &[("CHROMIUM", chromium.as_str())],
+    )
+}
+
 /// The publishable crates, in dependency order (core, the sandbox kit, each provider's
 /// raw, client and sandbox crates as `specs/providers.txt` lists them, the CLI), packaged and verified together
 /// (cargo resolves their dependencies on each other from the packages themselves).
@@ -413,6 +434,7 @@ pub fn run(root: &Path, providers: &[String]) -> Result<bool, String> {
             Box::new(|| cargo(root, &["test", "--workspace", "--all-features"], &[])),
         ),
         ("schemathesis", Box::new(|| schemathesis(root))),
+        ("browser", Box::new(|| browser(root))),
         (
             "doc",
             Box::new(|| {

@@ -54,6 +54,12 @@ impl Amount {
         }
         Ok(amount)
     }
+
+    /// The amount, checked to fit an API whose amounts are `integer`, `format: int64`
+    /// (JSON readers of such an API cannot hold 2^63 or more).
+    pub fn within_int64(self) -> Result<Self, AmountError> {
+        self.at_most(i64::MAX.unsigned_abs()).map(|_| self)
+    }
 }
 
 impl fmt::Display for Amount {

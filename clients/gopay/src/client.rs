@@ -257,9 +257,7 @@ impl Client {
         payment_id: &str,
         amount: impl TryInto<crate::Amount, Error: std::fmt::Display>,
     ) -> Result<types::Refund> {
-        let amount = amount
-            .try_into()
-            .map_err(|e| Error::InvalidRequest(format!("amount: {e}")))?;
+        let amount = crate::requests::int64_amount(amount)?;
         let body = types::CreateRefundRequest::builder().amount(types::Amount(amount.get()));
         run(self
             .api

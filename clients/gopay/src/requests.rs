@@ -35,6 +35,18 @@ pub struct NewPayment {
     payer_email: Option<String>,
 }
 
+/// An amount for GoPay, whose amounts are `int64` (at least 1): 2^63 or more is refused
+/// before sending, as the sandbox refuses it.
+pub(crate) fn int64_amount(
+    amount: impl TryInto<Amount, Error: std::fmt::Display>,
+) -> Result<Amount> {
+    amount
+        .try_into()
+        .map_err(|e| e.to_string())
+        .and_then(|a: Amount| a.within_int64().map_err(|e| e.to_string()))
+        .map_err(|e| Error::InvalidRequest(format!("amount: {e}")))
+}
+
 impl NewPayment {
     /// `amount` (an [`Amount`] or an integer of minor units, at least 1) in `currency`,
     /// under the merchant's `order_number` (1 to 128 characters).
@@ -43,9 +55,7 @@ impl NewPayment {
         currency: Currency,
         order_number: impl Into<String>,
     ) -> Result<Self> {
-        let amount = amount
-            .try_into()
-            .map_err(|e| Error::InvalidRequest(format!("amount: {e}")))?;
+        let amount = int64_amount(amount)?;
         let order_number = order_number.into();
         let length = order_number.chars().count();
         if length == 0 {

@@ -381,3 +381,23 @@ async fn a_notification_fetches_the_payment() {
     );
     get.assert_async().await;
 }
+
+/// GoPay's amounts are `int64`: 2^63 (which a JSON reader cannot hold as one) is refused
+/// before anything is sent, for a payment and for a refund; 2^63 - 1 is accepted.
+#[tokio::test]
+async fn an_amount_beyond_int64_is_refused_before_sending() {
+    let too_big = 1u64 << 63;
+    let refused = payspec_gopay::NewPayment::new(too_big, Currency::Czk, "2025-0002").unwrap_err();
+    assert!(refused.to_string().contains("amount"), "{refused}");
+    assert!(payspec_gopay::NewPayment::new(too_big - 1, Currency::Czk, "2025-0002").is_ok());
+    // A refund is checked too: the client below points nowhere, so an attempt to send
+    // would fail differently.
+    let client = payspec_gopay::Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .client_id("id")
+        .client_secret("secret")
+        .build()
+        .unwrap();
+    let error = client.create_refund("1", too_big).await.unwrap_err();
+    assert_eq!(error.phase(), payspec_gopay::Phase::Validation, "{error}");
+}

@@ -88,7 +88,7 @@ impl NewCheckout {
         let amount = field::<crate::Amount, _>("amount", amount)?;
         // The API's amount is a signed 64-bit integer.
         amount
-            .at_most(i64::MAX.unsigned_abs())
+            .within_int64()
             .map_err(|e| Error::InvalidRequest(format!("amount: {e}")))?;
         Ok(Self {
             amount,
