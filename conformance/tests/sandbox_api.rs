@@ -216,3 +216,54 @@ async fn gopay_refuses_an_amount_beyond_int64_and_sends_no_null_charge() {
     assert!(body.get("charge").is_none(), "{body}");
     assert_eq!(sandbox.state().payments[0].amount, i64::MAX);
 }
+
+/// Found by schemathesis's reading of the spec: EastPay's sandbox refused `paymentType=CD`
+/// (a credit, which the spec allows) and answered an unknown currency with an amount code.
+/// OPP's codes: `100.550.401` invalid currency, `100.550.300` no or too low amount.
+#[tokio::test]
+async fn eastpay_takes_a_credit_and_names_a_bad_currency_as_opp_does() {
+    let sandbox = payspec_eastpay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let http = payspec_core::HttpConfig::default().build().unwrap();
+    let pay = |payment_type: &'static str, amount: &'static str, currency: &'static str| {
+        http.post(format!("{}/v3/payments", sandbox.base_url()))
+            .bearer_auth(payspec_eastpay_sandbox::ACCESS_TOKEN)
+            .form(&[
+                ("entityId", payspec_eastpay_sandbox::ENTITY_ID),
+                ("amount", amount),
+                ("currency", currency),
+                ("paymentType", payment_type),
+                ("paymentBrand", "VISA"),
+                ("card.number", "4200000000000000"),
+                ("card.expiryMonth", "12"),
+                ("card.expiryYear", "2030"),
+                ("card.cvv", "123"),
+            ])
+            .send()
+    };
+    let code = |body: &serde_json::Value| {
+        body["result"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let credit: serde_json::Value = pay("CD", "10.00", "EUR")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(code(&credit), "000.100.110", "{credit}");
+    assert_eq!(credit["paymentType"], "CD");
+    let unknown = pay("DB", "10.00", "XQQ").await.unwrap();
+    assert_eq!(unknown.status(), 400);
+    assert_eq!(code(&unknown.json().await.unwrap()), "100.550.401");
+    let zero: serde_json::Value = pay("DB", "0.00", "EUR")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(code(&zero), "100.550.300");
+}

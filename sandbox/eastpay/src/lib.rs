@@ -118,6 +118,23 @@ fn chrono_like_now() -> String {
     chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%z").to_string()
 }
 
+/// OPP's code for an amount or currency it refuses: an unknown currency is
+/// `100.550.401` (invalid currency), not an amount error.
+fn money_refused(error: &payspec_eastpay::MoneyError) -> Response {
+    use payspec_eastpay::MoneyError;
+    match error {
+        MoneyError::BadCurrency(_) | MoneyError::UnknownCurrency(_) => {
+            result(400, "100.550.401", "invalid currency")
+        }
+        MoneyError::TooLarge => result(400, "100.550.301", "amount too large"),
+        _ => result(
+            400,
+            "100.550.303",
+            "amount format invalid (only two decimals allowed).",
+        ),
+    }
+}
+
 fn result(status: u16, code: &str, description: &str) -> Response {
     Response::json(
         status,
@@ -214,7 +231,11 @@ impl EastPay {
                 "invalid or missing parameter: amount and currency are required",
             );
         };
-        let Ok(money) = Money::parse(amount, currency) else {
+        let money = match Money::parse(amount, currency) {
+            Ok(money) => money,
+            Err(e) => return money_refused(&e),
+        };
+        if money.minor() == 0 {
             return result(
                 400,
                 "100.550.300",
@@ -222,7 +243,8 @@ impl EastPay {
             );
         };
         let payment_type = get("paymentType").unwrap_or_default();
-        if !matches!(payment_type, "DB" | "PA") {
+        // Server-to-server: pre-authorization, debit, or credit (CD, money to the card).
+        if !matches!(payment_type, "DB" | "PA" | "CD") {
             return result(
                 400,
                 "200.300.404",
@@ -296,7 +318,7 @@ impl EastPay {
         let amount = match (get("amount"), get("currency")) {
             (Some(a), Some(c)) if c == original.currency => match Money::parse(a, c) {
                 Ok(m) => Some(m.minor()),
-                Err(_) => return result(400, "100.550.300", "invalid amount"),
+                Err(e) => return money_refused(&e),
             },
             (Some(_), Some(_)) => {
                 return result(
@@ -557,8 +579,9 @@ impl Handler for EastPay {
                 let (Some(amount), Some(currency)) = (get("amount"), get("currency")) else {
                     return result(400, "200.300.404", "invalid or missing parameter");
                 };
-                let Ok(money) = Money::parse(&amount, &currency) else {
-                    return result(400, "100.550.300", "invalid amount");
+                let money = match Money::parse(&amount, &currency) {
+                    Ok(money) => money,
+                    Err(e) => return money_refused(&e),
                 };
                 let checkout_id = format!("{}.sandbox01", self.ids.hex(16).to_uppercase());
                 // The shopper "pays" with the approving test card when the result is read.
