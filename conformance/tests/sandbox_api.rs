@@ -267,3 +267,38 @@ async fn eastpay_takes_a_credit_and_names_a_bad_currency_as_opp_does() {
         .unwrap();
     assert_eq!(code(&zero), "100.550.300");
 }
+
+/// Found by schemathesis: a one-time BLIK payment without the payer's code was accepted
+/// by Nopan's sandbox, and an empty MobilePay `reference` by MobilePay's (the spec now
+/// says 1 to 64 characters, so the client refuses it before sending, too).
+#[tokio::test]
+async fn nopan_wants_a_blik_code_and_mobilepay_a_reference() {
+    let nopan = payspec_nopan_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = nopan.client_builder().build().unwrap();
+    let no_code = payspec_nopan::NewPayment::new(
+        "order-no-code",
+        payspec_nopan::Amount::new(100).unwrap(),
+        "PLN",
+        payspec_nopan::ProviderId::Blik,
+    )
+    .unwrap();
+    let refused = client.initiate(no_code).await.unwrap_err();
+    assert_eq!(
+        refused.code(),
+        Some(&payspec_nopan::ReasonCode::ValidationFailed)
+    );
+    assert!(refused.to_string().contains("oneTimeCode"), "{refused}");
+    assert!(nopan.state().payments.is_empty());
+
+    let mobilepay = payspec_mobilepay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let empty =
+        payspec_mobilepay::NewPayment::new(100, mobilepay.payment_point_id(), "myapp://done", "");
+    assert!(
+        empty.is_err(),
+        "an empty reference is refused before sending"
+    );
+}

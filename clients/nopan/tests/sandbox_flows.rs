@@ -122,7 +122,7 @@ async fn blik_initiate_finalize_partial_capture_refund_with_signed_webhooks() {
 }
 
 #[tokio::test]
-async fn illegal_transitions_answer_5002() {
+async fn illegal_transitions_answer_5002_and_wrong_amounts_4000() {
     let (_sandbox, client) = started().await;
     let id = client
         .initiate_payment(blik("order-2", 100))
@@ -134,15 +134,38 @@ async fn illegal_transitions_answer_5002() {
         .capture_payment(&id, "order-2", 101)
         .await
         .unwrap_err();
-    assert_eq!(above.code(), Some(&ReasonCode::TransitionNotAllowed));
-    assert_eq!(above.status().unwrap().as_u16(), 422);
-    client.cancel_payment(&id, "order-2").await.unwrap();
+    // More than was authorised is a wrong amount (a validation error), not a state.
+    assert_eq!(above.code(), Some(&ReasonCode::ValidationFailed));
+    assert_eq!(above.status().unwrap().as_u16(), 400);
+    assert!(above.to_string().contains("left to capture"), "{above}");
+    // captures[] records what was captured, for GET /events.
+    client.capture_payment(&id, "order-2", 60).await.unwrap();
+    let events = client.payment_events(&id).await.unwrap();
+    let captures = events
+        .payment_details
+        .and_then(|d| Some(d.captures))
+        .unwrap_or_default();
+    assert_eq!(captures.len(), 1, "{captures:?}");
+    assert_eq!(
+        captures[0].payment_details.as_ref().and_then(|d| d.amount),
+        Some(60)
+    );
+    let over_refund = client.refund_payment(&id, "order-2", 61).await.unwrap_err();
+    assert_eq!(over_refund.code(), Some(&ReasonCode::ValidationFailed));
+    client.refund_payment(&id, "order-2", 60).await.unwrap();
+    let id = client
+        .initiate_payment(blik("order-2b", 100))
+        .await
+        .unwrap()
+        .transaction_id;
+    client.finalize_payment(&id).await.unwrap();
+    client.cancel_payment(&id, "order-2b").await.unwrap();
     let after_cancel = client
-        .capture_payment(&id, "order-2", 10)
+        .capture_payment(&id, "order-2b", 10)
         .await
         .unwrap_err();
     assert_eq!(after_cancel.code(), Some(&ReasonCode::TransitionNotAllowed));
-    let refund_uncaptured = client.refund_payment(&id, "order-2", 1).await.unwrap_err();
+    let refund_uncaptured = client.refund_payment(&id, "order-2b", 1).await.unwrap_err();
     assert_eq!(
         refund_uncaptured.code(),
         Some(&ReasonCode::TransitionNotAllowed)

@@ -69,6 +69,10 @@ struct Payment {
     redirect_url: String,
     /// The merchant's `returnUrl`, where the payer's page sends the browser back.
     return_url: Option<String>,
+    /// Every capture and refund, as the spec's `PaymentOperation` (built from the
+    /// generated type, so the answer cannot drift from the spec).
+    captures: Vec<types::PaymentOperation>,
+    refunds: Vec<types::PaymentOperation>,
 }
 
 impl Payment {
@@ -86,6 +90,7 @@ impl Payment {
             "paymentDetails": {
                 "amount": self.amount, "capturedAmount": self.captured, "refundedAmount": self.refunded,
                 "currency": self.currency, "autoCapture": self.auto_capture,
+                "captures": self.captures, "refunds": self.refunds,
             },
             "metadata": self.metadata,
             "status": self.status,
@@ -116,6 +121,27 @@ struct Nopan {
     /// itself, so one lock cannot span both).
     keyed: Mutex<()>,
     webhooks: WebhookSender,
+}
+
+/// A capture or refund of `amount` as the spec's `PaymentOperation`.
+fn operation(body: &Value, amount: i64, ids: &Ids, clock: &Clock) -> types::PaymentOperation {
+    let now = payspec_core::types::Timestamp::from_epoch_millis(clock.unix_millis());
+    types::PaymentOperation {
+        client_transaction_id: body["clientTransactionId"].as_str().map(str::to_string),
+        payment_details: Some(types::OperationAmount {
+            amount: Some(amount),
+        }),
+        provider_details: Some(types::OperationProviderDetails {
+            provider_operation_id: Some(format!("op-{}", ids.hex(6))),
+            registered_at: now.clone(),
+        }),
+        status: Some(payspec_nopan_api::open_enums::PaymentStatus::Approved),
+        status_info: Some(types::StatusInfo {
+            reason_code: Some("-1".into()),
+            message: Some("Request processed successfully".into()),
+        }),
+        timestamp: now,
+    }
 }
 
 fn declined(status: u16, code: &str, message: &str) -> Response {
@@ -316,6 +342,25 @@ impl Nopan {
                     }
                     return Response::json(200, &answer).state_changed();
                 }
+                // A one-time BLIK payment is authorised by the payer's six-digit code (or
+                // a registered alias, payerId); without either there is nothing to pay with.
+                let blik = body.pointer("/providerDetails/providerId") == Some(&json!("BLIK"));
+                let one_time = body["transactionType"] == "ONE_TIME";
+                let payer = |field: &str| {
+                    body.pointer(&format!("/payerDetails/{field}"))
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| !v.is_empty())
+                };
+                if step == "initiate"
+                    && blik
+                    && one_time
+                    && !payer("oneTimeCode")
+                    && !payer("payerId")
+                {
+                    return invalid(
+                        "payerDetails.oneTimeCode is required for a one-time BLIK payment",
+                    );
+                }
                 let amount = body
                     .pointer("/paymentDetails/amount")
                     .and_then(Value::as_i64)
@@ -334,6 +379,8 @@ impl Nopan {
                         pages::PREFIX
                     ),
                     return_url: body["returnUrl"].as_str().map(str::to_string),
+                    captures: Vec::new(),
+                    refunds: Vec::new(),
                     client_transaction_id: client_tx,
                     provider_id: body
                         .pointer("/providerDetails/providerId")
@@ -404,18 +451,33 @@ impl Nopan {
                     .unwrap_or_default();
                 self.with_payment(id, |p| {
                     if step == "capture" {
-                        if p.status != "APPROVED" || p.captured + amount > p.amount {
+                        if p.status != "APPROVED" {
                             return Err(declined(422, "5002", "State transition not allowed"));
+                        }
+                        // More than is left to capture is a wrong amount, not a wrong state.
+                        if p.captured.saturating_add(amount) > p.amount {
+                            return Err(invalid(format!(
+                                "paymentDetails.amount {amount} is more than the {} left to capture",
+                                p.amount.saturating_sub(p.captured)
+                            )));
                         }
                         p.captured += amount;
                         p.step = "CAPTURE";
+                        p.captures.push(operation(&body, amount, &self.ids, &self.clock));
                         Ok("PAYMENT_CAPTURED")
                     } else {
-                        if p.refunded + amount > p.captured {
+                        if p.captured == 0 {
                             return Err(declined(422, "5002", "State transition not allowed"));
+                        }
+                        if p.refunded.saturating_add(amount) > p.captured {
+                            return Err(invalid(format!(
+                                "paymentDetails.amount {amount} is more than the {} left to refund",
+                                p.captured.saturating_sub(p.refunded)
+                            )));
                         }
                         p.refunded += amount;
                         p.step = "REFUND";
+                        p.refunds.push(operation(&body, amount, &self.ids, &self.clock));
                         Ok("PAYMENT_REFUNDED")
                     }
                 })
