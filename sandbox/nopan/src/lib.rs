@@ -133,7 +133,7 @@ fn operation(body: &Value, amount: i64, ids: &Ids, clock: &Clock) -> types::Paym
         }),
         provider_details: Some(types::OperationProviderDetails {
             provider_operation_id: Some(format!("op-{}", ids.hex(6))),
-            registered_at: now.clone(),
+            registered_at: now,
         }),
         status: Some(payspec_nopan_api::open_enums::PaymentStatus::Approved),
         status_info: Some(types::StatusInfo {
