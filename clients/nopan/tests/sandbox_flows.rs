@@ -143,7 +143,7 @@ async fn illegal_transitions_answer_5002_and_wrong_amounts_4000() {
     let events = client.payment_events(&id).await.unwrap();
     let captures = events
         .payment_details
-        .and_then(|d| Some(d.captures))
+        .map(|d| d.captures)
         .unwrap_or_default();
     assert_eq!(captures.len(), 1, "{captures:?}");
     assert_eq!(
