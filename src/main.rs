@@ -3,7 +3,8 @@
 //! - `payspec demo [--provider P]... [--live]`: a complete flow per provider against its
 //!   in-process sandbox (no credentials, no network); `--live` checks real credentials
 //!   from the environment instead, without moving money.
-//! - `payspec sandbox [--port N]`: every sandbox until Ctrl-C, with their URLs and
+//! - `payspec sandbox [--port N] [--seed S] [--state FILE]`: every sandbox until Ctrl-C
+//!   (with `--state`, their state survives a restart), with their URLs and
 //!   credentials.
 //! - `payspec <provider> token|status <id>`: single calls with the environment's
 //!   credentials (e.g. against `payspec sandbox`).
@@ -30,7 +31,7 @@ struct Provider {
 
 const USAGE: &str = "usage:
   payspec demo [--provider P]... [--live]
-  payspec sandbox [--port N]
+  payspec sandbox [--port N] [--seed S] [--state FILE]
   payspec <provider> token
   payspec <provider> status <id>
   payspec bench-sandbox [--seconds S]
@@ -164,6 +165,19 @@ fn number<T: std::str::FromStr>(args: &[String], flag: &str, default: T) -> Resu
     }
 }
 
+/// The value after `flag`, if the flag is given.
+fn text(args: &[String], flag: &str) -> Result<Option<String>, String> {
+    match args.iter().position(|a| a == flag) {
+        None => Ok(None),
+        Some(i) => args
+            .get(i + 1)
+            .filter(|v| !v.starts_with("--"))
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| format!("{flag} needs a value")),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -186,15 +200,19 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "demo" => demo(rest).await,
-        "sandbox" => match number(rest, "--port", 0u16) {
-            Ok(port) => match serve::run(port).await {
+        "sandbox" => match (
+            number(rest, "--port", 0u16),
+            number(rest, "--seed", 0u64),
+            text(rest, "--state"),
+        ) {
+            (Ok(port), Ok(seed), Ok(state)) => match serve::run(port, seed, state).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("payspec sandbox: {e}");
                     ExitCode::FAILURE
                 }
             },
-            Err(e) => usage_error(&e),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => usage_error(&e),
         },
         "bench-sandbox" => match number(rest, "--seconds", 2.0f64) {
             Ok(seconds) => match bench::run(seconds).await {

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-pub async fn run(base_port: u16) -> Result<(), String> {
+/// `seed` 0: random ids; `state`: the file their state is kept in across restarts.
+pub async fn run(base_port: u16, seed: u64, state: Option<String>) -> Result<(), String> {
     let port = |offset: u16| {
         if base_port == 0 {
             0
@@ -11,20 +12,29 @@ pub async fn run(base_port: u16) -> Result<(), String> {
             base_port + offset
         }
     };
-    let config = |offset: u16| payspec_sandbox::Config::default().port(port(offset));
-    let nopan = payspec_nopan_sandbox::Sandbox::start(config(0))
+    let config = |offset: u16, name: &str| {
+        let mut config = payspec_sandbox::Config::default().port(port(offset));
+        if seed != 0 {
+            config = config.seed(seed);
+        }
+        if let Some(file) = &state {
+            config = config.state_file(file, name);
+        }
+        config
+    };
+    let nopan = payspec_nopan_sandbox::Sandbox::start(config(0, "nopan"))
         .await
         .map_err(|e| e.to_string())?;
-    let mobilepay = payspec_mobilepay_sandbox::Sandbox::start(config(1))
+    let mobilepay = payspec_mobilepay_sandbox::Sandbox::start(config(1, "mobilepay"))
         .await
         .map_err(|e| e.to_string())?;
-    let gopay = payspec_gopay_sandbox::Sandbox::start(config(2))
+    let gopay = payspec_gopay_sandbox::Sandbox::start(config(2, "gopay"))
         .await
         .map_err(|e| e.to_string())?;
-    let eastpay = payspec_eastpay_sandbox::Sandbox::start(config(3))
+    let eastpay = payspec_eastpay_sandbox::Sandbox::start(config(3, "eastpay"))
         .await
         .map_err(|e| e.to_string())?;
-    let vaiipay = payspec_vaiipay_sandbox::Sandbox::start(config(4))
+    let vaiipay = payspec_vaiipay_sandbox::Sandbox::start(config(4, "vaiipay"))
         .await
         .map_err(|e| e.to_string())?;
 
@@ -96,6 +106,12 @@ pub async fn run(base_port: u16) -> Result<(), String> {
     println!(
         "# <root> is the base URL without the spec's base path (GoPay /api/4.0, EastPay /gateway)"
     );
+    if let Some(file) = &state {
+        println!(
+            "# state kept in {file}: a restart on it has every payment, id and token (Nopan's \
+             certificates are new: read the PEM files again)"
+        );
+    }
     tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&dir);
     println!("stopped");

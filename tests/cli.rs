@@ -101,3 +101,101 @@ fn bad_arguments_exit_2() {
         );
     }
 }
+
+/// `payspec sandbox` running as a team that does not write Rust uses it: the Python
+/// walk-through of the guide (`conformance/walkthrough/mobilepay.py`, standard library
+/// only) pays against the printed environment; the sandbox is killed and started again
+/// on its `--state` file, and the payment is still there, captured.
+#[test]
+fn the_python_walkthrough_pays_and_the_state_survives_a_restart() {
+    use std::io::BufRead;
+    let dir = std::env::temp_dir().join(format!("payspec-cli-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.jsonl");
+    let start = || {
+        let mut child = payspec()
+            .args(["sandbox", "--state"])
+            .arg(&state)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut env = Vec::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(pairs) = line.strip_prefix("export ") {
+                for pair in pairs.split_whitespace() {
+                    if let Some((name, value)) = pair.split_once('=') {
+                        env.push((name.to_string(), value.to_string()));
+                    }
+                }
+            }
+            if line.starts_with("# state kept in") {
+                break;
+            }
+        }
+        (child, env)
+    };
+    let (mut first, env) = start();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/conformance/walkthrough/mobilepay.py"
+    );
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let output = Command::new(&python)
+        .arg(script)
+        .arg("order-walkthrough")
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let last: Vec<&str> = stdout.lines().collect();
+    let result = last.last().copied().unwrap_or_default();
+    assert!(result.contains("\"state\": \"captured\""), "{stdout}");
+    let id = result
+        .split('"')
+        .nth(3)
+        .unwrap_or_else(|| panic!("no payment id in {result}"))
+        .to_string();
+    first.kill().unwrap();
+    let _ = first.wait();
+
+    // Started again on the same file: the same payment point, the payment still captured.
+    let (mut second, again) = start();
+    let get = |name: &str, env: &[(String, String)]| {
+        env.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{name} not printed"))
+    };
+    assert_eq!(
+        get("MOBILEPAY_PAYMENT_POINT_ID", &env),
+        get("MOBILEPAY_PAYMENT_POINT_ID", &again)
+    );
+    let read = Command::new(&python)
+        .args([
+            "-c",
+            "import json, os, sys, urllib.request as u; \
+             r = u.Request(os.environ['MOBILEPAY_BASE_URL'] + '/v1/payments/' + sys.argv[1], \
+             headers={'Authorization': 'Bearer ' + os.environ['MOBILEPAY_API_KEY']}); \
+             print(json.load(u.urlopen(r, timeout=10))['state'])",
+            &id,
+        ])
+        .envs(again.iter().cloned())
+        .output()
+        .unwrap();
+    second.kill().unwrap();
+    let _ = second.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&read.stdout).trim(),
+        "captured",
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+}

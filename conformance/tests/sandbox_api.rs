@@ -302,3 +302,77 @@ async fn nopan_wants_a_blik_code_and_mobilepay_a_reference() {
         "an empty reference is refused before sending"
     );
 }
+
+/// `Config::state_file`: a sandbox started again on its file has what it had (payments
+/// under the same ids, their states, the tokens it issued), for every provider alike, and
+/// the webhooks are not sent a second time.
+#[tokio::test]
+async fn state_survives_a_restart_on_its_file() {
+    let dir = std::env::temp_dir().join(format!("payspec-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.jsonl");
+    let _ = std::fs::remove_file(&file);
+    let config = || payspec_sandbox::Config::default().state_file(&file, "mobilepay");
+
+    let first = payspec_mobilepay_sandbox::Sandbox::start(config())
+        .await
+        .unwrap();
+    let client = first.client_builder().build().unwrap();
+    let point = first.payment_point_id();
+    let order =
+        payspec_mobilepay::NewPayment::new(700, point.clone(), "myapp://done", "order-kept")
+            .unwrap();
+    let payment = client.initiate_payment(order).await.unwrap();
+    client
+        .simulate_reservation(
+            &payment.payment_id.to_string(),
+            payspec_mobilepay_sandbox::Sandbox::PAYMENT_SOURCE,
+            payspec_mobilepay_sandbox::Sandbox::USER,
+        )
+        .await
+        .unwrap();
+    let before = first.state();
+    first.shutdown().await;
+
+    // A Nopan sandbox shares the file: each finds its own lines.
+    let nopan = payspec_nopan_sandbox::Sandbox::start(
+        payspec_sandbox::Config::default().state_file(&file, "nopan"),
+    )
+    .await
+    .unwrap();
+    assert!(nopan.state().payments.is_empty());
+
+    let second = payspec_mobilepay_sandbox::Sandbox::start(config())
+        .await
+        .unwrap();
+    assert_eq!(
+        second.payment_point_id(),
+        point,
+        "the same seed, the same ids"
+    );
+    assert_eq!(second.state(), before);
+    assert_eq!(before.payments[0].state, "reserved");
+    // A client of the new instance reads the payment, and can go on with it.
+    let client = second.client_builder().build().unwrap();
+    let read = client.get_payment(payment.payment_id).await.unwrap();
+    assert_eq!(
+        read.reference.as_deref().map(|r| r.to_string()),
+        Some("order-kept".to_string())
+    );
+    client
+        .capture_payment(payment.payment_id, 700)
+        .await
+        .unwrap();
+    assert_eq!(second.state().payments[0].state, "captured");
+    assert!(
+        second.webhooks().deliveries().is_empty(),
+        "no webhook sent twice"
+    );
+    second.shutdown().await;
+    // ... and the capture is kept too.
+    let third = payspec_mobilepay_sandbox::Sandbox::start(config())
+        .await
+        .unwrap();
+    assert_eq!(third.state().payments[0].state, "captured");
+    let _ = std::fs::remove_dir_all(&dir);
+}

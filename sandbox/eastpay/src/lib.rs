@@ -613,7 +613,8 @@ impl Handler for EastPay {
                         state.payments.insert(payment.id.clone(), payment.clone());
                         drop(state);
                         self.notify(&payment);
-                        Response::json(200, &payment.to_json())
+                        // Reading a checkout's result records the payment.
+                        Response::json(200, &payment.to_json()).state_changed()
                     }
                     None => result(
                         404,
@@ -661,7 +662,7 @@ impl Sandbox {
             webhooks: WebhookSender::default(),
             encryption,
         });
-        let server = SandboxServer::start(eastpay.clone(), None, config.port).await?;
+        let server = SandboxServer::start_config(eastpay.clone(), None, &config).await?;
         Ok(Self { server, eastpay })
     }
 

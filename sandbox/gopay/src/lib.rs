@@ -600,7 +600,7 @@ impl Sandbox {
             state: Mutex::default(),
             webhooks: WebhookSender::default(),
         });
-        let server = SandboxServer::start(gopay.clone(), None, config.port).await?;
+        let server = SandboxServer::start_config(gopay.clone(), None, &config).await?;
         Ok(Self { server, gopay })
     }
 

@@ -27,6 +27,8 @@ pub struct Config {
     /// The secret webhooks are signed (or, for EastPay, encrypted) with (`None`: the
     /// provider sandbox's own; EastPay then sends plain notifications).
     pub webhook_secret: Option<String>,
+    /// Where the state is kept across restarts (`None`: in memory only).
+    pub state_file: Option<crate::StateFile>,
 }
 
 impl Config {
@@ -60,9 +62,30 @@ impl Config {
         self
     }
 
-    /// The ids this configuration makes.
+    /// Keeps the state in `path` under the name `sandbox` (several sandboxes can share
+    /// a file): a sandbox started again on it has every payment, token and id it had.
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>, sandbox: &str) -> Self {
+        self.state_file = Some(crate::StateFile::new(path, sandbox));
+        self
+    }
+
+    /// The ids this configuration makes. With a state file, its recorded seed (so a
+    /// replay makes the same ids); a file that cannot be written is reported and the
+    /// sandbox runs on [`Config::seed`].
     pub fn ids(&self) -> Ids {
-        Ids::new(self.seed)
+        match &self.state_file {
+            None => Ids::new(self.seed),
+            Some(state) => match crate::journal::seed(state, self.seed) {
+                Ok(seed) => Ids::new(Some(seed)),
+                Err(e) => {
+                    eprintln!(
+                        "payspec sandbox: cannot keep state in {}: {e}",
+                        state.path.display()
+                    );
+                    Ids::new(self.seed)
+                }
+            },
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod config;
 mod faults;
+mod journal;
 pub mod pages;
 mod pki;
 mod server;
@@ -15,13 +16,16 @@ mod webhooks;
 
 pub use config::{Clock, Config, Ids, PaymentRecord, State};
 pub use faults::{Fault, Faults, Step};
+pub use journal::StateFile;
 pub use pki::SandboxPki;
 /// What [`conforming`] needs of a request type (every generated type has it).
 pub use schemars::JsonSchema;
 pub use server::{Handler, Request, Response, SandboxServer};
 pub use webhooks::{Delivery, WebhookSender};
 
-/// A fresh random token or id (hex), for tokens, ids and secrets the sandbox issues.
+/// A fresh random id (hex) that a seed does not repeat: for values that are not state,
+/// such as call ids in answers and an address shown by a read. State (payments, tokens,
+/// secrets) takes its ids from [`Ids`], so a seed and a replayed state file repeat them.
 pub fn random_id(bytes: usize) -> String {
     (0..bytes)
         .map(|_| format!("{:02x}", fastrand::u8(..)))

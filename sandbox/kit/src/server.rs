@@ -244,6 +244,7 @@ struct Serving {
     handler: Arc<dyn Handler>,
     faults: Faults,
     pages: String,
+    journal: Option<crate::journal::Journal>,
 }
 
 /// Accepts connections on `listener` until `stopped` turns true; `pages_only` serves the
@@ -403,6 +404,24 @@ fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
 }
 
+/// Feeds `handler` what `state` recorded, in order, with its webhooks held back (they
+/// were sent when it happened).
+fn replay(handler: &dyn Handler, state: &crate::StateFile, pages: &str) {
+    if let Some(webhooks) = handler.webhooks() {
+        webhooks.mute(true);
+    }
+    for request in crate::journal::recorded(state, pages) {
+        if request.path.starts_with(crate::pages::PREFIX) {
+            let _ = handler.payer_page(&request);
+        } else {
+            let _ = handler.handle(request);
+        }
+    }
+    if let Some(webhooks) = handler.webhooks() {
+        webhooks.mute(false);
+    }
+}
+
 /// The largest request body the sandbox reads (1 MiB); a larger one is answered 413.
 const MAX_BODY: usize = 1 << 20;
 
@@ -427,6 +446,7 @@ async fn serve(
         handler,
         faults,
         pages,
+        journal,
     } = serving;
     let (parts, body) = request.into_parts();
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
@@ -465,6 +485,11 @@ async fn serve(
         let answer = handler
             .payer_page(&request)
             .unwrap_or_else(crate::pages::not_found);
+        if let Some(journal) = &journal
+            && answer.changed_state
+        {
+            journal.record(&request);
+        }
         return Ok(to_hyper(answer));
     }
     let mut request = request;
@@ -517,7 +542,15 @@ async fn serve(
         return Ok(to_hyper(response));
     }
     let path = request.path.clone();
+    // Journaled: every request but a GET, and a GET that changed state (tokens and
+    // failed writes included: a replay must use the seeded ids as the first run did).
+    let copy = journal.as_ref().map(|_| request.clone());
     let response = handler.handle(request);
+    if let (Some(journal), Some(copy)) = (&journal, copy)
+        && (copy.method != http::Method::GET || response.changed_state)
+    {
+        journal.record(&copy);
+    }
     if step == Some(Step::Drop) {
         return Err(DropConnection);
     }
@@ -533,6 +566,33 @@ impl SandboxServer {
         handler: Arc<dyn Handler>,
         tls: Option<Arc<rustls::ServerConfig>>,
         port: u16,
+    ) -> Result<Self, ConfigError> {
+        Self::serve(handler, tls, port, None).await
+    }
+
+    /// Serves `handler` as `config` says: its port, and with [`crate::Config::state_file`]
+    /// the state saved before (replayed with webhooks held back, before the first
+    /// request is taken) and every change saved from now on.
+    pub async fn start_config(
+        handler: Arc<dyn Handler>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        config: &crate::Config,
+    ) -> Result<Self, ConfigError> {
+        let journal = config.state_file.clone().map(crate::journal::Journal::new);
+        Self::serve(
+            handler,
+            tls,
+            config.port,
+            journal.zip(config.state_file.clone()),
+        )
+        .await
+    }
+
+    async fn serve(
+        handler: Arc<dyn Handler>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        port: u16,
+        saved: Option<(crate::journal::Journal, crate::StateFile)>,
     ) -> Result<Self, ConfigError> {
         let listener =
             TcpListener::bind(("127.0.0.1", port))
@@ -564,10 +624,18 @@ impl SandboxServer {
                 (format!("http://127.0.0.1:{port}"), Some(listener))
             }
         };
+        let journal = match saved {
+            None => None,
+            Some((journal, state)) => {
+                replay(handler.as_ref(), &state, &pages);
+                Some(journal)
+            }
+        };
         let serving = Serving {
             handler,
             faults: faults.clone(),
             pages: pages.clone(),
+            journal,
         };
         let mut accepting = vec![tokio::spawn(accept(
             listener,

@@ -24,12 +24,19 @@ pub struct WebhookSender {
     sent: Arc<Mutex<Vec<Delivery>>>,
     /// Woken on every recorded delivery ([`WebhookSender::wait_for`]).
     recorded: Arc<tokio::sync::Notify>,
+    /// Held back: nothing is sent (while a sandbox replays its saved state).
+    muted: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl WebhookSender {
     /// Sets (or clears) where webhooks go.
     pub fn set_url(&self, url: Option<String>) {
         *self.url.lock().unwrap_or_else(|p| p.into_inner()) = url;
+    }
+
+    /// Holds webhooks back (`true`) or lets them go again.
+    pub fn mute(&self, muted: bool) {
+        self.muted.store(muted, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Where webhooks go.
@@ -71,6 +78,9 @@ impl WebhookSender {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
     ) {
+        if self.muted.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         let Some(base) = self.url() else { return };
         let url = match query {
             Some(q) if base.contains('?') => format!("{base}&{q}"),

@@ -711,7 +711,7 @@ impl Sandbox {
             state: Mutex::default(),
             webhooks: WebhookSender::default(),
         });
-        let server = SandboxServer::start(mobilepay.clone(), None, config.port).await?;
+        let server = SandboxServer::start_config(mobilepay.clone(), None, &config).await?;
         Ok(Self { server, mobilepay })
     }
 

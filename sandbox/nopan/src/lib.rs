@@ -745,7 +745,7 @@ impl Sandbox {
             webhooks: WebhookSender::default(),
         });
         let server =
-            SandboxServer::start(nopan.clone(), Some(pki.server_config()?), config.port).await?;
+            SandboxServer::start_config(nopan.clone(), Some(pki.server_config()?), &config).await?;
         Ok(Self { server, pki, nopan })
     }
 

@@ -292,7 +292,7 @@ impl Handler for VaiiPay {
                 Response::json(
                     200,
                     &json!({"data": {
-                        "address": format!("T{}", self.ids.hex(16)), "amount": format!("{}.{:06}", minor / 100, (minor % 100) * 10_000),
+                        "address": format!("T{}", payspec_sandbox::random_id(16)), "amount": format!("{}.{:06}", minor / 100, (minor % 100) * 10_000),
                         "currencyCode": method.to_uppercase(), "blockchainSlug": provider,
                         "qrCode": format!("{provider}:address?amount={}", minor / 100), "confirmations": 19,
                         "expiresAt": self.clock.utc().checked_add_signed(chrono::TimeDelta::minutes(30)).map(|t| t.to_rfc3339()),
@@ -389,7 +389,7 @@ impl Sandbox {
             applications: Mutex::default(),
             webhooks: WebhookSender::default(),
         });
-        let server = SandboxServer::start(vaiipay.clone(), None, config.port).await?;
+        let server = SandboxServer::start_config(vaiipay.clone(), None, &config).await?;
         Ok(Self { server, vaiipay })
     }
 
