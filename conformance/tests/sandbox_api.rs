@@ -376,3 +376,37 @@ async fn state_survives_a_restart_on_its_file() {
     assert_eq!(third.state().payments[0].state, "captured");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The fields MobilePay's sandbox lets be `null` in answers are the ones its spec marks
+/// `nullable: true` (read from the spec here, not from the sandbox).
+#[test]
+fn mobilepays_nullable_fields_are_the_specs() {
+    let path = format!("{}/../specs/mobilepay.yaml", env!("CARGO_MANIFEST_DIR"));
+    let spec = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = spec.lines().collect();
+    let mut from_spec: Vec<String> = Vec::new();
+    for (at, line) in lines.iter().enumerate() {
+        if line.trim() != "nullable: true" {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        // The property is the nearest line above with less indentation.
+        if let Some(name) = lines[..at].iter().rev().find_map(|above| {
+            let depth = above.len() - above.trim_start().len();
+            (depth < indent).then(|| above.trim().trim_end_matches(':').to_string())
+        }) {
+            from_spec.push(name);
+        }
+    }
+    // A component schema that is nullable as a whole applies where it is used.
+    from_spec.retain(|name| name != "Description");
+    from_spec.push("description".into());
+    from_spec.sort();
+    from_spec.dedup();
+    let mut sandbox: Vec<String> = payspec_mobilepay_sandbox::NULLABLE_IN_ANSWERS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    sandbox.sort();
+    assert_eq!(sandbox, from_spec);
+}

@@ -382,7 +382,7 @@ impl EastPay {
         if let Some(minor) = amount {
             answer["amount"] = json!(snapshot.decimal(minor));
         }
-        Response::json(200, &answer).state_changed()
+        Response::typed::<types::PaymentResult>(200, &answer).state_changed()
     }
 }
 
@@ -614,7 +614,8 @@ impl Handler for EastPay {
                         drop(state);
                         self.notify(&payment);
                         // Reading a checkout's result records the payment.
-                        Response::json(200, &payment.to_json()).state_changed()
+                        Response::typed::<types::PaymentResult>(200, &payment.to_json())
+                            .state_changed()
                     }
                     None => result(
                         404,

@@ -39,6 +39,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aes_gcm::aead::OsRng;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use payspec_gopay_api::types;
 use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, pages};
 use rsa::RsaPrivateKey;
 use rsa::traits::PublicKeyParts;
@@ -210,7 +211,7 @@ impl GoPay {
             answer["expires_in"] = json!("900");
         }
         self.lock().cards.insert(token, json!({"pan": pan}));
-        Response::json(201, &answer).state_changed()
+        Response::typed::<types::Card>(201, &answer).state_changed()
     }
 
     fn charge(&self, request: &Request, id: &str) -> Response {
@@ -271,7 +272,7 @@ impl GoPay {
         };
         drop(state);
         self.notify(&updated);
-        Response::json(201, &charge).state_changed()
+        Response::typed::<types::Charge>(201, &charge).state_changed()
     }
 
     fn refund(&self, request: &Request, id: &str) -> Response {
@@ -313,7 +314,7 @@ impl GoPay {
         );
         drop(state);
         self.notify(&snapshot);
-        Response::json(201, &refund).state_changed()
+        Response::typed::<types::Refund>(201, &refund).state_changed()
     }
 }
 
@@ -538,10 +539,10 @@ impl Handler for GoPay {
                 self.lock()
                     .payments
                     .insert(payment.id.clone(), payment.clone());
-                Response::json(201, &payment.to_json()).state_changed()
+                Response::typed::<types::Payment>(201, &payment.to_json()).state_changed()
             }
             ("GET", ["payments", id]) => match self.lock().payments.get(*id) {
-                Some(payment) => Response::json(200, &payment.to_json()),
+                Some(payment) => Response::typed::<types::Payment>(200, &payment.to_json()),
                 None => error(404, "NOT_FOUND", "Payment not found", &request),
             },
             ("POST", ["payments", id, "charges"]) => self.charge(&request, id),
@@ -558,7 +559,7 @@ impl Handler for GoPay {
                 Response::json(200, &Value::Array(list))
             }
             ("GET", ["refunds", id]) => match self.lock().refunds.get(*id) {
-                Some(refund) => Response::json(200, refund),
+                Some(refund) => Response::typed::<types::Refund>(200, refund),
                 None => error(404, "NOT_FOUND", "Refund not found", &request),
             },
             _ => error(404, "NOT_FOUND", "Not found", &request),

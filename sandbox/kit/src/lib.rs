@@ -44,6 +44,63 @@ pub fn status_code_name(status: u16) -> String {
         .replace('\'', "")
 }
 
+/// The JSON schema of `T`, made once per type (every request and answer is checked
+/// against one).
+fn schema_of<T: schemars::JsonSchema + 'static>()
+-> Result<std::sync::Arc<serde_json::Value>, String> {
+    type Schemas = std::collections::HashMap<std::any::TypeId, std::sync::Arc<serde_json::Value>>;
+    static SCHEMAS: std::sync::OnceLock<std::sync::Mutex<Schemas>> = std::sync::OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(Default::default);
+    let id = std::any::TypeId::of::<T>();
+    if let Some(schema) = schemas
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&id)
+    {
+        return Ok(schema.clone());
+    }
+    let schema = std::sync::Arc::new(
+        serde_json::to_value(schemars::schema_for!(T)).map_err(|e| e.to_string())?,
+    );
+    schemas
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(id, schema.clone());
+    Ok(schema)
+}
+
+impl Response {
+    /// A JSON answer held to the spec's type `T` (a generated type) as it is sent: the
+    /// checks of a request's ([`conforming`]: JSON types, no `null` where the spec has
+    /// none, nothing serde would drop) except that enums stay open, as for any answer. An answer that
+    /// does not fit is a sandbox bug; it goes out as a 500 naming the type and the
+    /// field, so a test or schemathesis sees it at once instead of a client parsing
+    /// something the provider never sends.
+    pub fn typed<T>(status: u16, body: &serde_json::Value) -> Self
+    where
+        T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema + 'static,
+    {
+        Self::typed_with::<T>(&[], status, body)
+    }
+
+    /// [`Response::typed`] for a spec whose fields named in `nullable` take `null`.
+    pub fn typed_with<T>(nullable: &[&str], status: u16, body: &serde_json::Value) -> Self
+    where
+        T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema + 'static,
+    {
+        match fits::<T>(body, nullable, false) {
+            Ok(_) => Self::json(status, body),
+            Err(e) => Self::json(
+                500,
+                &serde_json::json!({"error": format!(
+                    "payspec sandbox: its answer does not fit the spec's {}: {e}",
+                    std::any::type_name::<T>()
+                )}),
+            ),
+        }
+    }
+}
+
 /// `body` as the spec's type `T`, refused where it does not fit: serde's checks (required
 /// fields, types, the generated constraints); beyond serde, every value of the typed
 /// result must have the JSON type the body gave it (serde reads a struct from an array
@@ -52,7 +109,7 @@ pub fn status_code_name(status: u16) -> String {
 /// know are let through, whatever they hold.
 pub fn conforming<T>(body: &serde_json::Value) -> Result<T, String>
 where
-    T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema,
+    T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema + 'static,
 {
     conforming_with(body, &[])
 }
@@ -61,13 +118,28 @@ where
 /// `nullable: true`, which serde cannot tell from an absent optional field).
 pub fn conforming_with<T>(body: &serde_json::Value, nullable: &[&str]) -> Result<T, String>
 where
-    T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema,
+    T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema + 'static,
+{
+    fits(body, nullable, true)
+}
+
+/// The checks of [`conforming_with`]; `listed_values_only` for a request: enums are open
+/// for answers (a value the provider adds later parses as `Unknown`, and a sandbox may
+/// answer one the spec leaves unpublished), not for requests, whose values must be ones
+/// the spec lists.
+fn fits<T>(
+    body: &serde_json::Value,
+    nullable: &[&str],
+    listed_values_only: bool,
+) -> Result<T, String>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema + 'static,
 {
     let typed: T = serde_json::from_value(body.clone()).map_err(|e| e.to_string())?;
-    // Enums are open for answers (a value the provider adds later parses as `Unknown`),
-    // not for requests: every value must be one the spec lists.
-    let schema = serde_json::to_value(schemars::schema_for!(T)).map_err(|e| e.to_string())?;
-    known_values(body, &schema, &schema, String::new(), 0)?;
+    if listed_values_only {
+        let schema = schema_of::<T>()?;
+        known_values(body, &schema, &schema, String::new(), 0)?;
+    }
     let again = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
     same_shape(body, &again, "")?;
     let mut nulls = Vec::new();

@@ -287,7 +287,7 @@ impl Nopan {
                 let snapshot = payment.clone();
                 drop(state);
                 self.notify(&snapshot, kind);
-                Response::json(200, &snapshot.to_json()).state_changed()
+                Response::typed::<types::Payment>(200, &snapshot.to_json()).state_changed()
             }
             Err(response) => response,
         }
@@ -414,7 +414,7 @@ impl Nopan {
                     .payments
                     .insert(payment.transaction_id.clone(), payment.clone());
                 self.notify(&payment, kind);
-                Response::json(200, &payment.to_json()).state_changed()
+                Response::typed::<types::Payment>(200, &payment.to_json()).state_changed()
             }
             "finalize" => {
                 if let Err(e) = payspec_sandbox::conforming::<types::FinalizePaymentRequest>(&body)
@@ -674,7 +674,7 @@ impl Handler for Nopan {
         }
         match (request.method.as_str(), segments.as_slice()) {
             ("GET", ["payments", id, "status" | "events"]) => match self.lock().payments.get(*id) {
-                Some(payment) => Response::json(200, &payment.to_json()),
+                Some(payment) => Response::typed::<types::Payment>(200, &payment.to_json()),
                 None => declined(404, "5000", "Payment not found"),
             },
             ("POST", ["mock", "set"]) => self.set_mock(&request),

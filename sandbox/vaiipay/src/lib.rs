@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use payspec_core::Secret;
 use payspec_core::webhook::{SignatureEncoding, encode, hmac_sha256};
 use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, pages};
+use payspec_vaiipay_api::types;
 use serde_json::{Value, json};
 
 use payspec_vaiipay::signature::{CheckoutUrlVerifier, DEFAULT_SIGNATURE_HEADER};
@@ -127,11 +128,14 @@ impl VaiiPay {
         }
         let id = self.ids.uuid().to_string();
         let mut payment = json!({"id": id, "userId": 1, "status": "PENDING", "reference": body["reference"],
-            "referenceLabel": body["referenceLabel"], "currencyCode": body["currencyCode"],
+            "currencyCode": body["currencyCode"],
             "settlementCurrencyCode": body.get("settlementCurrencyCode").cloned().unwrap_or(json!("USDT")),
             "amount": body["amount"]});
-        if let Some(back) = body.get("redirectUrl") {
-            payment["redirectUrl"] = back.clone();
+        // Optional fields are absent when not given: the spec's are not nullable.
+        for optional in ["redirectUrl", "referenceLabel"] {
+            if let Some(value) = body.get(optional).filter(|v| !v.is_null()) {
+                payment[optional] = value.clone();
+            }
         }
         self.payments
             .lock()
@@ -147,7 +151,8 @@ impl VaiiPay {
             .ok()
             .and_then(|verifier| verifier.sign(&unsigned).ok())
             .unwrap_or(unsigned);
-        Response::json(201, &json!({"data": {"checkoutUrl": url}})).state_changed()
+        Response::typed::<types::CheckoutEnvelope>(201, &json!({"data": {"checkoutUrl": url}}))
+            .state_changed()
     }
 }
 
@@ -276,7 +281,9 @@ impl Handler for VaiiPay {
                     .unwrap_or_else(|p| p.into_inner())
                     .get(*id)
                 {
-                    Some(payment) => Response::json(200, &json!({"data": payment})),
+                    Some(payment) => {
+                        Response::typed::<types::PaymentEnvelope>(200, &json!({"data": payment}))
+                    }
                     None => error(404, "Payment not found"),
                 }
             }
@@ -322,7 +329,8 @@ impl Handler for VaiiPay {
                     "site": {"url": body["url"]}, "currencyWhitelist": body.get("currencyWhitelist").cloned().unwrap_or(json!([])),
                     "createdAt": self.clock.rfc3339()});
                 apps.push(app.clone());
-                Response::json(201, &json!({"data": app})).state_changed()
+                Response::typed::<types::ApplicationEnvelope>(201, &json!({"data": app}))
+                    .state_changed()
             }
             ("GET", ["api", "checkout", id, "payment-methods"]) => {
                 if !self
