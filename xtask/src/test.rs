@@ -304,10 +304,11 @@ fn browser(root: &Path) -> Result<(), String> {
     let chromium = crate::docs::chromium()?;
     cargo(
         root,
+        // The workspace and its features as the test step built them: nothing rebuilds.
         &[
             "test",
-            "-p",
-            "payspec-conformance",
+            "--workspace",
+            "--all-features",
             "--test",
             "payer_pages",
             "--",
