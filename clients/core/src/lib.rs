@@ -31,6 +31,7 @@ mod enums;
 pub mod error;
 pub mod glue;
 pub mod hooks;
+pub mod html;
 pub mod http;
 pub mod idempotency;
 pub mod notify;

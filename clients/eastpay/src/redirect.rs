@@ -24,21 +24,6 @@ pub struct Redirect {
     pub parameters: Vec<(String, String)>,
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 impl Redirect {
     /// The redirect of a payment result, if it has one with a URL.
     pub fn from_result(result: &types::PaymentResult) -> Option<Self> {
@@ -80,13 +65,13 @@ impl Redirect {
         };
         let mut html = format!(
             "<!doctype html><html><body onload=\"document.forms[0].submit()\"><form action=\"{}\" method=\"{method}\">",
-            escape(&self.url)
+            payspec_core::html::escape(&self.url)
         );
         for (name, value) in &self.parameters {
             html.push_str(&format!(
                 "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                escape(name),
-                escape(value)
+                payspec_core::html::escape(name),
+                payspec_core::html::escape(value)
             ));
         }
         html.push_str(

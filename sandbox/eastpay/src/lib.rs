@@ -633,18 +633,12 @@ impl Handler for EastPay {
     }
 }
 
+payspec_sandbox::shared_api!(Sandbox, server, eastpay);
+
 /// A running EastPay sandbox; stops when dropped.
 pub struct Sandbox {
     server: SandboxServer,
     eastpay: Arc<EastPay>,
-}
-
-impl std::fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url())
-            .finish()
-    }
 }
 
 impl Sandbox {
@@ -667,37 +661,11 @@ impl Sandbox {
         Ok(Self { server, eastpay })
     }
 
-    /// Stops the sandbox; when it returns, its port is free.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
-
-    /// `http://127.0.0.1:<port>/gateway` (the tenant's base URL, with the spec's path).
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// A client builder wired to this sandbox.
     pub fn client_builder(&self) -> ClientBuilder {
         payspec_eastpay::Client::builder()
             .base_url(self.base_url())
             .access_token(ACCESS_TOKEN)
             .entity_id(ENTITY_ID)
-    }
-
-    /// Fault injection.
-    pub fn faults(&self) -> &Faults {
-        self.server.faults()
-    }
-
-    /// Notifications sent so far (to each payment's `notificationUrl`).
-    pub fn webhooks(&self) -> &WebhookSender {
-        &self.eastpay.webhooks
-    }
-
-    /// Every payment: its id, merchant transaction id, result code (OPP's state),
-    /// amount in minor units and currency.
-    pub fn state(&self) -> State {
-        Handler::state(&*self.eastpay)
     }
 }

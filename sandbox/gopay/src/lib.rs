@@ -567,18 +567,12 @@ impl Handler for GoPay {
     }
 }
 
+payspec_sandbox::shared_api!(Sandbox, server, gopay);
+
 /// A running GoPay sandbox; stops when dropped.
 pub struct Sandbox {
     server: SandboxServer,
     gopay: Arc<GoPay>,
-}
-
-impl std::fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url())
-            .finish()
-    }
 }
 
 /// Token lifetime when [`Config::token_lifetime`] is not set (15 minutes).
@@ -605,16 +599,6 @@ impl Sandbox {
         Ok(Self { server, gopay })
     }
 
-    /// Stops the sandbox; when it returns, its port is free.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
-
-    /// `http://127.0.0.1:<port>/api/4.0`, the spec's base path.
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// A client builder wired to this sandbox.
     pub fn client_builder(&self) -> ClientBuilder {
         payspec_gopay::Client::builder()
@@ -624,25 +608,9 @@ impl Sandbox {
             .goid(GOID)
     }
 
-    /// Fault injection.
-    pub fn faults(&self) -> &Faults {
-        self.server.faults()
-    }
-
-    /// The notification GETs (`?id=`) sent so far, and where they go (each payment's
-    /// `callback.notification_url`).
-    pub fn webhooks(&self) -> &WebhookSender {
-        &self.gopay.webhooks
-    }
-
     /// The clock the sandbox reads (move a [`Clock::manual`] to expire tokens).
     pub fn clock(&self) -> &Clock {
         &self.gopay.clock
-    }
-
-    /// Every payment: its id, order number, state, amount and currency.
-    pub fn state(&self) -> State {
-        Handler::state(&*self.gopay)
     }
 
     /// Makes every issued access token expired.

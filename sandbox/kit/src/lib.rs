@@ -323,3 +323,55 @@ fn same_shape(
         )),
     }
 }
+
+/// The part of the one sandbox API that is the same for every provider, written once:
+/// `shared_api!(Sandbox, server, handler)` gives `Sandbox` (a struct with a
+/// [`SandboxServer`] field `server` and an `Arc` of the provider's [`Handler`] with a
+/// `webhooks: WebhookSender` field `handler`) its `Debug`, `shutdown`, `base_url`,
+/// `pages_url`, `faults`, `webhooks` and `state`.
+#[macro_export]
+macro_rules! shared_api {
+    ($sandbox:ident, $server:ident, $handler:ident) => {
+        impl ::std::fmt::Debug for $sandbox {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($sandbox))
+                    .field("base_url", &self.base_url())
+                    .finish()
+            }
+        }
+
+        impl $sandbox {
+            /// Stops the sandbox; when it returns, its port is free.
+            pub async fn shutdown(self) {
+                self.$server.shutdown().await;
+            }
+
+            /// What a client's base URL is: `http(s)://127.0.0.1:<port>` followed by the
+            /// base path of the spec's server URL.
+            pub fn base_url(&self) -> String {
+                self.$server.base_url()
+            }
+
+            /// Where the pages the provider sends the payer to are served.
+            pub fn pages_url(&self) -> String {
+                self.$server.pages_url()
+            }
+
+            /// Fault injection: latency, failures, answers lost after the state changed.
+            pub fn faults(&self) -> &$crate::Faults {
+                self.$server.faults()
+            }
+
+            /// Where webhooks go and what was sent.
+            pub fn webhooks(&self) -> &$crate::WebhookSender {
+                &self.$handler.webhooks
+            }
+
+            /// Every payment the sandbox holds: id, merchant reference, state, amount,
+            /// currency.
+            pub fn state(&self) -> $crate::State {
+                $crate::Handler::state(&*self.$handler)
+            }
+        }
+    };
+}

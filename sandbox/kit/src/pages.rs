@@ -98,20 +98,7 @@ pub fn with_query(url: &str, params: &[(&str, &str)]) -> String {
 }
 
 /// `text` safe inside HTML text and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use payspec_core::html::escape;
 
 #[cfg(test)]
 mod tests {

@@ -700,18 +700,12 @@ impl Handler for MobilePay {
     }
 }
 
+payspec_sandbox::shared_api!(Sandbox, server, mobilepay);
+
 /// A running MobilePay sandbox; stops when dropped.
 pub struct Sandbox {
     server: SandboxServer,
     mobilepay: Arc<MobilePay>,
-}
-
-impl std::fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url())
-            .finish()
-    }
 }
 
 impl Sandbox {
@@ -739,16 +733,6 @@ impl Sandbox {
         Ok(Self { server, mobilepay })
     }
 
-    /// Stops the sandbox; when it returns, its port is free.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
-
-    /// `http://127.0.0.1:<port>`.
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// A client builder wired to this sandbox (base URL and API key).
     pub fn client_builder(&self) -> ClientBuilder {
         payspec_mobilepay::Client::builder()
@@ -761,24 +745,8 @@ impl Sandbox {
         self.mobilepay.point.to_string()
     }
 
-    /// Fault injection.
-    pub fn faults(&self) -> &Faults {
-        self.server.faults()
-    }
-
-    /// Webhooks sent so far.
-    pub fn webhooks(&self) -> &WebhookSender {
-        &self.mobilepay.webhooks
-    }
-
     /// The clock the sandbox reads.
     pub fn clock(&self) -> &Clock {
         &self.mobilepay.clock
-    }
-
-    /// Every payment: its id, reference, state (`initiated`, `reserved`, ...), amount
-    /// and currency.
-    pub fn state(&self) -> State {
-        Handler::state(&*self.mobilepay)
     }
 }

@@ -712,19 +712,13 @@ impl Handler for Nopan {
     }
 }
 
+payspec_sandbox::shared_api!(Sandbox, server, nopan);
+
 /// A running Nopan sandbox; stops when dropped.
 pub struct Sandbox {
     server: SandboxServer,
     pki: SandboxPki,
     nopan: Arc<Nopan>,
-}
-
-impl std::fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url())
-            .finish()
-    }
 }
 
 impl Sandbox {
@@ -749,16 +743,6 @@ impl Sandbox {
         Ok(Self { server, pki, nopan })
     }
 
-    /// Stops the sandbox; when it returns, its port is free.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
-
-    /// `https://127.0.0.1:<port>` (mutual TLS).
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// A client builder wired to this sandbox: base URL, processing account, the client
     /// certificate it issued, its CA as the only trusted root, scope payments:process.
     pub fn client_builder(&self) -> ClientBuilder {
@@ -779,16 +763,6 @@ impl Sandbox {
         &self.pki
     }
 
-    /// Fault injection.
-    pub fn faults(&self) -> &Faults {
-        self.server.faults()
-    }
-
-    /// Where webhooks go and what was sent.
-    pub fn webhooks(&self) -> &WebhookSender {
-        &self.nopan.webhooks
-    }
-
     /// The secret webhooks are signed with.
     pub fn webhook_secret(&self) -> &str {
         &self.nopan.webhook_secret
@@ -797,12 +771,6 @@ impl Sandbox {
     /// The clock the sandbox reads (move a [`Clock::manual`] to expire tokens).
     pub fn clock(&self) -> &Clock {
         &self.nopan.clock
-    }
-
-    /// Every payment: its transaction id, client transaction id, status, amount and
-    /// currency.
-    pub fn state(&self) -> State {
-        Handler::state(&*self.nopan)
     }
 
     /// Makes every issued token expired (the next call gets 4061).

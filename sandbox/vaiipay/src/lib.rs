@@ -354,18 +354,12 @@ impl Handler for VaiiPay {
     }
 }
 
+payspec_sandbox::shared_api!(Sandbox, server, vaiipay);
+
 /// A running VaiiPay sandbox; stops when dropped.
 pub struct Sandbox {
     server: SandboxServer,
     vaiipay: Arc<VaiiPay>,
-}
-
-impl std::fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url())
-            .finish()
-    }
 }
 
 impl Sandbox {
@@ -401,16 +395,6 @@ impl Sandbox {
         Ok(Self { server, vaiipay })
     }
 
-    /// Stops the sandbox; when it returns, its port is free.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
-
-    /// `http://127.0.0.1:<port>`.
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// A client builder with the full client token, the OAuth token and the secret.
     pub fn client_builder(&self) -> ClientBuilder {
         payspec_vaiipay::Client::builder()
@@ -419,16 +403,6 @@ impl Sandbox {
             .client_token(Self::FULL_TOKEN, Some(vec![Scope::All]))
             .oauth_token(OAUTH_TOKEN)
             .application_secret(self.vaiipay.secret.clone())
-    }
-
-    /// Fault injection.
-    pub fn faults(&self) -> &Faults {
-        self.server.faults()
-    }
-
-    /// Where webhooks go and what was sent.
-    pub fn webhooks(&self) -> &WebhookSender {
-        &self.vaiipay.webhooks
     }
 
     /// The application secret: it signs checkout URLs and webhooks (HMAC-SHA256, hex,
@@ -440,11 +414,6 @@ impl Sandbox {
     /// The clock the sandbox reads (checkout URL expiry, timestamps).
     pub fn clock(&self) -> &Clock {
         &self.vaiipay.clock
-    }
-
-    /// Every payment: its id, reference, status, amount and currency.
-    pub fn state(&self) -> State {
-        Handler::state(&*self.vaiipay)
     }
 
     /// The payer pays: the payment becomes `RECEIVED` and a webhook signed with the
