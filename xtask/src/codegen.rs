@@ -234,12 +234,13 @@ fn plan(json: &mut Value, file: &str) -> Result<Plan, String> {
         if let Some(kind) = schema.get("x-payspec-type").and_then(Value::as_str) {
             let rust = match kind {
                 "Timestamp" => "::payspec_core::types::Timestamp",
+                "Id" => "::payspec_core::types::Id",
                 "Secret" => "::payspec_core::Secret",
                 "ErrorBody" => "::payspec_core::ErrorBody",
                 other => {
                     return Err(format!(
                         "{file}#/components/schemas/{name}/x-payspec-type: unknown type `{other}` \
-                         (known: Timestamp, Secret, ErrorBody)"
+                         (known: Timestamp, Id, Secret, ErrorBody)"
                     ));
                 }
             };

@@ -169,3 +169,131 @@ mod tests {
         assert!(serde_json::from_str::<Timestamp>("true").is_err());
     }
 }
+
+/// An id a provider sends as a JSON string or as an integer (VaiiPay's seed examples show
+/// numbers, its published pages strings such as `"550e8400-..."`): both parse, the text is
+/// what code compares and prints, and it is serialized back in the form it arrived in.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id {
+    text: String,
+    numeric: bool,
+}
+
+impl Id {
+    /// The id as text (`"42"` for the number 42).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether it arrived as a JSON number.
+    pub fn is_numeric(&self) -> bool {
+        self.numeric
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Id({:?})", self.text)
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl From<String> for Id {
+    fn from(text: String) -> Self {
+        Self {
+            text,
+            numeric: false,
+        }
+    }
+}
+
+impl From<&str> for Id {
+    fn from(text: &str) -> Self {
+        Self::from(text.to_string())
+    }
+}
+
+impl From<i64> for Id {
+    fn from(n: i64) -> Self {
+        Self {
+            text: n.to_string(),
+            numeric: true,
+        }
+    }
+}
+
+impl PartialEq<str> for Id {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for Id {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+impl serde::Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.numeric {
+            if let Ok(n) = self.text.parse::<i64>() {
+                return s.serialize_i64(n);
+            }
+            if let Ok(n) = self.text.parse::<u64>() {
+                return s.serialize_u64(n);
+            }
+        }
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Id;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an id: a string or an integer")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Id, E> {
+                Ok(Id::from(v))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Id, E> {
+                Ok(Id::from(v))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Id, E> {
+                Ok(Id {
+                    text: v.to_string(),
+                    numeric: true,
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl schemars::JsonSchema for Id {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Id".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An id: a string or an integer",
+            "oneOf": [
+                { "type": "string" },
+                { "type": "integer" }
+            ]
+        })
+    }
+}

@@ -67,6 +67,85 @@ pub struct NewCheckout {
     settlement_currency_code: Option<String>,
 }
 
+/// A payment application to create (OAuth2): its name and the secret that signs its
+/// webhooks; the site URL, callback URL, currencies and under/overpayment settings are
+/// optional, as dev.vaiipay.com documents them.
+///
+/// ```
+/// use payspec_vaiipay::NewApplication;
+/// let app = NewApplication::new("Coffee shop", "whsec-1")?
+///     .callback_url("https://coffee.example/vaiipay")?
+///     .currencies(["USDT", "BTC"])?
+///     .allow_overpay(true);
+/// assert!(NewApplication::new("ab", "whsec-1").is_err()); // a name is 3 to 255 characters
+/// # Ok::<(), payspec_vaiipay::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct NewApplication {
+    body: types::CreateApplicationRequest,
+}
+
+impl NewApplication {
+    /// An application called `name` (3 to 255 characters) whose webhooks `secret` signs
+    /// (not empty).
+    pub fn new(name: &str, secret: impl Into<payspec_core::Secret>) -> Result<Self> {
+        let secret = secret.into();
+        if secret.expose().is_empty() {
+            return Err(Error::InvalidRequest("secret: empty".into()));
+        }
+        Ok(Self {
+            body: types::CreateApplicationRequest {
+                name: field("name", name)?,
+                secret,
+                url: None,
+                callback_url: None,
+                currency_whitelist: Vec::new(),
+                allow_underpay: None,
+                allow_overpay: None,
+            },
+        })
+    }
+
+    /// The site's URL.
+    pub fn url(mut self, url: &str) -> Result<Self> {
+        self.body.url = Some(field("url", url)?);
+        Ok(self)
+    }
+
+    /// Where VaiiPay posts the application's webhooks.
+    pub fn callback_url(mut self, url: &str) -> Result<Self> {
+        self.body.callback_url = Some(field("callback_url", url)?);
+        Ok(self)
+    }
+
+    /// The currencies payers may pay in.
+    pub fn currencies<'a>(mut self, codes: impl IntoIterator<Item = &'a str>) -> Result<Self> {
+        self.body.currency_whitelist = codes
+            .into_iter()
+            .map(|code| field("currency_whitelist", code))
+            .collect::<Result<_>>()?;
+        Ok(self)
+    }
+
+    /// Whether a payment of less than the amount is accepted.
+    pub fn allow_underpay(mut self, allow: bool) -> Self {
+        self.body.allow_underpay = Some(allow);
+        self
+    }
+
+    /// Whether a payment of more than the amount is accepted.
+    pub fn allow_overpay(mut self, allow: bool) -> Self {
+        self.body.allow_overpay = Some(allow);
+        self
+    }
+}
+
+impl From<NewApplication> for types::CreateApplicationRequest {
+    fn from(application: NewApplication) -> Self {
+        application.body
+    }
+}
+
 /// `value` as the spec's type for `field`, or an error that names the field.
 fn field<T, V>(field: &str, value: V) -> Result<T>
 where
@@ -298,6 +377,20 @@ impl Client {
             .api
             .create_payment_application()
             .body(application)
+            .send()
+            .await
+            .map_err(|e| convert(e, OP))?;
+        Ok(answer.into_inner().data)
+    }
+
+    /// `GET /api/payment-applications/{id}` (OAuth2), as dev.vaiipay.com publishes it.
+    pub async fn get_payment_application(&self, id: &str) -> Result<types::Application> {
+        const OP: &str = "get_payment_application";
+        self.require(OP)?;
+        let answer = self
+            .api
+            .get_payment_application()
+            .application_id(id)
             .send()
             .await
             .map_err(|e| convert(e, OP))?;

@@ -20,7 +20,7 @@ pub mod webhook {
     pub use payspec_core::notify::{Delivery, NotificationVerifier};
 }
 
-pub use client::{Client, ClientBuilder, NewCheckout, Scope, env};
+pub use client::{Client, ClientBuilder, NewApplication, NewCheckout, Scope, env};
 pub use error::{Error, NoCode, Result};
 /// The shared runtime.
 pub use payspec_core as core;

@@ -2,7 +2,7 @@
 //! `{data}` envelope unwrapped, scopes checked before sending, 401/403 explained.
 
 use httpmock::prelude::*;
-use payspec_vaiipay::{Client, Error, NewCheckout, Scope, types};
+use payspec_vaiipay::{Client, Error, NewCheckout, Scope};
 use serde_json::json;
 
 const CLIENT_ID: &str = "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6";
@@ -97,18 +97,20 @@ async fn each_operation_uses_its_own_credential_and_the_envelope_is_unwrapped() 
     assert_eq!(client.list_payment_applications().await.unwrap().len(), 1);
     let app = client
         .create_payment_application(
-            types::CreateApplicationRequest::builder()
-                .name("My shop")
-                .secret("whsec-1")
+            payspec_vaiipay::NewApplication::new("My shop", "whsec-1")
+                .unwrap()
                 .url("https://shop.example")
+                .unwrap()
                 .callback_url("https://shop.example/hook")
-                .currency_whitelist(vec!["BTC".parse().unwrap(), "USDT".parse().unwrap()])
-                .allow_underpay(Some(false))
-                .allow_overpay(Some(true)),
+                .unwrap()
+                .currencies(["BTC", "USDT"])
+                .unwrap()
+                .allow_underpay(false)
+                .allow_overpay(true),
         )
         .await
         .unwrap();
-    assert_eq!(app.id, Some(8));
+    assert_eq!(app.id.as_ref().map(|id| id.as_str()), Some("8"));
     assert_eq!(
         client.list_checkout_payment_methods("p1").await.unwrap()[0]
             .method

@@ -171,3 +171,28 @@ async fn a_tampered_checkout_url_is_rejected() {
         "expired after an hour"
     );
 }
+
+#[tokio::test]
+async fn an_application_is_created_and_read_back_by_its_string_id() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let created = client
+        .create_payment_application(
+            payspec_vaiipay::NewApplication::new("Tea room", "whsec-tea")
+                .unwrap()
+                .callback_url("https://tea.example/hook")
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let id = created.id.clone().expect("an id");
+    assert!(!id.is_numeric(), "ids are strings, as published: {id:?}");
+    let read = client.get_payment_application(id.as_str()).await.unwrap();
+    assert_eq!(read.name.as_deref(), Some("Tea room"));
+    assert_eq!(read.id, created.id);
+    let missing = client.get_payment_application("nope").await.unwrap_err();
+    assert_eq!(
+        payspec_vaiipay::CallFailure::status(&missing).map(|s| s.as_u16()),
+        Some(404)
+    );
+}

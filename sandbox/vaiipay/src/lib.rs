@@ -39,6 +39,9 @@ use payspec_vaiipay::{ClientBuilder, Result, Scope};
 pub const CLIENT_ID: &str = "5a1dbb0c7e2f4a9b8c3d6e0f1a2b3c4d";
 /// The application secret (webhooks and checkout URLs).
 pub const APP_SECRET: &str = "sandbox-app-secret";
+/// The user the sandbox's payments and applications belong to.
+pub const USER_ID: &str = "sandbox-user";
+
 /// The OAuth2 token the sandbox accepts.
 pub const OAUTH_TOKEN: &str = "sandbox-oauth-token";
 
@@ -127,7 +130,7 @@ impl VaiiPay {
             return error(422, "Unknown clientId");
         }
         let id = self.ids.uuid().to_string();
-        let mut payment = json!({"id": id, "userId": 1, "status": "PENDING", "reference": body["reference"],
+        let mut payment = json!({"id": id, "userId": USER_ID, "status": "PENDING", "reference": body["reference"],
             "currencyCode": body["currencyCode"],
             "settlementCurrencyCode": body.get("settlementCurrencyCode").cloned().unwrap_or(json!("USDT")),
             "amount": body["amount"]});
@@ -318,19 +321,36 @@ impl Handler for VaiiPay {
                     return refused;
                 }
                 let body = request.json().unwrap_or_default();
-                if let Err(e) = serde_json::from_value::<
-                    payspec_vaiipay_api::types::CreateApplicationRequest,
-                >(body.clone())
+                if let Err(e) =
+                    payspec_sandbox::conforming::<types::CreateApplicationRequest>(&body)
                 {
-                    return error(422, &e.to_string());
+                    return error(422, &e);
                 }
                 let mut apps = self.applications.lock().unwrap_or_else(|p| p.into_inner());
-                let app = json!({"id": apps.len() + 1, "name": body["name"], "clientId": self.ids.hex(16), "userId": 1,
-                    "site": {"url": body["url"]}, "currencyWhitelist": body.get("currencyWhitelist").cloned().unwrap_or(json!([])),
+                // Ids are strings, as dev.vaiipay.com shows them.
+                let mut site = json!({"id": self.ids.uuid().to_string()});
+                if let Some(url) = body.get("url").filter(|u| u.is_string()) {
+                    site["url"] = url.clone();
+                }
+                let app = json!({"id": self.ids.uuid().to_string(), "name": body["name"],
+                    "clientId": self.ids.hex(16), "userId": USER_ID, "site": site,
+                    "currencyWhitelist": body.get("currencyWhitelist").cloned().unwrap_or(json!([])),
                     "createdAt": self.clock.rfc3339()});
                 apps.push(app.clone());
                 Response::typed::<types::ApplicationEnvelope>(201, &json!({"data": app}))
                     .state_changed()
+            }
+            ("GET", ["api", "payment-applications", id]) => {
+                if let Err(refused) = self.oauth_ok(&request) {
+                    return refused;
+                }
+                let apps = self.applications.lock().unwrap_or_else(|p| p.into_inner());
+                match apps.iter().find(|app| app["id"] == *id) {
+                    Some(app) => {
+                        Response::typed::<types::ApplicationEnvelope>(200, &json!({"data": app}))
+                    }
+                    None => error(404, "Not found"),
+                }
             }
             ("GET", ["api", "checkout", id, "payment-methods"]) => {
                 if !self
