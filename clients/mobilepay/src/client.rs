@@ -27,8 +27,16 @@ pub const PRODUCTION_URL: &str = "https://api.mobilepay.dk";
 pub const SANDBOX_URL: &str = "https://api.sandbox.mobilepay.dk";
 /// Where the OpenID Connect discovery document lives (scope `merchantpayments`).
 pub const OPENID_DISCOVERY_URL: &str = "https://api.mobilepay.dk/merchant-authentication-openidconnect/.well-known/openid-configuration";
-/// The OpenID Connect scope App Payments needs.
+/// The OpenID Connect scope of the payment and refund operations.
 pub const OPENID_SCOPE: &str = "merchantpayments";
+
+/// The OpenID Connect scope of the webhook operations (the published spec's).
+pub const OPENID_WEBHOOKS_SCOPE: &str = "webhooks";
+
+/// Both scopes, space-separated: what to ask for when one token serves every operation
+/// of [`Client`] (each operation's scope is in the spec's security, generated into
+/// [`payspec_mobilepay_api::OPERATIONS`]).
+pub const OPENID_SCOPES: &str = "merchantpayments webhooks";
 
 /// Where the client sends requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -505,9 +513,15 @@ impl Client {
         let id = correlation();
         let webhook_id =
             uuid("webhook id", &webhook_id.to_string()).map_err(|e| e.with_correlation_id(&id))?;
-        let body = types::UpdateWebhookRequest::builder()
+        let mut body = types::UpdateWebhookRequest::builder()
             .url(subscription.url)
             .events(subscription.events);
+        // PUT replaces the subscription: a payment-point filter not sent is dropped.
+        if let Some(point) = subscription.payment_point_id {
+            body = body.payment_point_id(Some(
+                uuid("payment point id", &point).map_err(|e| e.with_correlation_id(&id))?,
+            ));
+        }
         finish(
             id,
             self.api
@@ -602,7 +616,8 @@ impl ClientBuilder {
 
     /// Authenticates with OpenID Connect access tokens from `source`, cached and refreshed
     /// by payspec (one refresh at a time). See the crate docs for wiring the discovered
-    /// token endpoint with scope `merchantpayments`.
+    /// token endpoint with [`OPENID_SCOPES`] (`merchantpayments` for payments and refunds,
+    /// `webhooks` for webhook subscriptions).
     pub fn token_source(mut self, source: Arc<dyn TokenSource>) -> Self {
         self.token_source = Some(source);
         self

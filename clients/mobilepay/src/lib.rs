@@ -4,7 +4,7 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use payspec_core::auth::{discover_token_endpoint, ClientAuth, ClientCredentials};
-//! use payspec_mobilepay::{Client, Environment, OPENID_DISCOVERY_URL, OPENID_SCOPE};
+//! use payspec_mobilepay::{Client, Environment, OPENID_DISCOVERY_URL, OPENID_SCOPES};
 //!
 //! # async fn wire() -> Result<(), Box<dyn std::error::Error>> {
 //! let http = payspec_core::HttpConfig::default().build()?;
@@ -13,7 +13,8 @@
 //!     token_endpoint,
 //!     ClientAuth::Body { client_id: "my-client".into(), client_secret: "from-your-vault".into() },
 //! )
-//! .param("scope", OPENID_SCOPE);
+//! // Payments and refunds need `merchantpayments`, webhook subscriptions `webhooks`.
+//! .param("scope", OPENID_SCOPES);
 //! let client = Client::builder()
 //!     .environment(Environment::Sandbox)
 //!     .token_source(Arc::new(source))
@@ -33,7 +34,7 @@ pub mod webhook;
 
 pub use client::{
     Client, ClientBuilder, Environment, InitiatedPayment, OPENID_DISCOVERY_URL, OPENID_SCOPE,
-    PRODUCTION_URL, SANDBOX_URL,
+    OPENID_SCOPES, OPENID_WEBHOOKS_SCOPE, PRODUCTION_URL, SANDBOX_URL,
 };
 pub use error::{Error, ErrorCode, ErrorKind, Result};
 /// The shared runtime (retry policy, key generators, clocks, token sources).

@@ -219,3 +219,122 @@ async fn recovery_cancels_by_key_when_the_outcome_stays_unknown() {
     }
     assert_eq!(sandbox.state().payments.len(), 1);
 }
+
+/// The published spec's `PUT /v1/webhooks/{id}` takes `paymentPointId`: an update keeps
+/// the filter when it sends it, and a subscription filtered to another point gets no
+/// notification of this one's payments. `publishtestnotification` sends a signed one.
+#[tokio::test]
+async fn an_update_keeps_the_payment_point_filter_and_a_test_notification_is_signed() {
+    let (sandbox, client) = started().await;
+    let url = "http://127.0.0.1:9/hooks";
+    let point = sandbox.payment_point_id();
+    let created = client
+        .create_webhook(
+            WebhookSubscription::new(url, [WebhookEventType::PaymentReserved])
+                .payment_point(&point),
+        )
+        .await
+        .unwrap();
+    let id = created.webhook_id.unwrap();
+    let key = created.signature_key.unwrap();
+    let updated = client
+        .update_webhook(
+            id,
+            WebhookSubscription::new(
+                url,
+                [
+                    WebhookEventType::PaymentReserved,
+                    WebhookEventType::PaymentExpired,
+                ],
+            )
+            .payment_point(&point),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.payment_point_id.map(|p| p.to_string()),
+        Some(point.clone())
+    );
+    let read = client.get_webhook(id).await.unwrap();
+    assert_eq!(read.events.len(), 2);
+    assert_eq!(
+        read.payment_point_id.map(|p| p.to_string()),
+        Some(point.clone())
+    );
+
+    client.publish_test_notification(id).await.unwrap();
+    let sent = sandbox
+        .webhooks()
+        .wait_for(1, Duration::from_secs(10))
+        .await;
+    assert_eq!(sent.len(), 1);
+    let signature = sent[0]
+        .headers
+        .iter()
+        .find(|(n, _)| n == payspec_mobilepay::webhook::SIGNATURE_HEADER)
+        .map(|(_, v)| v.as_str());
+    WebhookVerifier::new(url, key)
+        .unwrap()
+        .verify(&sent[0].body, signature)
+        .unwrap();
+
+    // Filtered to another point: this point's reservation is not notified.
+    let other = "00000000-0000-4000-8000-000000000001";
+    client
+        .update_webhook(
+            id,
+            WebhookSubscription::new(url, [WebhookEventType::PaymentReserved]).payment_point(other),
+        )
+        .await
+        .unwrap();
+    let payment = client
+        .initiate_payment(NewPayment::new(100, &point, "myapp://done", "order-filter").unwrap())
+        .await
+        .unwrap();
+    client
+        .simulate_reservation(
+            &payment.payment_id.to_string(),
+            Sandbox::PAYMENT_SOURCE,
+            Sandbox::USER,
+        )
+        .await
+        .unwrap();
+    let after = sandbox
+        .webhooks()
+        .wait_for(2, Duration::from_millis(300))
+        .await;
+    assert_eq!(
+        after.len(),
+        1,
+        "no notification for a point the subscription filters out"
+    );
+}
+
+/// Each OpenID scope the spec's operations name is in `OPENID_SCOPES`, the scopes the
+/// client's docs tell a user to ask for (read from the spec, not from the client).
+#[test]
+fn the_openid_scopes_cover_every_operation_of_the_spec() {
+    let spec = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/mobilepay.yaml"
+    ))
+    .unwrap();
+    let scopes: std::collections::BTreeSet<&str> = spec
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- openId: ["))
+        .flat_map(|rest| rest.trim_end_matches(']').split(','))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        scopes.into_iter().collect::<Vec<_>>(),
+        ["merchantpayments", "webhooks"]
+    );
+    for scope in ["merchantpayments", "webhooks"] {
+        assert!(
+            payspec_mobilepay::OPENID_SCOPES
+                .split(' ')
+                .any(|s| s == scope),
+            "{scope}"
+        );
+    }
+}

@@ -160,7 +160,10 @@ impl MobilePay {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Sends `event` about `payment` to every subscription of that event (and of the
+    /// payment's point, when a subscription names one).
     fn notify(&self, event: &str, payment: &Payment) {
+        let point = self.point.to_string();
         let subscriptions: Vec<(String, Secret)> = self
             .lock()
             .webhooks
@@ -169,6 +172,9 @@ impl MobilePay {
                 hook["events"]
                     .as_array()
                     .is_some_and(|e| e.iter().any(|v| v == event))
+                    && hook["paymentPointId"]
+                        .as_str()
+                        .is_none_or(|filter| filter == point)
             })
             .map(|(hook, key)| {
                 (
@@ -178,30 +184,37 @@ impl MobilePay {
             })
             .collect();
         for (url, key) in subscriptions {
-            let body = json!({
-                "notificationId": self.ids.uuid(), "eventType": event, "eventDate": self.clock.rfc3339(),
-                "data": {"id": payment.id, "type": "payment", "reference": payment.reference},
-            })
-            .to_string();
-            let message = payspec_mobilepay::webhook::signed_message(&url, body.as_bytes());
-            let signature = encode(
-                &hmac(HmacAlgorithm::Sha1, &key, &message),
-                SignatureEncoding::Base64,
-            );
-            self.webhooks.set_url(Some(url));
-            self.webhooks.send(
-                reqwest::Method::POST,
-                None,
-                vec![
-                    ("content-type".into(), "application/json".into()),
-                    (
-                        payspec_mobilepay::webhook::SIGNATURE_HEADER.into(),
-                        signature,
-                    ),
-                ],
-                body.into_bytes(),
-            );
+            let data = json!({"id": payment.id, "type": "payment", "reference": payment.reference});
+            self.send_signed(&url, &key, event, data);
         }
+    }
+
+    /// One notification to `url`, signed with the subscription's `key` over the URL and
+    /// the body (HMAC-SHA1, base64), as MobilePay signs them.
+    fn send_signed(&self, url: &str, key: &Secret, event: &str, data: Value) {
+        let body = json!({
+            "notificationId": self.ids.uuid(), "eventType": event, "eventDate": self.clock.rfc3339(),
+            "data": data,
+        })
+        .to_string();
+        let message = payspec_mobilepay::webhook::signed_message(url, body.as_bytes());
+        let signature = encode(
+            &hmac(HmacAlgorithm::Sha1, key, &message),
+            SignatureEncoding::Base64,
+        );
+        self.webhooks.set_url(Some(url.to_string()));
+        self.webhooks.send(
+            reqwest::Method::POST,
+            None,
+            vec![
+                ("content-type".into(), "application/json".into()),
+                (
+                    payspec_mobilepay::webhook::SIGNATURE_HEADER.into(),
+                    signature,
+                ),
+            ],
+            body.into_bytes(),
+        );
     }
 
     fn body<
@@ -677,6 +690,50 @@ impl Handler for MobilePay {
                         Response::json(200, &answer).state_changed()
                     }
                     Err(response) => response,
+                }
+            }
+            ("PUT", ["v1", "webhooks", id]) => {
+                let Some(id) = Uuid::parse_str(id).ok() else {
+                    return error(400, "", "The webhookid is not a valid GUID", &request);
+                };
+                match self.body::<types::UpdateWebhookRequest>(&request) {
+                    Ok((_, typed)) if typed.events.iter().any(|e| e.is_unknown()) => error(
+                        400,
+                        "",
+                        "The events field holds a value that is not an event type.",
+                        &request,
+                    ),
+                    Ok((value, _)) => {
+                        let mut store = self.lock();
+                        let Some((hook, _)) = store.webhooks.get_mut(&id) else {
+                            return error(404, "", "Webhook not found", &request);
+                        };
+                        // PUT replaces: the filter is what this request says.
+                        *hook = json!({"webhookId": id, "url": value["url"], "events": value["events"],
+                            "paymentPointId": value.get("paymentPointId")});
+                        let answer = hook.clone();
+                        drop(store);
+                        Response::typed_with::<types::Webhook>(NULLABLE_IN_ANSWERS, 200, &answer)
+                            .state_changed()
+                    }
+                    Err(response) => response,
+                }
+            }
+            ("POST", ["v1", "webhooks", id, "publishtestnotification"]) => {
+                let hook = Uuid::parse_str(id)
+                    .ok()
+                    .and_then(|id| self.lock().webhooks.get(&id).cloned());
+                match hook {
+                    Some((hook, key)) => {
+                        // A test notification: the subscription's first event, about no
+                        // real payment.
+                        let url = hook["url"].as_str().unwrap_or_default().to_string();
+                        let event = hook["events"][0].as_str().unwrap_or("payment.reserved");
+                        let data = json!({"id": Uuid::nil(), "type": "payment", "reference": "test-notification"});
+                        self.send_signed(&url, &key, event, data);
+                        Response::empty(204).state_changed()
+                    }
+                    None => error(404, "", "Webhook not found", &request),
                 }
             }
             ("DELETE", ["v1", "webhooks", id]) => match Uuid::parse_str(id)
