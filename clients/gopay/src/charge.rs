@@ -96,14 +96,20 @@ pub trait ChargeExt {
 
 impl ChargeExt for types::Charge {
     fn next_step(&self) -> NextStep {
-        match (&self.state, &self.action_url) {
+        // The seed's `action_url`, or the published revision's `action.redirect_url`.
+        let redirect = self.action_url.as_ref().or_else(|| {
+            self.action
+                .as_ref()
+                .and_then(|action| action.redirect_url.as_ref())
+        });
+        match (&self.state, redirect) {
             (Some(ChargeState::ActionRequired), Some(url)) => NextStep::RedirectPayer {
                 action_url: url.clone(),
                 three_ds: self.three_ds_state().cloned(),
             },
-            (Some(ChargeState::ActionRequired), None) => {
-                NextStep::Unknown("ACTION_REQUIRED without action_url".into())
-            }
+            (Some(ChargeState::ActionRequired), None) => NextStep::Unknown(
+                "ACTION_REQUIRED without action_url or action.redirect_url".into(),
+            ),
             (Some(ChargeState::Requested | ChargeState::Processing), _) => NextStep::Wait,
             (Some(ChargeState::Succeeded), _) => NextStep::Done,
             (Some(ChargeState::Failed), _) => NextStep::Failed,

@@ -401,3 +401,26 @@ async fn an_amount_beyond_int64_is_refused_before_sending() {
     let error = client.create_refund("1", too_big).await.unwrap_err();
     assert_eq!(error.phase(), payspec_gopay::Phase::Validation, "{error}");
 }
+
+/// The published API 4.0 gives the 3-D Secure redirect as `action.redirect_url`, the
+/// seed as `action_url`: `next_step()` finds it in either shape, never `Unknown`.
+#[test]
+fn next_step_reads_the_redirect_in_the_seeds_shape_and_the_published_one() {
+    use payspec_gopay::{ChargeExt, NextStep, types};
+    for answer in [
+        serde_json::json!({"id": "C1", "state": "ACTION_REQUIRED", "action_url": "https://acs.example/1"}),
+        serde_json::json!({"id": "C1", "state": "ACTION_REQUIRED",
+            "action": {"type": "REDIRECT", "redirect_url": "https://acs.example/1"}}),
+    ] {
+        let charge: types::Charge = serde_json::from_value(answer.clone()).unwrap();
+        match charge.next_step() {
+            NextStep::RedirectPayer { action_url, .. } => {
+                assert_eq!(action_url, "https://acs.example/1", "{answer}")
+            }
+            other => panic!("{answer}: {other:?}"),
+        }
+    }
+    let neither: types::Charge =
+        serde_json::from_value(serde_json::json!({"state": "ACTION_REQUIRED"})).unwrap();
+    assert!(matches!(neither.next_step(), NextStep::Unknown(_)));
+}
