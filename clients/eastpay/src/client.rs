@@ -146,6 +146,7 @@ pub struct NewPayment {
     common: Common,
     brand: Option<String>,
     card: Option<Card>,
+    create_registration: Option<bool>,
 }
 
 impl NewPayment {
@@ -155,6 +156,7 @@ impl NewPayment {
             common: Common::new(money, PaymentType::Db),
             brand: None,
             card: None,
+            create_registration: None,
         }
     }
 
@@ -164,6 +166,7 @@ impl NewPayment {
             common: Common::new(money, PaymentType::Pa),
             brand: None,
             card: None,
+            create_registration: None,
         }
     }
 
@@ -171,6 +174,12 @@ impl NewPayment {
     pub fn card(mut self, brand: impl Into<String>, card: Card) -> Self {
         self.brand = Some(brand.into());
         self.card = Some(card);
+        self
+    }
+
+    /// Also stores the card: the result's [`Transaction::registration_id`] is its token.
+    pub fn create_registration(mut self, create: bool) -> Self {
+        self.create_registration = Some(create);
         self
     }
 
@@ -353,6 +362,9 @@ impl Client {
         if let Some(url) = &c.notification_url {
             body =
                 body.notification_url(Some(convert("notification_url", url.clone().try_into())?));
+        }
+        if let Some(create) = payment.create_registration {
+            body = body.create_registration(Some(create));
         }
         let reference = c.merchant_transaction_id.clone();
         Self::answer(self.api.create_payment().body(body).send())

@@ -43,6 +43,12 @@ impl Transaction {
         self.result.id.as_deref()
     }
 
+    /// The stored card's token (`registrationId`), when the payment asked for one with
+    /// `create_registration(true)`.
+    pub fn registration_id(&self) -> Option<&str> {
+        self.result.registration_id.as_deref()
+    }
+
     /// The result code, when it is well formed.
     pub fn code(&self) -> Option<ResultCode> {
         self.code

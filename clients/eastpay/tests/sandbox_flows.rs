@@ -237,3 +237,30 @@ async fn a_dropped_answer_of_a_get_is_retried() {
         "no duplicate created by a blind retry"
     );
 }
+
+/// OPP returns the stored card's token as `registrationId` when a payment asks for
+/// `createRegistration`; it used to be dropped on the floor.
+#[tokio::test]
+async fn a_payment_that_stores_the_card_answers_its_registration_id() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let card = || payspec_eastpay::Card::new("4200000000000000", "12", "2030", "123");
+    let stored = client
+        .create_payment(
+            payspec_eastpay::NewPayment::debit(payspec_eastpay::Money::new(500, "EUR").unwrap())
+                .card("VISA", card())
+                .create_registration(true),
+        )
+        .await
+        .unwrap();
+    let token = stored.registration_id().expect("a registration id");
+    assert_eq!(token.len(), 32, "{token}");
+    let plain = client
+        .create_payment(
+            payspec_eastpay::NewPayment::debit(payspec_eastpay::Money::new(500, "EUR").unwrap())
+                .card("VISA", card()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(plain.registration_id(), None);
+}

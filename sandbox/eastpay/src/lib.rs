@@ -62,6 +62,8 @@ struct Payment {
     notification_url: Option<String>,
     /// Where the payer's browser returns after 3-D Secure (`shopperResultUrl`).
     shopper_result_url: Option<String>,
+    /// The stored card's token, when the payment asked for `createRegistration`.
+    registration_id: Option<String>,
 }
 
 impl Payment {
@@ -76,6 +78,7 @@ impl Payment {
             "id": self.id, "paymentType": self.payment_type, "paymentBrand": self.brand,
             "amount": self.decimal(self.amount), "currency": self.currency,
             "descriptor": "sandbox OPP_Channel", "merchantTransactionId": self.merchant_transaction_id,
+            "registrationId": self.registration_id,
             "result": {"code": self.code, "description": self.description},
             "card": {"bin": "420000", "last4Digits": self.last4, "holder": "Sandbox", "expiryMonth": "05", "expiryYear": "2034"},
             "risk": {"score": "100"}, "buildNumber": "sandbox", "timestamp": chrono_like_now(), "ndc": format!("{ENTITY_ID}_{}", self.id),
@@ -290,6 +293,9 @@ impl EastPay {
             merchant_transaction_id: get("merchantTransactionId").map(str::to_string),
             notification_url: get("notificationUrl").map(str::to_string),
             shopper_result_url: get("shopperResultUrl").map(str::to_string),
+            // The card is stored when asked and the payment is not refused.
+            registration_id: (get("createRegistration") == Some("true") && status == 200)
+                .then(|| self.ids.hex(16)),
         };
         let mut answer = payment.to_json();
         if code == "000.200.000" {
@@ -600,6 +606,8 @@ impl Handler for EastPay {
                     merchant_transaction_id: get("merchantTransactionId"),
                     notification_url: get("notificationUrl"),
                     shopper_result_url: get("shopperResultUrl"),
+                    registration_id: (get("createRegistration").as_deref() == Some("true"))
+                        .then(|| self.ids.hex(16)),
                 };
                 self.lock().checkouts.insert(checkout_id.clone(), payment);
                 Response::json(200, &json!({"id": checkout_id, "result": {"code": "000.200.100", "description": "successfully created checkout"},

@@ -697,6 +697,12 @@ impl Handler for MobilePay {
                     return error(400, "", "The webhookid is not a valid GUID", &request);
                 };
                 match self.body::<types::UpdateWebhookRequest>(&request) {
+                    Ok((_, typed)) if typed.events.is_empty() => error(
+                        400,
+                        "",
+                        "The events field must name at least one event type.",
+                        &request,
+                    ),
                     Ok((_, typed)) if typed.events.iter().any(|e| e.is_unknown()) => error(
                         400,
                         "",
