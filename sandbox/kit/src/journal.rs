@@ -64,16 +64,66 @@ const KEPT_HEADERS: &[&str] = &[
     "x-correlation-id",
 ];
 
+/// The most a state file is read (256 MiB): a file is outside input, so its reading is
+/// bounded; what lies beyond is not replayed (and said on stderr).
+const MAX_FILE: u64 = 256 << 20;
+
+/// The longest line read (2 MiB: a request body is at most 1 MiB, base64 makes it 4/3).
+const MAX_LINE: usize = 2 << 20;
+
+/// Skips to just after the next newline; false at the end of the input or on an error.
+fn skip_line(reader: &mut impl BufRead) -> bool {
+    loop {
+        let (done, used) = match reader.fill_buf() {
+            Ok([]) | Err(_) => return false,
+            Ok(buffer) => match buffer.iter().position(|b| *b == b'\n') {
+                Some(at) => (true, at + 1),
+                None => (false, buffer.len()),
+            },
+        };
+        reader.consume(used);
+        if done {
+            return true;
+        }
+    }
+}
+
 fn entries(path: &Path, sandbox: &str) -> Vec<Entry> {
     let Ok(file) = std::fs::File::open(path) else {
         return Vec::new();
     };
-    std::io::BufReader::new(file)
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|line| serde_json::from_str::<Entry>(&line).ok())
-        .filter(|entry| entry.sandbox == sandbox)
-        .collect()
+    if file.metadata().is_ok_and(|m| m.len() > MAX_FILE) {
+        eprintln!(
+            "payspec sandbox: {} is over {MAX_FILE} bytes; only its start is replayed",
+            path.display()
+        );
+    }
+    let mut reader = std::io::BufReader::new(std::io::Read::take(file, MAX_FILE));
+    let mut found = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        // Reads up to the newline, but never more than MAX_LINE + 1 bytes of one line.
+        let read =
+            std::io::Read::take(&mut reader, (MAX_LINE + 1) as u64).read_until(b'\n', &mut line);
+        match read {
+            Ok(0) | Err(_) => break,
+            Ok(_) if line.len() > MAX_LINE && !line.ends_with(b"\n") => {
+                // An over-long line: skip the rest of it without keeping it.
+                if !skip_line(&mut reader) {
+                    break;
+                }
+            }
+            Ok(_) => {
+                if let Ok(entry) = serde_json::from_slice::<Entry>(&line)
+                    && entry.sandbox == sandbox
+                {
+                    found.push(entry);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The seed `state` records for its sandbox; when it records none, `wanted` (or a random
@@ -178,5 +228,27 @@ impl Journal {
                 self.state.path.display()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_over_long_line_is_skipped_and_the_lines_around_it_are_read() {
+        let dir = std::env::temp_dir().join(format!("payspec-journal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.jsonl");
+        let line = |seed: u64| format!("{{\"sandbox\":\"s\",\"seed\":{seed}}}\n");
+        let long = format!(
+            "{{\"sandbox\":\"s\",\"body\":\"{}\"}}\n",
+            "A".repeat(MAX_LINE + 10)
+        );
+        std::fs::write(&path, format!("{}{long}not json\n{}", line(1), line(2))).unwrap();
+        let seeds: Vec<u64> = entries(&path, "s").iter().filter_map(|e| e.seed).collect();
+        assert_eq!(seeds, [1, 2]);
+        assert!(entries(&path, "other").is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
