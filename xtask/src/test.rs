@@ -177,6 +177,9 @@ const PYTHON_PACKAGES: &[(&str, &str)] = &[
     ("joserfc", "joserfc>=1.0,<2"),
     // The sandboxes are held to their specs by it (`conformance/schemathesis/run.py`).
     ("schemathesis", "schemathesis>=4.3,<5"),
+    // RFC 9421 signatures are checked against it both ways
+    // (`clients/core/tests/httpsig_python.rs`).
+    ("http_message_signatures", "http-message-signatures>=3,<4"),
 ];
 
 fn succeeds(program: &str, args: &[&str]) -> bool {

@@ -33,6 +33,7 @@ pub mod glue;
 pub mod hooks;
 pub mod html;
 pub mod http;
+pub mod httpsig;
 pub mod idempotency;
 pub mod notify;
 pub mod options;
