@@ -70,6 +70,12 @@ pub fn nopan() -> Result<payspec_nopan::Client, String> {
     if let Ok(url) = var("NOPAN_BASE_URL") {
         builder = builder.base_url(url);
     }
+    if std::env::var("NOPAN_SIGNING_KEY_PEM_FILE").is_ok() {
+        builder = builder.signing_key_pem(
+            var("NOPAN_SIGNING_KEY_ID")?,
+            file("NOPAN_SIGNING_KEY_PEM_FILE")?,
+        );
+    }
     if std::env::var("NOPAN_CA_PEM_FILE").is_ok() {
         builder = builder
             .ca_pem(file("NOPAN_CA_PEM_FILE")?)

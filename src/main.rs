@@ -3,7 +3,7 @@
 //! - `payspec demo [--provider P]... [--live]`: a complete flow per provider against its
 //!   in-process sandbox (no credentials, no network); `--live` checks real credentials
 //!   from the environment instead, without moving money.
-//! - `payspec sandbox [--port N] [--seed S] [--state FILE]`: every sandbox until Ctrl-C
+//! - `payspec sandbox [--port N] [--seed S] [--state FILE] [--unsigned]`: every sandbox until Ctrl-C
 //!   (with `--state`, their state survives a restart), with their URLs and
 //!   credentials.
 //! - `payspec <provider> token|status <id>`: single calls with the environment's
@@ -31,7 +31,7 @@ struct Provider {
 
 const USAGE: &str = "usage:
   payspec demo [--provider P]... [--live]
-  payspec sandbox [--port N] [--seed S] [--state FILE]
+  payspec sandbox [--port N] [--seed S] [--state FILE] [--unsigned]
   payspec <provider> token
   payspec <provider> status <id>
   payspec bench-sandbox [--seconds S]
@@ -205,13 +205,15 @@ async fn main() -> ExitCode {
             number(rest, "--seed", 0u64),
             text(rest, "--state"),
         ) {
-            (Ok(port), Ok(seed), Ok(state)) => match serve::run(port, seed, state).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("payspec sandbox: {e}");
-                    ExitCode::FAILURE
+            (Ok(port), Ok(seed), Ok(state)) => {
+                match serve::run(port, seed, state, rest.iter().any(|a| a == "--unsigned")).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("payspec sandbox: {e}");
+                        ExitCode::FAILURE
+                    }
                 }
-            },
+            }
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => usage_error(&e),
         },
         "bench-sandbox" => match number(rest, "--seconds", 2.0f64) {

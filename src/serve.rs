@@ -3,8 +3,15 @@
 
 use std::path::PathBuf;
 
-/// `seed` 0: random ids; `state`: the file their state is kept in across restarts.
-pub async fn run(base_port: u16, seed: u64, state: Option<String>) -> Result<(), String> {
+/// `seed` 0: random ids; `state`: the file their state is kept in across restarts;
+/// `unsigned`: Nopan's sandbox serves requests without an RFC 9421 signature too (a
+/// signature that is sent is still checked).
+pub async fn run(
+    base_port: u16,
+    seed: u64,
+    state: Option<String>,
+    unsigned: bool,
+) -> Result<(), String> {
     let port = |offset: u16| {
         if base_port == 0 {
             0
@@ -25,6 +32,7 @@ pub async fn run(base_port: u16, seed: u64, state: Option<String>) -> Result<(),
     let nopan = payspec_nopan_sandbox::Sandbox::start(config(0, "nopan"))
         .await
         .map_err(|e| e.to_string())?;
+    nopan.require_signatures(!unsigned);
     let mobilepay = payspec_mobilepay_sandbox::Sandbox::start(config(1, "mobilepay"))
         .await
         .map_err(|e| e.to_string())?;
@@ -50,6 +58,7 @@ pub async fn run(base_port: u16, seed: u64, state: Option<String>) -> Result<(),
     let ca = write("nopan-ca.pem", &pki.ca_pem)?;
     let cert = write("nopan-client.pem", &pki.client_cert_pem)?;
     let key = write("nopan-client-key.pem", &pki.client_key_pem)?;
+    let signing = write("nopan-signing-key.pem", nopan.client_signing_key_pem())?;
 
     println!("payspec sandboxes (stop with Ctrl-C); the environment for `payspec <provider> ...`:");
     println!(
@@ -58,6 +67,23 @@ pub async fn run(base_port: u16, seed: u64, state: Option<String>) -> Result<(),
         payspec_nopan_sandbox::PROCESSING_ACCOUNT_ID
     );
     println!("export NOPAN_CA_PEM_FILE={ca} NOPAN_CERT_PEM_FILE={cert} NOPAN_KEY_PEM_FILE={key}");
+    println!(
+        "export NOPAN_SIGNING_KEY_PEM_FILE={signing} NOPAN_SIGNING_KEY_ID={}",
+        payspec_nopan_sandbox::CLIENT_KEY_ID
+    );
+    println!(
+        "# Nopan: sign every request (RFC 9421, label {}, covering {}) with \
+         NOPAN_SIGNING_KEY_PEM_FILE (Ed25519); answers are signed with the keys at {}{}{}",
+        payspec_nopan::SIGNATURE_LABEL,
+        payspec_nopan::SIGNED_COMPONENTS.join(" "),
+        nopan.base_url(),
+        payspec_nopan::JWKS_PATH,
+        if unsigned {
+            " (--unsigned: requests without a signature are served too)"
+        } else {
+            ""
+        }
+    );
     println!(
         "export MOBILEPAY_BASE_URL={} MOBILEPAY_API_KEY={}",
         mobilepay.base_url(),

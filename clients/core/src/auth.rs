@@ -434,6 +434,7 @@ pub struct ClientCredentials {
     token_url: String,
     params: Vec<(String, String)>,
     client_auth: ClientAuth,
+    signatures: Option<Arc<crate::httpsig::Signatures>>,
 }
 
 impl ClientCredentials {
@@ -443,7 +444,15 @@ impl ClientCredentials {
             token_url: token_url.into(),
             params: Vec::new(),
             client_auth,
+            signatures: None,
         }
+    }
+
+    /// Signs the token request and checks the answer's signature, as the operations'
+    /// are ([`crate::httpsig`]), for providers that sign every call.
+    pub fn signed(mut self, signatures: Arc<crate::httpsig::Signatures>) -> Self {
+        self.signatures = Some(signatures);
+        self
     }
 
     /// Adds a form parameter (`scope`, `audience`, a provider's account id, ...).
@@ -458,7 +467,8 @@ impl TokenSource for ClientCredentials {
         Box::pin(async move {
             let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
             form.extend(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            post_token_form(http, &self.token_url, &self.client_auth, form).await
+            let signatures = self.signatures.as_deref();
+            post_token_form(http, &self.token_url, &self.client_auth, form, signatures).await
         })
     }
 }
@@ -545,7 +555,7 @@ impl RefreshingSource {
         if let Some(id) = &self.client_id {
             form.push(("client_id", id));
         }
-        post_token_form(http, &self.token_url, &self.refresh_auth, form).await
+        post_token_form(http, &self.token_url, &self.refresh_auth, form, None).await
     }
 }
 
@@ -584,6 +594,7 @@ async fn post_token_form(
     token_url: &str,
     auth: &ClientAuth,
     mut form: Vec<(&str, &str)>,
+    signatures: Option<&crate::httpsig::Signatures>,
 ) -> Result<Token, TokenError> {
     let mut request = http
         .post(token_url)
@@ -606,9 +617,16 @@ async fn post_token_form(
             form.push(("client_secret", client_secret.expose()));
         }
     }
-    let response = request
-        .form(&form)
-        .send()
+    let request = request.form(&form);
+    let Some(signatures) = signatures else {
+        let response = request.send().await.map_err(TokenError::Transport)?;
+        return read_token_response(response).await;
+    };
+    let mut request = request.build().map_err(TokenError::Transport)?;
+    crate::hooks::sign(signatures, &mut request);
+    let response = http.execute(request).await.map_err(TokenError::Transport)?;
+    let response = crate::hooks::limit_body(response, TOKEN_BODY_LIMIT);
+    let response = crate::hooks::verified(signatures, http, response, true)
         .await
         .map_err(TokenError::Transport)?;
     read_token_response(response).await

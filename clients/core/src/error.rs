@@ -173,6 +173,9 @@ pub enum ErrorOrigin {
     Operation,
     /// The token endpoint, while payspec was getting a token for the operation.
     TokenEndpoint,
+    /// payspec itself: the answer's signature did not verify ([`crate::httpsig`]), so
+    /// the answer was not used; the body and message are payspec's, with the reason.
+    ResponseSignature,
 }
 
 /// An error the provider answered with: one shape for every provider.
@@ -596,7 +599,7 @@ impl<C: ErrorCode> Failure<C> {
                         .map(C::from_code)
                         .unwrap_or_else(C::missing),
                     raw_code: envelope.code,
-                    message: envelope.message,
+                    message: envelope.message.or_else(|| own_message(origin, &body)),
                     request_id: envelope.request_id,
                     body,
                     origin,
@@ -621,7 +624,7 @@ impl<C: ErrorCode> Failure<C> {
                             status,
                             code: C::missing(),
                             raw_code: None,
-                            message: None,
+                            message: own_message(origin, &undecoded.body),
                             request_id: None,
                             body: undecoded.body.clone(),
                             origin,
@@ -640,6 +643,16 @@ impl<C: ErrorCode> Failure<C> {
     }
 }
 
+/// The message of an error answer payspec made itself (an answer refused because its
+/// signature did not verify): `{"error": "..."}`.
+fn own_message(origin: ErrorOrigin, body: &[u8]) -> Option<String> {
+    if origin != ErrorOrigin::ResponseSignature {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    Some(value.get("error")?.as_str()?.to_string())
+}
+
 /// What payspec-core's hooks marked on an error answer ([`crate::hooks`]): where it came
 /// from, the idempotency key the call carried, and whether the outcome is unknown (this
 /// status says so, or an earlier attempt of the call left it open).
@@ -649,6 +662,7 @@ fn answer_context(
 ) -> (ErrorOrigin, Option<String>, bool) {
     let origin = match headers.get(ORIGIN_HEADER) {
         Some(v) if v == "token-endpoint" => ErrorOrigin::TokenEndpoint,
+        Some(v) if v == "response-signature" => ErrorOrigin::ResponseSignature,
         _ => ErrorOrigin::Operation,
     };
     let key = headers

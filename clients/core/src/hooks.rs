@@ -20,6 +20,7 @@ use crate::classify::{
     transport_leaves_outcome_unknown,
 };
 use crate::error::{KEY_HEADER, ORIGIN_HEADER, OUTCOME_HEADER};
+use crate::httpsig::Signatures;
 use crate::idempotency::{KeyGenerator, UuidKeys};
 use crate::retry::{RetryPolicy, retry_after};
 
@@ -156,6 +157,8 @@ struct InnerState {
     profile: ProviderProfile,
     /// The profile's correlation header, parsed once (not on every call).
     correlation: Option<HeaderName>,
+    /// Request signing and answer verification, for providers that ask for them.
+    signatures: Option<Arc<Signatures>>,
 }
 
 /// A fresh UUID v4 for a correlation id. Correlation ids are log keys, not secrets, so a
@@ -206,26 +209,43 @@ impl ClientInner {
             keys,
             profile,
             correlation,
+            signatures: None,
         }))
     }
 
     /// The same settings with another response size limit (bytes; a body past it is an
     /// error and its connection is dropped).
     pub fn with_max_response_bytes(self, limit: u64) -> Self {
-        match Arc::try_unwrap(self.0) {
-            Ok(mut state) => {
-                state.max_response_bytes = limit;
-                Self(Arc::new(state))
-            }
-            Err(shared) => Self(Arc::new(InnerState {
+        self.changed(|state| state.max_response_bytes = limit)
+    }
+
+    /// The same settings, signing every request and checking every answer as
+    /// `signatures` says ([`crate::httpsig`]). An answer whose signature fails becomes
+    /// an error whose origin is [`crate::ErrorOrigin::ResponseSignature`], never data.
+    pub fn with_signatures(self, signatures: Arc<Signatures>) -> Self {
+        self.changed(|state| state.signatures = Some(signatures))
+    }
+
+    fn changed(self, change: impl FnOnce(&mut InnerState)) -> Self {
+        let mut state = match Arc::try_unwrap(self.0) {
+            Ok(state) => state,
+            Err(shared) => InnerState {
                 auth: shared.auth.clone(),
                 retry: shared.retry.clone(),
-                max_response_bytes: limit,
+                max_response_bytes: shared.max_response_bytes,
                 keys: shared.keys.clone(),
                 profile: shared.profile,
                 correlation: shared.correlation.clone(),
-            })),
-        }
+                signatures: shared.signatures.clone(),
+            },
+        };
+        change(&mut state);
+        Self(Arc::new(state))
+    }
+
+    /// The signing and verification settings, if any.
+    pub fn signatures(&self) -> Option<&Arc<Signatures>> {
+        self.0.signatures.as_ref()
     }
 
     /// The largest response body this client reads, in bytes.
@@ -350,7 +370,8 @@ async fn fetch_token(
             let mut response = response;
             response
                 .headers_mut()
-                .insert(ORIGIN_HEADER, HeaderValue::from_static("token-endpoint"));
+                .entry(ORIGIN_HEADER)
+                .or_insert(HeaderValue::from_static("token-endpoint"));
             Ok(TokenFor::Refused(reqwest::Response::from(response)))
         }
     }
@@ -389,6 +410,66 @@ pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response 
         None => reqwest::Body::wrap(crate::glue::LimitedBody::new(body, limit)),
     };
     reqwest::Response::from(http::Response::from_parts(parts, limited))
+}
+
+/// Signs one attempt's request (a signature is made per attempt, so `created` is fresh
+/// on a retry). A request that cannot be signed goes unsigned, and the provider's
+/// refusal says why; it is logged here.
+pub(crate) fn sign(signatures: &Signatures, request: &mut reqwest::Request) {
+    if let Some(signer) = &signatures.signer
+        && let Err(error) = signer.sign_request(request, crate::httpsig::unix_now())
+    {
+        tracing::warn!(%error, "request sent unsigned");
+    }
+}
+
+/// The answer if its signature verifies, else an error answer of payspec's own (status
+/// 502, origin [`crate::ErrorOrigin::ResponseSignature`], the reason in its body): an
+/// unverified answer is never handed on as data. When the request was not safe to
+/// repeat, the outcome is unknown (the provider may have acted; the answer cannot say).
+pub(crate) async fn verified(
+    signatures: &Signatures,
+    http: &reqwest::Client,
+    response: reqwest::Response,
+    safe: bool,
+) -> reqwest::Result<reqwest::Response> {
+    let Some(verifier) = &signatures.verifier else {
+        return Ok(response);
+    };
+    // An answer payspec made itself (a refused token call) carries its origin: it was
+    // checked where it came from.
+    if response.headers().contains_key(ORIGIN_HEADER) {
+        return Ok(response);
+    }
+    let (response, body) = buffer(response).await?;
+    let status = response.status().as_u16();
+    match verifier
+        .verify(http, status, response.headers(), &body)
+        .await
+    {
+        Ok(_) => Ok(response),
+        Err(error) => {
+            tracing::warn!(status, %error, "answer refused: its signature did not verify");
+            let message =
+                format!("the answer (status {status}) failed signature verification: {error}");
+            let body = serde_json::json!({ "error": message }).to_string();
+            let mut refused = http::Response::new(bytes::Bytes::from(body));
+            *refused.status_mut() = StatusCode::BAD_GATEWAY;
+            let headers = refused.headers_mut();
+            headers.insert(
+                ORIGIN_HEADER,
+                HeaderValue::from_static("response-signature"),
+            );
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            if !safe {
+                headers.insert(OUTCOME_HEADER, HeaderValue::from_static("unknown"));
+            }
+            Ok(reqwest::Response::from(refused))
+        }
+    }
 }
 
 /// Reads a response's body and gives back an equivalent response plus the bytes.
@@ -560,6 +641,13 @@ impl<'a> Call<'a> {
                 }
                 let limit = self.inner.max_response_bytes();
                 self.send(template).await.map(|r| limit_body(r, limit))
+            };
+            let result = match (&self.inner.0.signatures, result) {
+                (Some(signatures), Ok(response)) if signatures.verifier.is_some() => {
+                    // Boxed: only clients that check signatures pay for this future.
+                    Box::pin(verified(signatures, self.http, response, self.safe)).await
+                }
+                (_, result) => result,
             };
             self.finish(&result);
             match result {
@@ -778,9 +866,12 @@ impl<'a> Call<'a> {
     /// One send inside the call's span (reqwest's own future is already boxed).
     fn send(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + use<> {
         let _entered = self.span.enter();
+        if let Some(signatures) = &self.inner.0.signatures {
+            sign(signatures, &mut request);
+        }
         self.http.execute(request).instrument(self.span.clone())
     }
 

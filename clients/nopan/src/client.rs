@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use payspec_core::auth::{ClientAuth, ClientCredentials, TokenCache};
 use payspec_core::http::validate_base_url;
+use payspec_core::httpsig::{
+    JwksCache, KeySource, ResponseVerifier, Signatures, Signer, SigningKey, VerifyingKey,
+};
 use payspec_core::{
     Auth, ClientOptions, ConfigError, ErrorCode, ProviderProfile, RetryPolicy, Secret,
 };
@@ -25,6 +28,56 @@ pub enum Environment {
     Production,
     /// Any base URL, e.g. a sandbox Nopan gave you or a local simulator.
     Custom(String),
+}
+
+/// The label of Nopan's signatures (`Signature-Input: nopan_sig=(...)`).
+pub const SIGNATURE_LABEL: &str = "nopan_sig";
+
+/// What a request's signature covers, as docs.nopan.com documents it. The `content-*`
+/// fields are covered when the request has a body (a `GET` has none).
+pub const SIGNED_COMPONENTS: [&str; 6] = [
+    "@authority",
+    "@method",
+    "@request-target",
+    "content-digest",
+    "content-type",
+    "content-length",
+];
+
+/// Where the client fetches Nopan's response-signing keys (a JWKS) by default, on the
+/// base URL. docs.nopan.com links the JWKS without naming its address in text, so this
+/// is payspec's assumption: set [`ClientBuilder::response_keys_url`] to the address your
+/// Nopan portal shows. The sandbox serves its JWKS here.
+pub const JWKS_PATH: &str = "/.well-known/jwks.json";
+
+/// The `kid` of Nopan's sandbox response key (`nopan-production` in production).
+pub const SANDBOX_KEY_ID: &str = "nopan-sandbox";
+
+/// Which form field carries the account in the token request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TokenAccountField {
+    /// `processing_account_id`, as the seed and Nopan's API reference page name it
+    /// (the default).
+    #[default]
+    ProcessingAccountId,
+    /// `client_id`, as Nopan's published OpenAPI snapshot requires it.
+    ClientId,
+}
+
+impl TokenAccountField {
+    /// The form field's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProcessingAccountId => "processing_account_id",
+            Self::ClientId => "client_id",
+        }
+    }
+}
+
+/// Where the keys that check Nopan's answers come from.
+enum ResponseKeys {
+    Url(String),
+    Fixed(Vec<(String, Vec<u8>)>),
 }
 
 /// A scope to request in the token.
@@ -286,6 +339,10 @@ pub struct ClientBuilder {
     processing_account_id: Option<String>,
     scopes: Vec<Scope>,
     options: ClientOptions,
+    signing_key: Option<std::result::Result<SigningKey, ConfigError>>,
+    response_keys: Option<ResponseKeys>,
+    verify_responses: Option<bool>,
+    token_account_field: TokenAccountField,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -295,6 +352,15 @@ impl std::fmt::Debug for ClientBuilder {
             .field("processing_account_id", &self.processing_account_id)
             .field("scopes", &self.scopes)
             .field("options", &self.options)
+            .field(
+                "signing_key",
+                &self
+                    .signing_key
+                    .as_ref()
+                    .map(|k| k.as_ref().map(SigningKey::key_id)),
+            )
+            .field("verify_responses", &self.verify_responses)
+            .field("token_account_field", &self.token_account_field)
             .finish()
     }
 }
@@ -337,13 +403,101 @@ impl ClientBuilder {
         self
     }
 
+    /// The private key that signs every request (RFC 9421, the token call included),
+    /// in PEM (PKCS#8, SEC1 `EC PRIVATE KEY` as `openssl ecparam -genkey` writes it, or
+    /// PKCS#1), and the key id Nopan registered its public half under. Ed25519, ECDSA
+    /// P-256/P-384 and RSA (signing `rsa-pss-sha512`) keys are read. Required for
+    /// production; with it, answers are checked too ([`ClientBuilder::verify_responses`]).
+    pub fn signing_key_pem(mut self, key_id: impl Into<String>, pem: impl AsRef<[u8]>) -> Self {
+        self.signing_key = Some(SigningKey::from_pem(key_id, pem.as_ref()));
+        self
+    }
+
+    /// The same with a key already read.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.signing_key = Some(Ok(key));
+        self
+    }
+
+    /// Where Nopan's response keys (a JWKS) are (default: [`JWKS_PATH`] on the base URL).
+    /// The JWKS is fetched on first use, kept 24 hours, and fetched again at once when an
+    /// answer names a `kid` it does not hold (a rotated key).
+    pub fn response_keys_url(mut self, url: impl Into<String>) -> Self {
+        self.response_keys = Some(ResponseKeys::Url(url.into()));
+        self
+    }
+
+    /// A fixed response key instead of the JWKS: the public key (SPKI PEM, as Nopan's
+    /// portal gives it) for `kid` (`nopan-sandbox` or `nopan-production`). Call again
+    /// for more keys.
+    pub fn response_key_pem(mut self, kid: impl Into<String>, pem: impl AsRef<[u8]>) -> Self {
+        let key = (kid.into(), pem.as_ref().to_vec());
+        match &mut self.response_keys {
+            Some(ResponseKeys::Fixed(keys)) => keys.push(key),
+            _ => self.response_keys = Some(ResponseKeys::Fixed(vec![key])),
+        }
+        self
+    }
+
+    /// Whether every answer's signature is checked (default: yes when requests are
+    /// signed). An answer that fails is an error (origin
+    /// [`payspec_core::ErrorOrigin::ResponseSignature`]), never data. Switching it off
+    /// is explicit: `verify_responses(false)`.
+    pub fn verify_responses(mut self, verify: bool) -> Self {
+        self.verify_responses = Some(verify);
+        self
+    }
+
+    /// The token request's account field (default `processing_account_id`, the seed's;
+    /// `client_id` is what Nopan's published spec snapshot asks for).
+    pub fn token_account_field(mut self, field: TokenAccountField) -> Self {
+        self.token_account_field = field;
+        self
+    }
+
+    fn signatures(&mut self, base_url: &str, production: bool) -> Result<Option<Arc<Signatures>>> {
+        let key = self.signing_key.take().transpose()?;
+        if production && key.is_none() {
+            return Err(ConfigError::Missing(
+                "signing key (signing_key_pem): Nopan requires RFC 9421 signatures on every call",
+            )
+            .into());
+        }
+        let verify = self.verify_responses.unwrap_or(key.is_some());
+        let verifier = match (verify, self.response_keys.take()) {
+            (false, _) => None,
+            (true, Some(ResponseKeys::Fixed(pems))) => {
+                let mut keys = Vec::new();
+                for (kid, pem) in pems {
+                    let key = VerifyingKey::from_pem(&pem).map_err(|e| ConfigError::Invalid {
+                        name: "response key",
+                        reason: e.to_string(),
+                    })?;
+                    keys.push((kid, key));
+                }
+                let jwks = payspec_core::httpsig::Jwks::from_keys(keys);
+                Some(ResponseVerifier::new(KeySource::Fixed(jwks)))
+            }
+            (true, Some(ResponseKeys::Url(url))) => {
+                Some(ResponseVerifier::new(KeySource::Url(JwksCache::new(url))))
+            }
+            (true, None) => Some(ResponseVerifier::new(KeySource::Url(JwksCache::new(
+                format!("{base_url}{JWKS_PATH}"),
+            )))),
+        };
+        let signer = key.map(|key| Signer::new(key, SIGNATURE_LABEL, SIGNED_COMPONENTS));
+        Ok((signer.is_some() || verifier.is_some())
+            .then(|| Arc::new(Signatures { signer, verifier })))
+    }
+
     /// Checks every part and builds the client.
-    pub fn build(self) -> Result<Client> {
+    pub fn build(mut self) -> Result<Client> {
         let base = match &self.environment {
             None | Some(Environment::Production) => PRODUCTION_URL.to_string(),
             Some(Environment::Custom(url)) => url.clone(),
         };
         let base_url = validate_base_url(&base)?;
+        let signatures = self.signatures(&base_url, base_url == PRODUCTION_URL)?;
         let processing_account_id = self
             .processing_account_id
             .filter(|id| !id.trim().is_empty())
@@ -354,7 +508,13 @@ impl ClientBuilder {
         let http = self.options.http_client(identity_required)?;
 
         let mut grant = ClientCredentials::new(format!("{base_url}/auth/token"), ClientAuth::None)
-            .param("processing_account_id", processing_account_id.clone());
+            .param(
+                self.token_account_field.as_str(),
+                processing_account_id.clone(),
+            );
+        if let Some(signatures) = &signatures {
+            grant = grant.signed(signatures.clone());
+        }
         if !self.scopes.is_empty() {
             let scope = self
                 .scopes
@@ -369,9 +529,12 @@ impl ClientBuilder {
             extra_statuses: vec![StatusCode::LOCKED],
             ..RetryPolicy::default()
         };
-        let inner = self
+        let mut inner = self
             .options
             .inner(PROFILE, Auth::Tokens(tokens.clone()), default_retry);
+        if let Some(signatures) = signatures {
+            inner = inner.with_signatures(signatures);
+        }
         let api = payspec_nopan_api::Client::new_with_client(&base_url, http, inner);
         Ok(Client {
             idempotency_key: None,

@@ -8,10 +8,15 @@ pub mod mock;
 mod requests;
 pub mod webhook;
 
-pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, Scope};
+pub use client::{
+    Client, ClientBuilder, Environment, JWKS_PATH, PRODUCTION_URL, SANDBOX_KEY_ID, SIGNATURE_LABEL,
+    SIGNED_COMPONENTS, Scope, TokenAccountField,
+};
 pub use error::{Error, ReasonCode, Result};
 /// The shared runtime (retry policy, key generators, clocks, HMAC helpers).
 pub use payspec_core as core;
+/// RFC 9421 keys and checks ([`ClientBuilder::signing_key_pem`]).
+pub use payspec_core::httpsig;
 pub use payspec_core::{Amount, AmountError};
 /// What every payspec error tells: `outcome_unknown()`, `idempotency_key()`,
 /// `merchant_reference()`, `is_retryable()`, `status()` (import it to call them).

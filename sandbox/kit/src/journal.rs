@@ -175,9 +175,19 @@ pub(crate) fn recorded(state: &StateFile, pages: &str) -> Vec<Request> {
                 let value = http::HeaderValue::from_str(value).ok()?;
                 headers.append(name, value);
             }
+            let target = match entry.query.is_empty() {
+                true => entry.path.clone(),
+                false => {
+                    let query = url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(&entry.query)
+                        .finish();
+                    format!("{}?{query}", entry.path)
+                }
+            };
             Some(Request {
                 method,
                 path: entry.path,
+                target,
                 query: entry.query,
                 headers,
                 body: Bytes::from(STANDARD.decode(entry.body).ok()?),

@@ -22,6 +22,9 @@ pub struct Request {
     pub path: String,
     /// The query parameters, in order.
     pub query: Vec<(String, String)>,
+    /// The request target as sent (path and query, the base path included), for
+    /// what must see it byte for byte (an RFC 9421 `@request-target`).
+    pub target: String,
     /// The headers.
     pub headers: http::HeaderMap,
     /// The body.
@@ -90,6 +93,14 @@ pub struct Response {
 }
 
 impl Response {
+    /// The value of a header this response carries.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// A JSON response.
     pub fn json(status: u16, body: &serde_json::Value) -> Self {
         Self {
@@ -193,6 +204,12 @@ pub trait Handler: Send + Sync + 'static {
     /// sandbox serves the spec's paths under it, and answers 404 outside it.
     fn base_path(&self) -> &'static str {
         ""
+    }
+
+    /// The last step of every API answer (not the payer's pages or the admin routes):
+    /// a provider that signs its answers signs it here.
+    fn seal(&self, response: Response) -> Response {
+        response
     }
 
     /// An error answer of `status` in the provider's own envelope and codes (for the
@@ -470,6 +487,10 @@ async fn serve(
     let request = Request {
         method: parts.method,
         path: parts.uri.path().to_string(),
+        target: parts.uri.path_and_query().map_or_else(
+            || parts.uri.path().to_string(),
+            |pq| pq.as_str().to_string(),
+        ),
         query,
         headers: parts.headers,
         body,
@@ -505,7 +526,9 @@ async fn serve(
             }
             _ => {
                 let message = format!("not found: the API is under {base}");
-                return Ok(to_hyper(handler.error(404, &message, &request)));
+                return Ok(to_hyper(
+                    handler.seal(handler.error(404, &message, &request)),
+                ));
             }
         }
     }
@@ -518,7 +541,8 @@ async fn serve(
         if !methods.contains(&method) {
             let message = format!("method {} not allowed here", request.method);
             let refused = handler.error(405, &message, &request);
-            return Ok(to_hyper(refused.with_header("allow", &methods.join(", "))));
+            let refused = refused.with_header("allow", &methods.join(", "));
+            return Ok(to_hyper(handler.seal(refused)));
         }
     }
     let latency = faults.latency();
@@ -539,7 +563,7 @@ async fn serve(
         if let Some(seconds) = fault.retry_after {
             response = response.with_header("retry-after", &seconds.to_string());
         }
-        return Ok(to_hyper(response));
+        return Ok(to_hyper(handler.seal(response)));
     }
     let path = request.path.clone();
     // Journaled: every request but a GET, and a GET that changed state (tokens and
@@ -557,7 +581,7 @@ async fn serve(
     if step.is_none() && response.changed_state && faults.take_drop(&path) {
         return Err(DropConnection);
     }
-    Ok(to_hyper(response))
+    Ok(to_hyper(handler.seal(response)))
 }
 
 impl SandboxServer {

@@ -27,10 +27,12 @@ pub use payspec_sandbox::{
 };
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use payspec_core::Secret;
+use payspec_core::httpsig::{self, DigestAlgorithm, Message, Policy, SigningKey, VerifyingKey};
 use payspec_core::webhook::{SignatureEncoding, encode, hmac_sha256};
 use payspec_nopan_api::types;
 use payspec_sandbox::{
@@ -50,6 +52,22 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 /// The webhook secret when [`Config::webhook_secret`] is not set (HMAC-SHA256, hex, in
 /// [`WEBHOOK_HEADER`]).
 pub const WEBHOOK_SECRET: &str = "sandbox-webhook-secret";
+
+/// The key id of the signing key the sandbox issues to its client
+/// ([`Sandbox::client_signing_key_pem`]).
+pub const CLIENT_KEY_ID: &str = "payspec-sandbox-client";
+
+/// An Ed25519 PKCS#8 (v1) private key for a 32-byte seed, in PEM.
+fn ed25519_pkcs8_pem(seed: &[u8]) -> String {
+    use base64::Engine as _;
+    let mut der = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    der.extend_from_slice(seed);
+    let text = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("-----BEGIN PRIVATE KEY-----\n{text}\n-----END PRIVATE KEY-----\n")
+}
 
 #[derive(Clone, Debug)]
 struct Payment {
@@ -121,6 +139,12 @@ struct Nopan {
     /// itself, so one lock cannot span both).
     keyed: Mutex<()>,
     webhooks: WebhookSender,
+    /// The public half of the key the sandbox issued to its client.
+    client_key: VerifyingKey,
+    /// The key the sandbox signs its answers with (`kid` nopan-sandbox).
+    response_key: SigningKey,
+    /// Whether requests must carry a valid RFC 9421 signature (default: yes).
+    require_signatures: AtomicBool,
 }
 
 /// A capture or refund of `amount` as the spec's `PaymentOperation`.
@@ -186,7 +210,9 @@ impl Nopan {
         if get("grant_type") != Some("client_credentials") {
             return invalid("grant_type must be client_credentials");
         }
-        if get("processing_account_id") != Some(PROCESSING_ACCOUNT_ID) {
+        // The seed's field, or the one Nopan's published spec snapshot names.
+        let account = get("processing_account_id").or_else(|| get("client_id"));
+        if account != Some(PROCESSING_ACCOUNT_ID) {
             return declined(401, "4970", "Authentication failed");
         }
         let token = self.ids.hex(24);
@@ -203,6 +229,77 @@ impl Nopan {
                 "scope": get("scope").unwrap_or("payments:read"),
             }),
         )
+    }
+
+    /// Nopan's JWKS: the sandbox's response key.
+    fn jwks(&self) -> Response {
+        let keys: Vec<Value> = self.response_key.public_jwk().into_iter().collect();
+        Response::json(200, &json!({ "keys": keys }))
+    }
+
+    /// The request's RFC 9421 signature, checked as Nopan documents it: label
+    /// `nopan_sig`, covering `@authority`, `@method`, `@request-target` and, with a body,
+    /// `content-digest` (which must match), `content-type` and `content-length`; keyid
+    /// [`CLIENT_KEY_ID`]. None missing is 400 `4990`; one that does not verify is 401
+    /// `4992`. (`created` is not held to the clock: a manual clock may be hours ahead.)
+    fn check_signature(&self, request: &Request) -> Option<Response> {
+        // Unsigned requests may be let in (`require_signatures(false)`); a signature
+        // that is sent is checked all the same.
+        if !self.require_signatures.load(Ordering::Relaxed)
+            && !request.headers.contains_key("signature-input")
+        {
+            return None;
+        }
+        let host = request.header("host").unwrap_or("localhost");
+        let Ok(uri) = url::Url::parse(&format!("https://{host}{}", request.target)) else {
+            return Some(declined(
+                400,
+                "4990",
+                "Signature error: unusable request target",
+            ));
+        };
+        let mut required: Vec<String> = ["@authority", "@method", "@request-target"]
+            .map(String::from)
+            .to_vec();
+        if !request.body.is_empty() {
+            required.extend(["content-digest", "content-type", "content-length"].map(String::from));
+        }
+        let policy = Policy {
+            label: Some(payspec_nopan::SIGNATURE_LABEL.into()),
+            required,
+            ..Policy::default()
+        };
+        let message = Message {
+            method: Some(&request.method),
+            uri: Some(&uri),
+            status: None,
+            headers: &request.headers,
+        };
+        let checked = httpsig::verify(
+            &message,
+            &request.body,
+            &policy,
+            httpsig::unix_now(),
+            |kid| match kid {
+                CLIENT_KEY_ID => Ok(self.client_key.clone()),
+                other => Err(httpsig::VerifyError::UnknownKey(other.into())),
+            },
+        );
+        match checked {
+            Ok(_) => None,
+            Err(httpsig::VerifyError::Missing | httpsig::VerifyError::Malformed(_)) => {
+                Some(declined(
+                    400,
+                    "4990",
+                    "Signature error: Signature and Signature-Input are required and must be well formed",
+                ))
+            }
+            Err(error) => Some(declined(
+                401,
+                "4992",
+                &format!("Invalid signature: {error}"),
+            )),
+        }
     }
 
     fn authorize(&self, request: &Request) -> Option<Response> {
@@ -664,7 +761,58 @@ impl Handler for Nopan {
         declined(status, code, message)
     }
 
+    fn seal(&self, response: Response) -> Response {
+        // Every answer is signed as Nopan signs its own: label nopan_sig, keyid
+        // nopan-sandbox, covering @status and, with a body, its sha-512 content-digest,
+        // content-type and content-length.
+        let mut response = response;
+        let mut components = vec!["@status"];
+        if !response.body().is_empty() {
+            let digest = httpsig::content_digest(DigestAlgorithm::Sha512, response.body());
+            let length = response.body().len().to_string();
+            response = response
+                .with_header("content-digest", &digest)
+                .with_header("content-length", &length);
+            components.extend(["content-digest", "content-type", "content-length"]);
+        }
+        let mut headers = http::HeaderMap::new();
+        for name in ["content-digest", "content-type", "content-length"] {
+            if let Some(value) = response.header(name)
+                && let Ok(value) = http::HeaderValue::from_str(value)
+            {
+                headers.insert(name, value);
+            }
+        }
+        components.retain(|c| c.starts_with('@') || headers.contains_key(*c));
+        let params = httpsig::SignatureParams::new(components)
+            .created(httpsig::unix_now())
+            .key_id(self.response_key.key_id());
+        let message = Message {
+            method: None,
+            uri: None,
+            status: Some(response.status()),
+            headers: &headers,
+        };
+        match httpsig::sign(
+            &message,
+            payspec_nopan::SIGNATURE_LABEL,
+            &params,
+            &self.response_key,
+        ) {
+            Ok(signed) => response
+                .with_header("signature-input", &signed.signature_input)
+                .with_header("signature", &signed.signature),
+            Err(_) => response,
+        }
+    }
+
     fn handle(&self, request: Request) -> Response {
+        if request.method == http::Method::GET && request.path == payspec_nopan::JWKS_PATH {
+            return self.jwks();
+        }
+        if let Some(refused) = self.check_signature(&request) {
+            return refused;
+        }
         let segments = request.segments();
         if let ("POST", ["auth", "token"]) = (request.method.as_str(), segments.as_slice()) {
             return self.token(&request);
@@ -719,6 +867,7 @@ pub struct Sandbox {
     server: SandboxServer,
     pki: SandboxPki,
     nopan: Arc<Nopan>,
+    client_signing_key_pem: String,
 }
 
 impl Sandbox {
@@ -726,7 +875,23 @@ impl Sandbox {
     /// ids and the system clock.
     pub async fn start(config: Config) -> Result<Self> {
         let pki = SandboxPki::new(PROCESSING_ACCOUNT_ID).map_err(Error::Config)?;
+        let ids = config.ids();
+        // Both keys come from the seed, so a restart with the same seed (or state file)
+        // has the same keys, and recorded signatures still verify on replay.
+        let client_signing_key_pem = ed25519_pkcs8_pem(&ids.bytes(32));
+        let client_key = SigningKey::from_pem(CLIENT_KEY_ID, client_signing_key_pem.as_bytes())?
+            .verifying_key()
+            .ok_or(Error::Config(payspec_core::ConfigError::Missing(
+                "client key",
+            )))?;
+        let mut response_seed = [0u8; 32];
+        response_seed.copy_from_slice(&ids.bytes(32));
+        let response_key =
+            SigningKey::ed25519_from_seed(payspec_nopan::SANDBOX_KEY_ID, &response_seed)?;
         let nopan = Arc::new(Nopan {
+            client_key,
+            response_key,
+            require_signatures: AtomicBool::new(true),
             keyed: Mutex::new(()),
             token_lifetime: config.token_lifetime.unwrap_or(TOKEN_LIFETIME),
             webhook_secret: config
@@ -734,17 +899,39 @@ impl Sandbox {
                 .clone()
                 .unwrap_or_else(|| WEBHOOK_SECRET.into()),
             clock: config.clock.clone(),
-            ids: config.ids(),
+            ids,
             state: Mutex::default(),
             webhooks: WebhookSender::default(),
         });
         let server =
             SandboxServer::start_config(nopan.clone(), Some(pki.server_config()?), &config).await?;
-        Ok(Self { server, pki, nopan })
+        Ok(Self {
+            server,
+            pki,
+            nopan,
+            client_signing_key_pem,
+        })
+    }
+
+    /// The private key (Ed25519, PKCS#8 PEM) the sandbox issued to its client, under
+    /// [`CLIENT_KEY_ID`]: what a client in another language signs with.
+    pub fn client_signing_key_pem(&self) -> &str {
+        &self.client_signing_key_pem
+    }
+
+    /// Whether requests must be signed (default: yes, as Nopan requires). Off, unsigned
+    /// requests are served too (tools that cannot sign, such as a spec fuzzer), while a
+    /// request that carries a signature is still checked; answers are signed either way.
+    pub fn require_signatures(&self, require: bool) {
+        self.nopan
+            .require_signatures
+            .store(require, Ordering::Relaxed);
     }
 
     /// A client builder wired to this sandbox: base URL, processing account, the client
-    /// certificate it issued, its CA as the only trusted root, scope payments:process.
+    /// certificate it issued, its CA as the only trusted root, scope payments:process,
+    /// and the signing key it issued (so requests are signed and answers checked against
+    /// the sandbox's JWKS, as against Nopan's).
     pub fn client_builder(&self) -> ClientBuilder {
         payspec_nopan::Client::builder()
             .base_url(self.base_url())
@@ -756,6 +943,7 @@ impl Sandbox {
             )
             .ca_pem(self.pki.ca_pem.clone())
             .trust_only_given_cas()
+            .signing_key_pem(CLIENT_KEY_ID, &self.client_signing_key_pem)
     }
 
     /// The sandbox's CA and client certificate (PEM), for clients in other languages.
