@@ -12,6 +12,8 @@
 //!   copied, the provider listed, its raw crate generated, a minimal client crate).
 //! - `fixture`: the generator on `xtask/fixtures/specs/foreign.yaml` (shapes of real
 //!   providers' specs) to a crate that passes clippy `-D warnings` and its runtime test.
+//! - `package`: `cargo test`'s last step alone: every publishable crate packaged, and
+//!   the packages built together as crates.io would have them.
 #![forbid(unsafe_code)]
 
 mod add_provider;
@@ -33,6 +35,7 @@ fn usage() -> ExitCode {
          cargo xtask lint [--provider P]\n       \
          cargo xtask test\n       \
          cargo xtask fixture\n       \
+         cargo xtask package\n       \
          cargo xtask add-provider <name> --spec <file>\n       \
          cargo xtask docs [--check]\n       \
          cargo xtask bench [--quick]"
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         "lint" => lint::run(&root, &providers),
         "test" => test::run(&root, &providers),
         "fixture" => codegen::fixture(&root).map(|()| true),
+        "package" => test::package(&root).map(|()| true),
         "docs" if check => docs::check(&root).map(|()| true),
         "docs" => docs::build(&root).map(|_| true),
         "bench" => bench::run(
