@@ -85,7 +85,7 @@ def nopan(env):
         data={
             "grant_type": "client_credentials",
             "processing_account_id": env["NOPAN_PROCESSING_ACCOUNT_ID"],
-            "scope": "payments:process payments:read",
+            "scope": "payments:process payments:read data:reports",
         },
     ).prepare()
     with open(env["NOPAN_SIGNING_KEY_PEM_FILE"], "rb") as file:

@@ -315,6 +315,51 @@ impl Client {
             .into_inner())
     }
 
+    /// `GET /reports`: the reports Nopan generated for `from`..`to` (settlement,
+    /// transaction details, fees, ...). Needs the scope `data:reports`
+    /// ([`Scope::DataReports`]); filters by organization, entity, processing account,
+    /// name or type are on [`Client::api`]`.search_reports()`.
+    pub async fn search_reports(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<types::ReportList> {
+        if to < from {
+            return Err(crate::Error::InvalidRequest(
+                "reports: `to` is before `from`".into(),
+            ));
+        }
+        Ok(self
+            .api
+            .search_reports()
+            .from(from)
+            .to(to)
+            .send()
+            .await?
+            .into_inner())
+    }
+
+    /// `GET /reports/download`: the file of one report, whole (read up to the client's
+    /// response limit, [`payspec_core::ClientOptions::max_response_bytes`]; a larger file
+    /// is an error, not a truncated file). Needs the scope `data:reports`.
+    pub async fn download_report(&self, report_id: &str) -> Result<bytes::Bytes> {
+        use futures_util::TryStreamExt as _;
+        let stream = self
+            .api
+            .download_report()
+            .report_id(report_id)
+            .send()
+            .await?
+            .into_inner()
+            .into_inner();
+        let chunks: Vec<bytes::Bytes> = stream.try_collect().await.map_err(|e| {
+            crate::Error::from(payspec_nopan_api::Error::<
+                payspec_core::RawBody<types::ErrorEnvelopeFields>,
+            >::ResponseBodyError(e))
+        })?;
+        Ok(chunks.concat().into())
+    }
+
     /// `POST /mock/set` (sandbox only): stores a mock built with [`crate::mock::Mock`].
     pub async fn set_mock(&self, mock: crate::mock::Mock) -> Result<()> {
         let body = mock.into_request(&self.processing_account_id)?;

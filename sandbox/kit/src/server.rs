@@ -136,6 +136,16 @@ impl Response {
         Self::empty(303).with_header("location", location)
     }
 
+    /// A body of `content_type`, as it is (a file, a download).
+    pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body,
+            changed_state: false,
+        }
+    }
+
     /// A plain-text response.
     pub fn text(status: u16, text: &str) -> Self {
         Self {

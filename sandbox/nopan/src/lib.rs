@@ -118,9 +118,25 @@ impl Payment {
     }
 }
 
+/// A report the sandbox made for a search: one per type and period.
+#[derive(Clone, Debug)]
+struct Report {
+    id: String,
+    kind: &'static str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    created: String,
+}
+
+/// The report types the sandbox makes for a period.
+const REPORT_KINDS: [&str; 2] = ["SETTLEMENT", "TRANSACTION_DETAILS"];
+
 #[derive(Default)]
 struct Store {
     tokens: HashMap<String, SystemTime>,
+    /// Token -> the scopes it was issued with.
+    scopes: HashMap<String, String>,
+    reports: Vec<Report>,
     payments: HashMap<String, Payment>,
     /// Idempotency key -> (what was asked, what was answered).
     replies: HashMap<String, (Vec<u8>, Response)>,
@@ -217,7 +233,11 @@ impl Nopan {
         }
         let token = self.ids.hex(24);
         let expiry = self.clock.after(self.token_lifetime);
-        self.lock().tokens.insert(token.clone(), expiry);
+        let scope = get("scope").unwrap_or("payments:read").to_string();
+        let mut store = self.lock();
+        store.tokens.insert(token.clone(), expiry);
+        store.scopes.insert(token.clone(), scope);
+        drop(store);
         Response::json(
             200,
             &json!({
@@ -229,6 +249,145 @@ impl Nopan {
                 "scope": get("scope").unwrap_or("payments:read"),
             }),
         )
+    }
+
+    /// The payments of a report's period, as CSV.
+    fn report_file(&self, report: &Report) -> String {
+        let (from, to) = (report.from.timestamp_millis(), report.to.timestamp_millis());
+        let store = self.lock();
+        let mut payments: Vec<&Payment> = store
+            .payments
+            .values()
+            .filter(|p| (from..=to).contains(&p.registered_at))
+            .collect();
+        payments.sort_by(|a, b| a.transaction_id.cmp(&b.transaction_id));
+        let mut csv = String::from(
+            "transactionId,clientTransactionId,status,amount,capturedAmount,refundedAmount,currency\n",
+        );
+        for p in payments {
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                p.transaction_id,
+                p.client_transaction_id,
+                p.status,
+                p.amount,
+                p.captured,
+                p.refunded,
+                p.currency
+            ));
+        }
+        csv
+    }
+
+    /// `GET /reports` and `GET /reports/download`, for tokens with `data:reports`.
+    fn reports(&self, request: &Request, download: bool) -> Response {
+        let scoped = request.bearer().is_some_and(|token| {
+            self.lock()
+                .scopes
+                .get(token)
+                .is_some_and(|scopes| scopes.split(' ').any(|s| s == "data:reports"))
+        });
+        if !scoped {
+            return declined(
+                403,
+                "4971",
+                "Forbidden: the token lacks the scope data:reports",
+            );
+        }
+        let account_matches = request
+            .query_param("processingAccountId")
+            .is_none_or(|id| id == PROCESSING_ACCOUNT_ID);
+        if download {
+            let Some(id) = request.query_param("reportId").filter(|id| !id.is_empty()) else {
+                return invalid("reportId is required");
+            };
+            let report = self.lock().reports.iter().find(|r| r.id == id).cloned();
+            return match report {
+                Some(report) if account_matches => Response::bytes(
+                    200,
+                    "application/octet-stream",
+                    self.report_file(&report).into_bytes(),
+                ),
+                _ => declined(404, "5000", "Report not found"),
+            };
+        }
+        let time = |name: &str| {
+            request
+                .query_param(name)
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc))
+        };
+        let (Some(from), Some(to)) = (time("from"), time("to")) else {
+            return invalid("from and to are required date-times");
+        };
+        if to < from {
+            // The spec cannot say `to` >= `from`, so a backwards range is not refused:
+            // it holds no reports (the client refuses it before sending).
+            return Response::typed::<types::ReportList>(
+                200,
+                &json!({"totalCount": 0, "files": []}),
+            );
+        }
+        let mut created = false;
+        let mut found = Vec::new();
+        for kind in REPORT_KINDS {
+            let existing = self
+                .lock()
+                .reports
+                .iter()
+                .find(|r| r.kind == kind && r.from == from && r.to == to)
+                .cloned();
+            let report = match existing {
+                Some(report) => report,
+                None => {
+                    created = true;
+                    let report = Report {
+                        id: self.ids.uuid().to_string(),
+                        kind,
+                        from,
+                        to,
+                        created: self.clock.rfc3339(),
+                    };
+                    self.lock().reports.push(report.clone());
+                    report
+                }
+            };
+            found.push(report);
+        }
+        let files: Vec<Value> = found
+            .iter()
+            .filter(|_| account_matches)
+            .filter(|r| request.query_param("type").is_none_or(|t| t == r.kind))
+            .map(|r| {
+                let file = self.report_file(r);
+                let name = format!(
+                    "{}_{PROCESSING_ACCOUNT_ID}_{}",
+                    r.kind,
+                    r.to.format("%Y%m%d")
+                );
+                json!({
+                    "reportId": r.id,
+                    "processingAccountId": PROCESSING_ACCOUNT_ID,
+                    "reportType": r.kind,
+                    "periodStart": r.from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    "periodEnd": r.to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    "name": name,
+                    "fileSize": file.len(),
+                    "numberOfRecords": file.lines().count().saturating_sub(1),
+                    "createdAt": r.created,
+                })
+            })
+            .filter(|f| request.query_param("name").is_none_or(|n| f["name"] == n))
+            .collect();
+        let answer = Response::typed::<types::ReportList>(
+            200,
+            &json!({"totalCount": files.len(), "files": files}),
+        );
+        if created {
+            answer.state_changed()
+        } else {
+            answer
+        }
     }
 
     /// Nopan's JWKS: the sandbox's response key.
@@ -826,6 +985,8 @@ impl Handler for Nopan {
                 None => declined(404, "5000", "Payment not found"),
             },
             ("POST", ["mock", "set"]) => self.set_mock(&request),
+            ("GET", ["reports"]) => self.reports(&request, false),
+            ("GET", ["reports", "download"]) => self.reports(&request, true),
             ("POST", ["payments", _]) => {
                 let key = request.header("idempotency-key").map(str::to_string);
                 let _one_at_a_time = key
