@@ -372,6 +372,95 @@ impl Client {
             .map_err(|e| e.with_reference(reference))
     }
 
+    /// `POST /v3/registrations`: stores a card of `brand` (VISA, MASTER, ...) without
+    /// paying (OPP tokenization). The answer's [`Transaction::id`] is the registration:
+    /// pay with it by [`Client::pay_with_registration`], delete it by
+    /// [`Client::delete_registration`]. (A payment can also store its card:
+    /// [`NewPayment::create_registration`].)
+    pub async fn create_registration(&self, brand: &str, card: Card) -> Result<Transaction> {
+        let mut body = types::RegistrationRequest::builder()
+            .entity_id(self.entity_id.clone())
+            .payment_brand(convert::<types::PaymentBrand, _>(
+                "payment_brand",
+                brand.to_string().try_into(),
+            )?)
+            .card_number(card.number.clone())
+            .card_cvv(Some(card.cvv.clone()))
+            .card_expiry_month(convert::<types::RegistrationRequestCardExpiryMonth, _>(
+                "card.expiry_month",
+                card.expiry_month.clone().try_into(),
+            )?)
+            .card_expiry_year(convert::<types::RegistrationRequestCardExpiryYear, _>(
+                "card.expiry_year",
+                card.expiry_year.clone().try_into(),
+            )?);
+        if let Some(holder) = &card.holder {
+            body = body.card_holder(Some(convert("card.holder", holder.clone().try_into())?));
+        }
+        Self::answer(self.api.create_registration().body(body).send()).await
+    }
+
+    /// `POST /v3/registrations/{id}/payments`: a debit or pre-authorization with a
+    /// stored card. The payment names no card: one given with [`NewPayment::card`] (or
+    /// asking to store its card) is refused before sending.
+    pub async fn pay_with_registration(
+        &self,
+        registration_id: &str,
+        payment: NewPayment,
+    ) -> Result<Transaction> {
+        if payment.card.is_some()
+            || payment.brand.is_some()
+            || payment.create_registration.is_some()
+        {
+            return Err(Error::InvalidRequest(
+                "a payment with a stored card names no card: drop `card` and `create_registration`"
+                    .into(),
+            ));
+        }
+        let c = &payment.common;
+        positive(&c.money)?;
+        let mut body = types::RegistrationPaymentRequest::builder()
+            .entity_id(self.entity_id.clone())
+            .amount(c.money.to_decimal())
+            .currency(c.money.currency())
+            .payment_type(c.payment_type.clone())
+            .extra(c.custom_keys()?);
+        if let Some(id) = &c.merchant_transaction_id {
+            body = body.merchant_transaction_id(Some(convert(
+                "merchant_transaction_id",
+                id.clone().try_into(),
+            )?));
+        }
+        if let Some(url) = &c.shopper_result_url {
+            body = body
+                .shopper_result_url(Some(convert("shopper_result_url", url.clone().try_into())?));
+        }
+        if let Some(url) = &c.notification_url {
+            body =
+                body.notification_url(Some(convert("notification_url", url.clone().try_into())?));
+        }
+        let reference = c.merchant_transaction_id.clone();
+        let call = self
+            .api
+            .create_registration_payment()
+            .id(registration_id)
+            .body(body)
+            .send();
+        Self::answer(call)
+            .await
+            .map_err(|e| e.with_reference(reference))
+    }
+
+    /// `DELETE /v3/registrations/{id}`: deletes a stored card.
+    pub async fn delete_registration(&self, registration_id: &str) -> Result<Transaction> {
+        let call = self
+            .api
+            .delete_registration()
+            .id(registration_id)
+            .entity_id(self.entity_id.clone());
+        Self::answer(call.send()).await
+    }
+
     async fn backoffice(
         &self,
         payment_id: &str,
