@@ -233,19 +233,26 @@ fn plan(json: &mut Value, file: &str) -> Result<Plan, String> {
     for (name, schema) in schemas.iter() {
         if let Some(kind) = schema.get("x-payspec-type").and_then(Value::as_str) {
             let rust = match kind {
-                "Timestamp" => "::payspec_core::types::Timestamp",
-                "Id" => "::payspec_core::types::Id",
-                "Secret" => "::payspec_core::Secret",
-                "ErrorBody" => "::payspec_core::ErrorBody",
-                other => {
-                    return Err(format!(
-                        "{file}#/components/schemas/{name}/x-payspec-type: unknown type `{other}` \
-                         (known: Timestamp, Id, Secret, ErrorBody)"
-                    ));
-                }
+                "Timestamp" => "::payspec_core::types::Timestamp".to_string(),
+                "Id" => "::payspec_core::types::Id".to_string(),
+                "Secret" => "::payspec_core::Secret".to_string(),
+                "ErrorBody" => "::payspec_core::ErrorBody".to_string(),
+                // `AnyCase:Payment`: the schema `Payment`, its keys read in camelCase or
+                // PascalCase (`payspec_core::types::AnyCase`).
+                other => match other.strip_prefix("AnyCase:") {
+                    Some(inner) if schemas.contains_key(inner) => format!(
+                        "::payspec_core::types::AnyCase<crate::types::{}>",
+                        inner.to_upper_camel_case()
+                    ),
+                    _ => {
+                        return Err(format!(
+                            "{file}#/components/schemas/{name}/x-payspec-type: unknown type \
+                             `{other}` (known: Timestamp, Id, Secret, ErrorBody, AnyCase:<schema>)"
+                        ));
+                    }
+                },
             };
-            plan.replacements
-                .insert(name.clone(), (rust.to_string(), Vec::new()));
+            plan.replacements.insert(name.clone(), (rust, Vec::new()));
             continue;
         }
         if schema

@@ -297,3 +297,104 @@ impl schemars::JsonSchema for Id {
         })
     }
 }
+
+/// An object a provider sends with its keys in camelCase or in PascalCase: MobilePay's
+/// published spec gives the items of its lists `PaymentId`, `Amount`, ... where a single
+/// payment has `paymentId`, `amount`. A PascalCase key is read as its camelCase twin
+/// (unless the twin is there too); it is written back as `T` writes it. Derefs to `T`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnyCase<T>(pub T);
+
+impl<T> AnyCase<T> {
+    /// The value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for AnyCase<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for AnyCase<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+/// `Key` as `key`: the first character lower-cased.
+fn camel(key: &str) -> String {
+    let mut chars = key.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for AnyCase<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let value = serde_json::Value::deserialize(d)?;
+        let value = match value {
+            serde_json::Value::Object(fields) => {
+                let mut out = serde_json::Map::with_capacity(fields.len());
+                for (key, item) in &fields {
+                    let twin = camel(key);
+                    if twin != *key && !fields.contains_key(&twin) {
+                        out.insert(twin, item.clone());
+                    } else {
+                        out.insert(key.clone(), item.clone());
+                    }
+                }
+                serde_json::Value::Object(out)
+            }
+            other => other,
+        };
+        serde_json::from_value(value)
+            .map(AnyCase)
+            .map_err(D::Error::custom)
+    }
+}
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for AnyCase<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+#[cfg(test)]
+mod any_case_tests {
+    use super::AnyCase;
+
+    #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Item {
+        payment_id: Option<String>,
+        amount: Option<i64>,
+    }
+
+    #[test]
+    fn pascal_and_camel_keys_both_read() {
+        let pascal: AnyCase<Item> =
+            serde_json::from_str(r#"{"PaymentId": "p", "Amount": 5}"#).unwrap();
+        let camel: AnyCase<Item> =
+            serde_json::from_str(r#"{"paymentId": "p", "amount": 5}"#).unwrap();
+        assert_eq!(pascal, camel);
+        assert_eq!(
+            serde_json::to_string(&pascal).unwrap(),
+            r#"{"paymentId":"p","amount":5}"#
+        );
+        // Both spellings: the camelCase one wins.
+        let both: AnyCase<Item> =
+            serde_json::from_str(r#"{"PaymentId": "x", "paymentId": "p"}"#).unwrap();
+        assert_eq!(both.payment_id.as_deref(), Some("p"));
+    }
+}

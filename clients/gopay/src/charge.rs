@@ -127,3 +127,48 @@ impl ChargeExt for types::Charge {
             .as_ref()
     }
 }
+
+/// What a published-API charge ([`crate::Client::charge_card`]) pays with.
+#[derive(Clone, Debug)]
+pub enum CardInput {
+    /// A card token from [`crate::Client::tokenize_card`] (`CARD_TOKEN`).
+    Token(String),
+    /// The card itself, encrypted to GoPay's key ([`crate::CardData::encrypt`];
+    /// `ENCRYPTED_CARD`).
+    Encrypted(crate::jwe::Jwe),
+}
+
+impl CardInput {
+    pub(crate) fn into_request(
+        self,
+        browser: types::BrowserData,
+        challenge: Option<ChallengePreference>,
+    ) -> Result<types::PaymentChargeInput> {
+        let input = match self {
+            Self::Token(token) => types::CardInput::CardTokenInput(types::CardTokenInput {
+                input_type: types::CardTokenInputInputType::CardToken,
+                card_token: token
+                    .try_into()
+                    .map_err(|e| Error::InvalidRequest(format!("card_token: {e}")))?,
+            }),
+            Self::Encrypted(jwe) => {
+                types::CardInput::EncryptedCardInput(types::EncryptedCardInput {
+                    input_type: types::EncryptedCardInputInputType::EncryptedCard,
+                    payload: jwe
+                        .as_str()
+                        .to_string()
+                        .try_into()
+                        .map_err(|e| Error::InvalidRequest(format!("payload: {e}")))?,
+                })
+            }
+        };
+        Ok(types::PaymentChargeInput {
+            payment_instrument: types::PaymentCardChargeData {
+                payment_instrument: types::PaymentCardChargeDataPaymentInstrument::PaymentCard,
+                input,
+                browser_data: browser,
+                challenge_preference: challenge,
+            },
+        })
+    }
+}

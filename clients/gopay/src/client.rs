@@ -250,6 +250,35 @@ impl Client {
         .await
     }
 
+    /// `POST /payments/{payment_id}/charge`, the published API 4.0's charge: a card token
+    /// or an encrypted card, with the payer's browser data (3-D Secure 2 needs it; build
+    /// it with `types::BrowserData::builder()` from what the payer's browser reports).
+    /// The seed's [`Client::create_charge`] (`/charges`) stays the default way; both
+    /// answer a [`types::Charge`] whose [`crate::ChargeExt::next_step`] reads the
+    /// published `action.redirect_url` as well as the seed's `action_url`.
+    pub async fn charge_card(
+        &self,
+        payment_id: &str,
+        input: crate::CardInput,
+        browser: types::BrowserData,
+        challenge: Option<crate::open_enums::ChallengePreference>,
+    ) -> Result<types::Charge> {
+        let body = input.into_request(browser, challenge)?;
+        run(self
+            .api
+            .charge_payment()
+            .payment_id(payment_id)
+            .body(body)
+            .send())
+        .await
+    }
+
+    /// `GET /payments/{payment_id}/charge`: the state of the payment's charge
+    /// (published API 4.0).
+    pub async fn get_charge(&self, payment_id: &str) -> Result<types::Charge> {
+        run(self.api.get_charge().payment_id(payment_id).send()).await
+    }
+
     /// `POST /payments/{payment_id}/refunds` of `amount` (an [`crate::Amount`], or an
     /// integer of minor units checked to be at least 1).
     pub async fn create_refund(

@@ -11,7 +11,7 @@ pub mod notification;
 mod requests;
 
 pub use card::{CardData, CardError, luhn_valid};
-pub use charge::{ChargeExt, Instrument, NextStep};
+pub use charge::{CardInput, ChargeExt, Instrument, NextStep};
 pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, SANDBOX_URL, Scope};
 pub use error::{Error, ErrorCode, Result};
 /// The shared runtime (retry policy, clocks, key generators).

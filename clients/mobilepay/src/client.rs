@@ -2,6 +2,7 @@
 //! headers; one method per operation, each with its own `CorrelationId`.
 
 use payspec_core::Amount;
+use payspec_core::types::AnyCase;
 use std::sync::Arc;
 
 use futures_util::Stream;
@@ -337,7 +338,7 @@ impl Client {
             async move {
                 let list = self.list_payments_page(&filter, page).await?;
                 Ok(Page {
-                    items: list.payments,
+                    items: list.payments.into_iter().map(AnyCase::into_inner).collect(),
                     next: list.next_page_number,
                 })
             }
@@ -368,7 +369,11 @@ impl Client {
         paginate(move |page| async move {
             let list = self.list_payment_points_page(page, page_size).await?;
             Ok(Page {
-                items: list.payment_points,
+                items: list
+                    .payment_points
+                    .into_iter()
+                    .map(AnyCase::into_inner)
+                    .collect(),
                 next: list.next_page_number,
             })
         })

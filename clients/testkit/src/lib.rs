@@ -6,6 +6,7 @@
 
 pub mod campaign;
 pub mod fuzz;
+pub mod published;
 pub mod server;
 pub mod spec;
 pub mod trace;

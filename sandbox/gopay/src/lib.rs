@@ -214,6 +214,110 @@ impl GoPay {
         Response::typed::<types::Card>(201, &answer).state_changed()
     }
 
+    /// The card of an ENCRYPTED_CARD input: its number, if the JWE is the sandbox's and
+    /// the number is valid.
+    fn decrypted_pan(&self, payload: &str) -> std::result::Result<String, String> {
+        let (kid, plain) = crate::jwe::decrypt(payload, &self.key)?;
+        if kid != self.kid {
+            return Err(format!("Unknown kid {kid}"));
+        }
+        let card: Value = serde_json::from_slice(&plain).unwrap_or_default();
+        let pan = card["card_pan"].as_str().unwrap_or_default().to_string();
+        if !(12..=19).contains(&pan.len()) || !payspec_gopay::luhn_valid(&pan) {
+            return Err("Invalid card number".into());
+        }
+        Ok(pan)
+    }
+
+    /// `POST /payments/{id}/charge`, the published API 4.0's charge: the request's shape
+    /// is held to the spec (`PaymentChargeInput`), then it is charged as the seed's
+    /// `/charges` would be, and answered with the published fields too (`action`,
+    /// `payment_instrument.details`, `return_url`).
+    fn charge_published(&self, request: &Request, id: &str) -> Response {
+        let body: types::PaymentChargeInput = match serde_json::from_slice(&request.body) {
+            Ok(body) => body,
+            Err(e) => return error(400, "BAD_REQUEST", &format!("Invalid charge: {e}"), request),
+        };
+        // As for `/charges`: an unknown payment is 404 before anything else.
+        if !self.lock().payments.contains_key(id) {
+            return error(404, "NOT_FOUND", "Payment not found", request);
+        }
+        let data = body.payment_instrument;
+        let pan = match &data.input {
+            types::CardInput::CardTokenInput(input) => {
+                match self.lock().cards.get(input.card_token.as_str()) {
+                    Some(card) => card["pan"].as_str().unwrap_or_default().to_string(),
+                    None => return error(400, "BAD_REQUEST", "Unknown card token", request),
+                }
+            }
+            types::CardInput::EncryptedCardInput(input) => match self.decrypted_pan(&input.payload)
+            {
+                Ok(pan) => pan,
+                Err(e) => return error(400, "BAD_REQUEST", &e, request),
+            },
+        };
+        let input_type = match &data.input {
+            types::CardInput::CardTokenInput(_) => "CARD_TOKEN",
+            types::CardInput::EncryptedCardInput(_) => "ENCRYPTED_CARD",
+        };
+        self.charge_card(request, id, pan, input_type)
+    }
+
+    /// Charges a CREATED payment with the card `pan` (published API 4.0 shape).
+    fn charge_card(&self, request: &Request, id: &str, pan: String, input_type: &str) -> Response {
+        let mut state = self.lock();
+        let Some(payment) = state.payments.get(id).cloned() else {
+            return error(404, "NOT_FOUND", "Payment not found", request);
+        };
+        if payment.state != "CREATED" {
+            return error(
+                409,
+                "CONFLICT",
+                &format!("Payment {id} is in state {}", payment.state),
+                request,
+            );
+        }
+        let three_ds_needed = pan.starts_with("4000");
+        let details = json!({
+            "masked_pan": format!("{}******{}", pan.get(..6).unwrap_or_default(),
+                pan.get(pan.len().saturating_sub(4)..).unwrap_or_default()),
+            "scheme": if pan.starts_with('5') { "MASTERCARD" } else { "VISA" },
+            "input_type": input_type,
+        });
+        let return_url = payment.return_url.clone();
+        let charge_id = self.ids.hex(13).to_uppercase();
+        let mut charge = json!({"id": charge_id,
+            "payment_instrument": {"type": "PAYMENT_CARD", "payment_instrument": "PAYMENT_CARD",
+                "input_method": "TOKEN", "details": details}});
+        if three_ds_needed {
+            let url = format!("{}{}gopay/3ds/{id}", request.pages, pages::PREFIX);
+            charge["state"] = json!("ACTION_REQUIRED");
+            charge["action"] =
+                json!({"action_type": "EMV3DS", "redirect_url": url, "state": "CREATED"});
+            charge["payment_instrument"]["3ds"] = json!({"auth_state": "CHALLENGE_REQUIRED"});
+        } else {
+            charge["state"] = json!("SUCCEEDED");
+            charge["payment_instrument"]["3ds"] =
+                json!({"auth_state": "AUTHENTICATED_FRICTIONLESS"});
+        }
+        if let Some(url) = return_url {
+            charge["return_url"] = json!(url);
+        }
+        let updated = {
+            let Some(stored) = state.payments.get_mut(id) else {
+                return error(404, "NOT_FOUND", "Payment not found", request);
+            };
+            stored.charge = Some(charge.clone());
+            if !three_ds_needed {
+                stored.state = "PAID";
+            }
+            stored.clone()
+        };
+        drop(state);
+        self.notify(&updated);
+        Response::typed::<types::Charge>(201, &charge).state_changed()
+    }
+
     fn charge(&self, request: &Request, id: &str) -> Response {
         let body = request.json().unwrap_or_default();
         let mut state = self.lock();
@@ -546,6 +650,15 @@ impl Handler for GoPay {
                 None => error(404, "NOT_FOUND", "Payment not found", &request),
             },
             ("POST", ["payments", id, "charges"]) => self.charge(&request, id),
+            ("POST", ["payments", id, "charge"]) => self.charge_published(&request, id),
+            ("GET", ["payments", id, "charge"]) => {
+                let charge = self.lock().payments.get(*id).map(|p| p.charge.clone());
+                match charge {
+                    Some(Some(charge)) => Response::typed::<types::Charge>(200, &charge),
+                    Some(None) => error(404, "NOT_FOUND", "The payment has no charge", &request),
+                    None => error(404, "NOT_FOUND", "Payment not found", &request),
+                }
+            }
             ("POST", ["payments", id, "refunds"]) => self.refund(&request, id),
             ("GET", ["payments", id, "refunds"]) => {
                 let mut state = self.lock();

@@ -173,6 +173,9 @@ fn operation(body: &Value, amount: i64, ids: &Ids, clock: &Clock) -> types::Paym
         }),
         provider_details: Some(types::OperationProviderDetails {
             provider_operation_id: Some(format!("op-{}", ids.hex(6))),
+            provider_transaction_id: body["transactionId"]
+                .as_str()
+                .map(|id| format!("prov-{id}")),
             registered_at: now,
         }),
         status: Some(payspec_nopan_api::open_enums::PaymentStatus::Approved),
