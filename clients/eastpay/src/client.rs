@@ -5,7 +5,7 @@ use std::fmt;
 
 use payspec_core::http::validate_base_url;
 use payspec_core::{Auth, ClientOptions, ConfigError, ProviderProfile, RetryPolicy, Secret};
-use payspec_eastpay_api::open_enums::PaymentType;
+use payspec_eastpay_api::open_enums::{self, PaymentType};
 use payspec_eastpay_api::types;
 
 use crate::error::{Error, Result, outcome};
@@ -121,6 +121,15 @@ impl Common {
             notification_url: None,
             custom: Vec::new(),
         }
+    }
+
+    /// The payment type as the operation's own type: OPP allows each operation a few
+    /// (checkout DB/PA, server-to-server PA/DB/CD, stored card PA/DB).
+    fn kind<T: std::str::FromStr>(&self) -> Result<T>
+    where
+        T::Err: fmt::Display,
+    {
+        convert("payment_type", self.payment_type.as_str().parse::<T>())
     }
 
     fn custom_keys(&self) -> Result<std::collections::BTreeMap<String, String>> {
@@ -285,7 +294,7 @@ impl Client {
             .entity_id(self.entity_id.clone())
             .amount(c.money.to_decimal())
             .currency(c.money.currency())
-            .payment_type(c.payment_type.clone())
+            .payment_type(c.kind::<open_enums::CheckoutPaymentType>()?)
             .create_registration(checkout.create_registration)
             .extra(c.custom_keys()?);
         if let Some(id) = &c.merchant_transaction_id {
@@ -328,7 +337,7 @@ impl Client {
             .entity_id(self.entity_id.clone())
             .amount(c.money.to_decimal())
             .currency(c.money.currency())
-            .payment_type(c.payment_type.clone())
+            .payment_type(c.kind::<open_enums::ServerPaymentType>()?)
             .extra(c.custom_keys()?);
         if let Some(brand) = &payment.brand {
             body = body.payment_brand(Some(convert("payment_brand", brand.clone().try_into())?));
@@ -423,7 +432,7 @@ impl Client {
             .entity_id(self.entity_id.clone())
             .amount(c.money.to_decimal())
             .currency(c.money.currency())
-            .payment_type(c.payment_type.clone())
+            .payment_type(c.kind::<open_enums::RegistrationPaymentType>()?)
             .extra(c.custom_keys()?);
         if let Some(id) = &c.merchant_transaction_id {
             body = body.merchant_transaction_id(Some(convert(
@@ -467,6 +476,8 @@ impl Client {
         kind: PaymentType,
         money: Option<&Money>,
     ) -> Result<Transaction> {
+        let kind: open_enums::BackofficePaymentType =
+            convert("payment_type", kind.as_str().parse())?;
         let mut body = types::BackofficeRequest::builder()
             .entity_id(self.entity_id.clone())
             .payment_type(kind);
