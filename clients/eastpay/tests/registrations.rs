@@ -220,7 +220,7 @@ async fn the_sandbox_refuses_a_card_payment_without_its_brand() {
         .entity_id(payspec_eastpay_sandbox::ENTITY_ID)
         .amount("10.00")
         .currency("EUR")
-        .payment_type(payspec_eastpay::api::open_enums::PaymentType::Db)
+        .payment_type(payspec_eastpay::open_enums::ServerPaymentType::Db)
         .card_number(Some("4200000000000000".into()))
         .card_expiry_month(Some("05".try_into().unwrap()))
         .card_expiry_year(Some("2034".try_into().unwrap()))

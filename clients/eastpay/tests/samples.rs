@@ -9,6 +9,8 @@ fn parse(schema: &str, value: Value) -> Result<(), String> {
         "CheckoutRequest" => p::<types::CheckoutRequest>(value),
         "PaymentRequest" => p::<types::PaymentRequest>(value),
         "BackofficeRequest" => p::<types::BackofficeRequest>(value),
+        "RegistrationRequest" => p::<types::RegistrationRequest>(value),
+        "RegistrationPaymentRequest" => p::<types::RegistrationPaymentRequest>(value),
         "PaymentResult" => p::<types::PaymentResult>(value),
         "TransactionList" => p::<types::TransactionList>(value),
         "ErrorEnvelope" => p::<payspec_core::RawBody<types::ErrorEnvelopeFields>>(value),

@@ -15,6 +15,7 @@ fn parse(schema: &str, value: Value) -> Result<(), String> {
         "CreatePaymentRequest" => p::<types::CreatePaymentRequest>(value),
         "Payment" => p::<types::Payment>(value),
         "ChargeRequest" => p::<types::ChargeRequest>(value),
+        "PaymentChargeInput" => p::<types::PaymentChargeInput>(value),
         "Charge" => p::<types::Charge>(value),
         "CreateRefundRequest" => p::<types::CreateRefundRequest>(value),
         "Refund" => p::<types::Refund>(value),

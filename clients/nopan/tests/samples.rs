@@ -10,6 +10,7 @@ fn parse(schema: &str, value: Value) -> Result<(), String> {
         "Payment" => p::<types::Payment>(value),
         "TokenRequest" => p::<types::TokenRequest>(value),
         "TokenResponse" => p::<types::TokenResponse>(value),
+        "ReportList" => p::<types::ReportList>(value),
         "InitiatePaymentRequest" => p::<types::InitiatePaymentRequest>(value),
         "FinalizePaymentRequest" => p::<types::FinalizePaymentRequest>(value),
         "ChargePaymentRequest" => p::<types::ChargePaymentRequest>(value),
