@@ -67,6 +67,30 @@ impl fmt::Debug for Card {
     }
 }
 
+/// `body` (a request builder) with the merchant's reference and URLs of `common`, each
+/// checked against the spec's type (the builders differ, so this is a macro).
+macro_rules! with_common {
+    ($body:expr, $common:expr) => {{
+        let mut body = $body;
+        let common: &Common = $common;
+        if let Some(id) = &common.merchant_transaction_id {
+            body = body.merchant_transaction_id(Some(convert(
+                "merchant_transaction_id",
+                id.clone().try_into(),
+            )?));
+        }
+        if let Some(url) = &common.shopper_result_url {
+            body = body
+                .shopper_result_url(Some(convert("shopper_result_url", url.clone().try_into())?));
+        }
+        if let Some(url) = &common.notification_url {
+            body =
+                body.notification_url(Some(convert("notification_url", url.clone().try_into())?));
+        }
+        body
+    }};
+}
+
 /// Fields shared by payments and checkouts.
 #[derive(Clone, Debug)]
 struct Common {
@@ -290,27 +314,14 @@ impl Client {
     pub async fn create_checkout(&self, checkout: NewCheckout) -> Result<Transaction> {
         let c = &checkout.common;
         positive(&c.money)?;
-        let mut body = types::CheckoutRequest::builder()
+        let body = types::CheckoutRequest::builder()
             .entity_id(self.entity_id.clone())
             .amount(c.money.to_decimal())
             .currency(c.money.currency())
             .payment_type(c.kind::<open_enums::CheckoutPaymentType>()?)
             .create_registration(checkout.create_registration)
             .extra(c.custom_keys()?);
-        if let Some(id) = &c.merchant_transaction_id {
-            body = body.merchant_transaction_id(Some(convert(
-                "merchant_transaction_id",
-                id.clone().try_into(),
-            )?));
-        }
-        if let Some(url) = &c.shopper_result_url {
-            body = body
-                .shopper_result_url(Some(convert("shopper_result_url", url.clone().try_into())?));
-        }
-        if let Some(url) = &c.notification_url {
-            body =
-                body.notification_url(Some(convert("notification_url", url.clone().try_into())?));
-        }
+        let body = with_common!(body, c);
         let reference = c.merchant_transaction_id.clone();
         Self::answer(self.api.create_checkout().body(body).send())
             .await
@@ -358,20 +369,7 @@ impl Client {
                 body = body.card_holder(Some(convert("card.holder", holder.clone().try_into())?));
             }
         }
-        if let Some(id) = &c.merchant_transaction_id {
-            body = body.merchant_transaction_id(Some(convert(
-                "merchant_transaction_id",
-                id.clone().try_into(),
-            )?));
-        }
-        if let Some(url) = &c.shopper_result_url {
-            body = body
-                .shopper_result_url(Some(convert("shopper_result_url", url.clone().try_into())?));
-        }
-        if let Some(url) = &c.notification_url {
-            body =
-                body.notification_url(Some(convert("notification_url", url.clone().try_into())?));
-        }
+        let mut body = with_common!(body, c);
         if let Some(create) = payment.create_registration {
             body = body.create_registration(Some(create));
         }
@@ -428,26 +426,13 @@ impl Client {
         }
         let c = &payment.common;
         positive(&c.money)?;
-        let mut body = types::RegistrationPaymentRequest::builder()
+        let body = types::RegistrationPaymentRequest::builder()
             .entity_id(self.entity_id.clone())
             .amount(c.money.to_decimal())
             .currency(c.money.currency())
             .payment_type(c.kind::<open_enums::RegistrationPaymentType>()?)
             .extra(c.custom_keys()?);
-        if let Some(id) = &c.merchant_transaction_id {
-            body = body.merchant_transaction_id(Some(convert(
-                "merchant_transaction_id",
-                id.clone().try_into(),
-            )?));
-        }
-        if let Some(url) = &c.shopper_result_url {
-            body = body
-                .shopper_result_url(Some(convert("shopper_result_url", url.clone().try_into())?));
-        }
-        if let Some(url) = &c.notification_url {
-            body =
-                body.notification_url(Some(convert("notification_url", url.clone().try_into())?));
-        }
+        let body = with_common!(body, c);
         let reference = c.merchant_transaction_id.clone();
         let call = self
             .api

@@ -22,19 +22,7 @@ fn client(server: &MockServer) -> Client {
 
 /// The request's form pairs equal `expected` (order aside), nothing more, nothing less.
 fn form_is(req: &HttpMockRequest, expected: &[(&str, &str)]) -> bool {
-    let mut got: Vec<(String, String)> = url::form_urlencoded::parse(req.body().as_ref())
-        .into_owned()
-        .collect();
-    let mut want: Vec<(String, String)> = expected
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    got.sort();
-    want.sort();
-    if got != want {
-        eprintln!("form mismatch:\n got  {got:?}\n want {want:?}");
-    }
-    got == want
+    payspec_testkit::form_is(req.body().as_ref(), expected)
 }
 
 const AUTH: &str = "Bearer OGE4Mjk0MTc0YjdlY2IyODAxNGI5Njk5MjIwMDE1Y2N8c3k2S0pzVDg=";

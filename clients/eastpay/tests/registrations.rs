@@ -10,20 +10,9 @@ use serde_json::json;
 const ENTITY: &str = "8a8294174b7ecb28014b9699220015ca";
 const TOKEN: &str = "OGE4Mjk0MTc0YjdlY2IyODAxNGI5Njk5MjIwMDE1Y2N8c3k2S0pzVDg=";
 
+/// The request's form pairs equal `expected` (order aside), nothing more, nothing less.
 fn form_is(req: &HttpMockRequest, expected: &[(&str, &str)]) -> bool {
-    let mut got: Vec<(String, String)> = url::form_urlencoded::parse(req.body().as_ref())
-        .into_owned()
-        .collect();
-    let mut want: Vec<(String, String)> = expected
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    got.sort();
-    want.sort();
-    if got != want {
-        eprintln!("form mismatch:\n got  {got:?}\n want {want:?}");
-    }
-    got == want
+    payspec_testkit::form_is(req.body().as_ref(), expected)
 }
 
 fn success(id: &str) -> serde_json::Value {

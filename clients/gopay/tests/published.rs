@@ -7,7 +7,7 @@
 //! fails when that list is wrong either way (a gap closed or a new one).
 
 use payspec_gopay::types;
-use payspec_testkit::published::{entries, parses_whole as parses};
+use payspec_testkit::published::{check_all, entries, parses_whole as parses};
 
 /// Examples the client does not handle yet, and why. The key is `kind method path status`.
 const NOT_YET: &[(&str, &str)] = &[
@@ -37,22 +37,9 @@ const NOT_YET: &[(&str, &str)] = &[
 fn every_published_example_parses_or_builds() {
     let all = entries(include_str!("published/examples.json"));
     assert!(all.len() >= 80, "{} examples", all.len());
-    let mut failures = Vec::new();
-    let mut skipped = Vec::new();
-    for entry in &all {
-        let method = entry["method"].as_str().unwrap();
-        let path = entry["path"].as_str().unwrap();
-        let kind = entry["kind"].as_str().unwrap();
-        let status = entry["status"].as_str().unwrap_or_default();
-        let key = format!("{kind} {method} {path} {status}")
-            .trim_end()
-            .to_string();
-        if NOT_YET.iter().any(|(k, _)| *k == key) {
-            skipped.push(key);
-            continue;
-        }
-        let value = &entry["value"];
-        let outcome = match (kind, method, path, status) {
+    check_all(&all, NOT_YET, |e| {
+        let value = e.value;
+        match (e.kind, e.method, e.path, e.status) {
             ("request", "POST", "/oauth2/token", _) => parses::<types::TokenRequest>(value),
             ("response", "POST", "/oauth2/token", "200") => parses::<types::TokenResponse>(value),
             ("request", "POST", "/eshops/{goid}/payments", _) => {
@@ -79,15 +66,6 @@ fn every_published_example_parses_or_builds() {
                 parses::<types::ErrorEnvelopeFields>(value)
             }
             _ => Err("no type for this example".into()),
-        };
-        if let Err(error) = outcome {
-            failures.push(format!("{key} ({}): {error}", entry["name"]));
         }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let mut listed: Vec<String> = NOT_YET.iter().map(|(k, _)| k.to_string()).collect();
-    listed.sort();
-    skipped.sort();
-    skipped.dedup();
-    assert_eq!(skipped, listed, "the NOT_YET list is out of date");
+    });
 }

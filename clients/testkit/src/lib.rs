@@ -11,3 +11,19 @@ pub mod server;
 pub mod spec;
 pub mod trace;
 pub mod webhooks;
+
+/// Whether a form body's pairs are exactly `expected` (order aside), nothing more and
+/// nothing less; prints both when they differ.
+pub fn form_is(body: &[u8], expected: &[(&str, &str)]) -> bool {
+    let mut got: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let mut want: Vec<(String, String)> = expected
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    got.sort();
+    want.sort();
+    if got != want {
+        eprintln!("form mismatch:\n got  {got:?}\n want {want:?}");
+    }
+    got == want
+}

@@ -63,3 +63,60 @@ pub fn parses_whole<T: DeserializeOwned + Serialize>(value: &Value) -> Result<()
         Err(format!("parsed, but dropped {}", lost.join(", ")))
     }
 }
+
+/// One example of the fixture.
+pub struct Example<'a> {
+    /// `request` or `response`.
+    pub kind: &'a str,
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The published path template.
+    pub path: &'a str,
+    /// The response status (empty for a request).
+    pub status: &'a str,
+    /// The example, as payspec restated it.
+    pub value: &'a Value,
+}
+
+/// Runs `parse` on every example but those in `not_yet` (`"kind METHOD path status"`
+/// with why); panics listing every failure, and when `not_yet` lists an example that is
+/// not there or no longer needs listing.
+pub fn check_all(
+    entries: &[Value],
+    not_yet: &[(&str, &str)],
+    parse: impl Fn(&Example<'_>) -> Result<(), String>,
+) {
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in entries {
+        let example = Example {
+            kind: entry["kind"].as_str().unwrap_or_default(),
+            method: entry["method"].as_str().unwrap_or_default(),
+            path: entry["path"].as_str().unwrap_or_default(),
+            status: entry["status"].as_str().unwrap_or_default(),
+            value: &entry["value"],
+        };
+        let key = format!(
+            "{} {} {} {}",
+            example.kind, example.method, example.path, example.status
+        )
+        .trim_end()
+        .to_string();
+        if not_yet.iter().any(|(k, _)| *k == key) {
+            skipped.push(key);
+            continue;
+        }
+        if let Err(error) = parse(&example) {
+            failures.push(format!("{key} ({}): {error}", entry["name"]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let mut listed: Vec<String> = not_yet.iter().map(|(k, _)| k.to_string()).collect();
+    listed.sort();
+    skipped.sort();
+    skipped.dedup();
+    assert_eq!(
+        skipped, listed,
+        "the list of examples not handled yet is out of date"
+    );
+}

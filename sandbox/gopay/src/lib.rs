@@ -265,7 +265,7 @@ impl GoPay {
 
     /// Charges a CREATED payment with the card `pan` (published API 4.0 shape).
     fn charge_card(&self, request: &Request, id: &str, pan: String, input_type: &str) -> Response {
-        let mut state = self.lock();
+        let state = self.lock();
         let Some(payment) = state.payments.get(id).cloned() else {
             return error(404, "NOT_FOUND", "Payment not found", request);
         };
@@ -303,6 +303,19 @@ impl GoPay {
         if let Some(url) = return_url {
             charge["return_url"] = json!(url);
         }
+        self.settle(state, request, id, charge, three_ds_needed)
+    }
+
+    /// Stores `charge` on the payment (paid unless 3-D Secure is pending), notifies, and
+    /// answers it.
+    fn settle(
+        &self,
+        mut state: std::sync::MutexGuard<'_, Store>,
+        request: &Request,
+        id: &str,
+        charge: Value,
+        three_ds_needed: bool,
+    ) -> Response {
         let updated = {
             let Some(stored) = state.payments.get_mut(id) else {
                 return error(404, "NOT_FOUND", "Payment not found", request);
@@ -320,7 +333,7 @@ impl GoPay {
 
     fn charge(&self, request: &Request, id: &str) -> Response {
         let body = request.json().unwrap_or_default();
-        let mut state = self.lock();
+        let state = self.lock();
         let Some(payment) = state.payments.get(id).cloned() else {
             return error(404, "NOT_FOUND", "Payment not found", request);
         };
@@ -364,19 +377,7 @@ impl GoPay {
             json!({"id": charge_id, "state": "SUCCEEDED",
                 "payment_instrument": {"type": instrument, "input_method": input, "3ds": {"auth_state": "AUTHENTICATED_FRICTIONLESS"}}})
         };
-        let updated = {
-            let Some(stored) = state.payments.get_mut(id) else {
-                return error(404, "NOT_FOUND", "Payment not found", request);
-            };
-            stored.charge = Some(charge.clone());
-            if !three_ds_needed {
-                stored.state = "PAID";
-            }
-            stored.clone()
-        };
-        drop(state);
-        self.notify(&updated);
-        Response::typed::<types::Charge>(201, &charge).state_changed()
+        self.settle(state, request, id, charge, three_ds_needed)
     }
 
     fn refund(&self, request: &Request, id: &str) -> Response {
