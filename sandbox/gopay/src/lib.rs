@@ -133,6 +133,26 @@ fn jwt(lifetime: Duration, clock: &Clock, ids: &Ids) -> (String, SystemTime) {
     (token, exp)
 }
 
+/// The payment `id` if it can be charged: 404 when there is none, 409 unless CREATED.
+fn chargeable(
+    state: &Store,
+    request: &Request,
+    id: &str,
+) -> std::result::Result<Payment, Response> {
+    let Some(payment) = state.payments.get(id).cloned() else {
+        return Err(error(404, "NOT_FOUND", "Payment not found", request));
+    };
+    if payment.state != "CREATED" {
+        return Err(error(
+            409,
+            "CONFLICT",
+            &format!("Payment {id} is in state {}", payment.state),
+            request,
+        ));
+    }
+    Ok(payment)
+}
+
 impl GoPay {
     fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -266,17 +286,10 @@ impl GoPay {
     /// Charges a CREATED payment with the card `pan` (published API 4.0 shape).
     fn charge_card(&self, request: &Request, id: &str, pan: String, input_type: &str) -> Response {
         let state = self.lock();
-        let Some(payment) = state.payments.get(id).cloned() else {
-            return error(404, "NOT_FOUND", "Payment not found", request);
+        let payment = match chargeable(&state, request, id) {
+            Ok(payment) => payment,
+            Err(refused) => return refused,
         };
-        if payment.state != "CREATED" {
-            return error(
-                409,
-                "CONFLICT",
-                &format!("Payment {id} is in state {}", payment.state),
-                request,
-            );
-        }
         let three_ds_needed = pan.starts_with("4000");
         let details = json!({
             "masked_pan": format!("{}******{}", pan.get(..6).unwrap_or_default(),
@@ -334,16 +347,8 @@ impl GoPay {
     fn charge(&self, request: &Request, id: &str) -> Response {
         let body = request.json().unwrap_or_default();
         let state = self.lock();
-        let Some(payment) = state.payments.get(id).cloned() else {
-            return error(404, "NOT_FOUND", "Payment not found", request);
-        };
-        if payment.state != "CREATED" {
-            return error(
-                409,
-                "CONFLICT",
-                &format!("Payment {id} is in state {}", payment.state),
-                request,
-            );
+        if let Err(refused) = chargeable(&state, request, id) {
+            return refused;
         }
         let (instrument, input, three_ds_needed) = match body["type"].as_str() {
             Some("PAYMENT_CARD") => {
