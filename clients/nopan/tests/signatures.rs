@@ -193,12 +193,19 @@ async fn signed_calls_on_the_wire_and_a_tampered_answer() {
         .token_account_field(TokenAccountField::ClientId)
         .build()
         .unwrap();
-    for _ in 0..3 {
-        client.payment_status("p").await.unwrap();
+    // Twenty calls at once need the keys at once: one JWKS fetch, one token.
+    let calls = (0..20).map(|_| client.payment_status("p"));
+    for answer in futures::future::join_all(calls).await {
+        answer.unwrap();
     }
+    client.payment_status("p").await.unwrap();
     assert_eq!(token.calls_async().await, 1);
-    assert_eq!(status.calls_async().await, 3);
-    assert_eq!(jwks.calls_async().await, 1, "the JWKS is cached");
+    assert_eq!(status.calls_async().await, 21);
+    assert_eq!(
+        jwks.calls_async().await,
+        1,
+        "the JWKS is fetched once and cached"
+    );
 
     let error = client
         .initiate(NewPayment::blik("order-1", Amount::new(100).unwrap(), "123456").unwrap())

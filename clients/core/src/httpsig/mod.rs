@@ -705,6 +705,9 @@ pub struct JwksCache {
     max_age: Duration,
     min_refresh: Duration,
     state: Mutex<Option<(Jwks, Instant)>>,
+    /// Held while fetching, so that many calls needing the keys at once make one fetch.
+    fetching: tokio::sync::Mutex<()>,
+    fetches: std::sync::atomic::AtomicU64,
 }
 
 impl JwksCache {
@@ -716,7 +719,14 @@ impl JwksCache {
             max_age: Duration::from_secs(24 * 3600),
             min_refresh: Duration::from_secs(60),
             state: Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
+            fetches: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// How many times the JWKS was fetched (for monitoring and tests).
+    pub fn fetch_count(&self) -> u64 {
+        self.fetches.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The URL.
@@ -728,7 +738,18 @@ impl JwksCache {
         self.state.lock().ok()?.clone()
     }
 
+    fn fresh_key(&self, kid: &str) -> Option<VerifyingKey> {
+        let state = self.state.lock().ok()?;
+        let (jwks, fetched) = state.as_ref()?;
+        if fetched.elapsed() >= self.max_age {
+            return None;
+        }
+        jwks.get(kid).cloned()
+    }
+
     async fn fetch(&self, http: &reqwest::Client) -> Result<Jwks, VerifyError> {
+        self.fetches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let unavailable = |e: String| VerifyError::UnknownKey(format!("(JWKS {}: {e})", self.url));
         let response = http
             .get(&self.url)
@@ -753,12 +774,21 @@ impl JwksCache {
         Ok(jwks)
     }
 
-    /// The key for `kid`: from the cache while it is fresh, else fetched again.
+    /// The key for `kid`: from the cache while it is fresh, else fetched again (one
+    /// fetch however many calls wait for it).
     pub async fn key(
         &self,
         http: &reqwest::Client,
         kid: &str,
     ) -> Result<VerifyingKey, VerifyError> {
+        if let Some(key) = self.fresh_key(kid) {
+            return Ok(key);
+        }
+        let _one_at_a_time = self.fetching.lock().await;
+        // Another call may have fetched while this one waited.
+        if let Some(key) = self.fresh_key(kid) {
+            return Ok(key);
+        }
         let cached = self.cached();
         if let Some((jwks, fetched)) = &cached {
             let fresh = fetched.elapsed() < self.max_age;

@@ -387,3 +387,60 @@ fn the_signature_parsers_never_panic_on_random_input() {
         }
     }
 }
+
+/// Twenty calls that need the keys at once, while the JWKS answers slowly, make one
+/// fetch: the others wait for it rather than fetching too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_calls_needing_the_keys_at_once_make_one_fetch() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let key = SigningKey::from_pem("k", ED25519_PRIVATE.as_bytes()).unwrap();
+    let body = serde_json::json!({"keys": [key.public_jwk().unwrap()]}).to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    let hits = Arc::new(AtomicU64::new(0));
+    let counted = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    let http = crate::http::HttpConfig::default().build().unwrap();
+    let cache = Arc::new(JwksCache::new(url));
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let (cache, http) = (cache.clone(), http.clone());
+            tokio::spawn(async move { cache.key(&http, "k").await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(cache.fetch_count(), 1);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    // An unknown kid right after a fetch is refused without another fetch.
+    assert_eq!(
+        cache.key(&http, "other").await.unwrap_err(),
+        VerifyError::UnknownKey("other".into())
+    );
+    assert_eq!(cache.fetch_count(), 1);
+}
