@@ -33,6 +33,33 @@ pub enum Environment {
     Custom(String),
 }
 
+/// Which of GoPay's API 4.0 revisions the client follows where they differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApiRevision {
+    /// The seed's (the default): production at [`PRODUCTION_URL`], the card key at
+    /// `/encryption/public-key`, scopes `payment:create payment:read`.
+    #[default]
+    Seed,
+    /// The published revision (gopay-js-sdk `Payments.yaml`): production at
+    /// [`PUBLISHED_PRODUCTION_URL`] (the `gp-gw` root), the card key at
+    /// `/cards/public-key`, scopes `payment:write payment:read card:write card:read
+    /// shared:read` (what the client's operations need there).
+    Published,
+}
+
+/// GoPay's production, API 4.0, at the `gp-gw` root of the published revision.
+pub const PUBLISHED_PRODUCTION_URL: &str = "https://gate.gopay.com/gp-gw/api/4.0";
+
+/// The format of a QR payment's codes ([`Client::qr_payment_info`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QrFormat {
+    /// PNG (GoPay's default).
+    #[default]
+    Png,
+    /// SVG.
+    Svg,
+}
+
 /// A scope to request for the token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -93,6 +120,7 @@ pub struct Client {
     refresh: Arc<RefreshingSource>,
     keys: Arc<KeyCache>,
     goid: Option<String>,
+    revision: ApiRevision,
 }
 
 async fn run<T>(
@@ -134,9 +162,91 @@ impl Client {
         self.keys.fetches.load(Ordering::Relaxed)
     }
 
-    /// `GET /encryption/public-key`, uncached.
+    /// The card-encryption key, uncached: `GET /encryption/public-key` (the seed's path)
+    /// or, with [`ApiRevision::Published`], `GET /cards/public-key`.
     pub async fn get_encryption_public_key(&self) -> Result<types::Jwk> {
-        run(self.api.get_encryption_public_key().send()).await
+        match self.revision {
+            ApiRevision::Seed => run(self.api.get_encryption_public_key().send()).await,
+            ApiRevision::Published => run(self.api.get_card_public_key().send()).await,
+        }
+    }
+
+    /// Which API revision the client follows where they differ.
+    pub fn revision(&self) -> ApiRevision {
+        self.revision
+    }
+
+    /// `GET /cards/card-form-url`: GoPay's hosted card form, to collect card details
+    /// without handling them.
+    pub async fn card_form_url(&self) -> Result<String> {
+        let form = run(self.api.get_card_form_url().send()).await?;
+        form.card_form_url.ok_or_else(|| {
+            Error::InvalidResponse(payspec_core::InvalidResponse {
+                status: Some(reqwest::StatusCode::OK),
+                reason: "no card_form_url in the answer".into(),
+                body: None,
+            })
+        })
+    }
+
+    /// `GET /payments/{payment_id}/qr-payment/info`: the amount, recipient and codes of
+    /// a QR bank transfer for the payment.
+    pub async fn qr_payment_info(
+        &self,
+        payment_id: &str,
+        format: QrFormat,
+    ) -> Result<types::QrPaymentInfo> {
+        let format = match format {
+            QrFormat::Png => crate::open_enums::GetQrPaymentInfoFormat::Png,
+            QrFormat::Svg => crate::open_enums::GetQrPaymentInfoFormat::Svg,
+        };
+        run(self
+            .api
+            .get_qr_payment_info()
+            .payment_id(payment_id)
+            .format(format)
+            .send())
+        .await
+    }
+
+    /// `GET /payments/{payment_id}/google-pay/info`: what to hand Google Pay.
+    pub async fn google_pay_info(&self, payment_id: &str) -> Result<types::GooglePayInfo> {
+        run(self.api.get_google_pay_info().payment_id(payment_id).send()).await
+    }
+
+    /// `GET /payments/{payment_id}/apple-pay/info`: what to hand Apple Pay on the web.
+    pub async fn apple_pay_info(&self, payment_id: &str) -> Result<types::ApplePayInfo> {
+        run(self.api.get_apple_pay_info().payment_id(payment_id).send()).await
+    }
+
+    /// `GET /payments/{payment_id}/apple-pay/app-info`: what to hand Apple Pay in an app.
+    pub async fn apple_pay_app_info(&self, payment_id: &str) -> Result<types::ApplePayInfo> {
+        run(self
+            .api
+            .get_apple_pay_app_info()
+            .payment_id(payment_id)
+            .send())
+        .await
+    }
+
+    /// `POST /payments/{payment_id}/apple-pay/validate`: Apple's merchant session for
+    /// `validation_url` (from Apple Pay's `onvalidatemerchant`), asked from the page at
+    /// `origin`; hand it to `completeMerchantValidation` as it is.
+    pub async fn validate_apple_pay_merchant(
+        &self,
+        payment_id: &str,
+        validation_url: &str,
+        origin: &str,
+    ) -> Result<types::ApplePayMerchantSession> {
+        let body = types::ApplePayValidation::builder().validation_url(validation_url);
+        run(self
+            .api
+            .validate_apple_pay_merchant()
+            .payment_id(payment_id)
+            .origin(origin)
+            .body(body)
+            .send())
+        .await
     }
 
     /// The encryption key: fetched once, then served from the cache.
@@ -323,6 +433,7 @@ pub struct ClientBuilder {
     client_secret: Option<Secret>,
     scopes: Vec<Scope>,
     goid: Option<String>,
+    revision: ApiRevision,
     options: ClientOptions,
 }
 
@@ -337,6 +448,7 @@ impl std::fmt::Debug for ClientBuilder {
             )
             .field("scopes", &self.scopes)
             .field("goid", &self.goid)
+            .field("revision", &self.revision)
             .field("options", &self.options)
             .finish()
     }
@@ -374,6 +486,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Which API revision to follow where they differ (default [`ApiRevision::Seed`]):
+    /// the production root, the card key's path and the default scopes.
+    pub fn revision(mut self, revision: ApiRevision) -> Self {
+        self.revision = revision;
+        self
+    }
+
     /// The e-shop's GoID, which [`Client::create_payment`] creates payments for.
     pub fn goid(mut self, goid: impl Into<String>) -> Self {
         self.goid = Some(goid.into());
@@ -384,7 +503,10 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let base = match &self.environment {
             None | Some(Environment::Sandbox) => SANDBOX_URL.to_string(),
-            Some(Environment::Production) => PRODUCTION_URL.to_string(),
+            Some(Environment::Production) => match self.revision {
+                ApiRevision::Seed => PRODUCTION_URL.to_string(),
+                ApiRevision::Published => PUBLISHED_PRODUCTION_URL.to_string(),
+            },
             Some(Environment::Custom(url)) => url.clone(),
         };
         let base_url = validate_base_url(&base)?;
@@ -396,10 +518,16 @@ impl ClientBuilder {
             .client_secret
             .filter(|s| !s.is_empty())
             .ok_or(ConfigError::Missing("client secret"))?;
-        let scopes = if self.scopes.is_empty() {
-            vec![Scope::PaymentCreate, Scope::PaymentRead]
-        } else {
-            self.scopes
+        let scopes = match (self.scopes.is_empty(), self.revision) {
+            (false, _) => self.scopes,
+            (true, ApiRevision::Seed) => vec![Scope::PaymentCreate, Scope::PaymentRead],
+            (true, ApiRevision::Published) => vec![
+                Scope::PaymentWrite,
+                Scope::PaymentRead,
+                Scope::CardWrite,
+                Scope::CardRead,
+                Scope::SharedRead,
+            ],
         };
         let scope = scopes
             .iter()
@@ -436,6 +564,7 @@ impl ClientBuilder {
             refresh,
             keys: Arc::new(KeyCache::default()),
             goid: self.goid.filter(|g| !g.trim().is_empty()),
+            revision: self.revision,
         })
     }
 }

@@ -12,7 +12,10 @@ mod requests;
 
 pub use card::{CardData, CardError, luhn_valid};
 pub use charge::{CardInput, ChargeExt, Instrument, NextStep};
-pub use client::{Client, ClientBuilder, Environment, PRODUCTION_URL, SANDBOX_URL, Scope};
+pub use client::{
+    ApiRevision, Client, ClientBuilder, Environment, PRODUCTION_URL, PUBLISHED_PRODUCTION_URL,
+    QrFormat, SANDBOX_URL, Scope,
+};
 pub use error::{Error, ErrorCode, Result};
 /// The shared runtime (retry policy, clocks, key generators).
 pub use payspec_core as core;

@@ -133,6 +133,12 @@ fn jwt(lifetime: Duration, clock: &Clock, ids: &Ids) -> (String, SystemTime) {
     (token, exp)
 }
 
+/// `minor` units of `currency` as a decimal string ("50.00"); GoPay's currencies all
+/// have two decimals.
+fn decimal(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, (minor % 100).abs())
+}
+
 /// The payment `id` if it can be charged: 404 when there is none, 409 unless CREATED.
 fn chargeable(
     state: &Store,
@@ -317,6 +323,89 @@ impl GoPay {
             charge["return_url"] = json!(url);
         }
         self.settle(state, request, id, charge, three_ds_needed)
+    }
+
+    /// What a wallet or a QR transfer needs for a payment that can still be paid (409
+    /// otherwise, as GoPay): Google Pay's and Apple Pay's requests, to be handed to them
+    /// as they are, and a QR transfer's recipient and codes. The sandbox gives the codes'
+    /// payment strings (what the images would encode), not images.
+    fn wallet_info(&self, request: &Request, id: &str) -> Response {
+        let state = self.lock();
+        let payment = match chargeable(&state, request, id) {
+            Ok(payment) => payment,
+            Err(refused) => return refused,
+        };
+        drop(state);
+        let amount = decimal(payment.amount);
+        let segments = request.segments();
+        match segments.as_slice() {
+            [_, _, "qr-payment", "info"] => {
+                let spayd = format!(
+                    "SPD*1.0*ACC:CZ6508000000192000145399*AM:{amount}*CC:{}*X-VS:{}",
+                    payment.currency, payment.order_number
+                );
+                Response::typed::<types::QrPaymentInfo>(
+                    200,
+                    &json!({"amount": payment.amount, "currency": payment.currency,
+                        "recipient": {"name": "GoPay sandbox", "bank_account": {
+                            "iban": "CZ6508000000192000145399", "bic": "GIBACZPX"}},
+                        "qr_code": {"spayd": spayd}}),
+                )
+            }
+            [_, _, "google-pay", "info"] => Response::typed::<types::GooglePayInfo>(
+                200,
+                &json!({"environment": "TEST", "paymentDataRequest": {
+                    "apiVersion": 2, "apiVersionMinor": 0,
+                    "allowedPaymentMethods": [{"type": "CARD",
+                        "parameters": {"allowedAuthMethods": ["PAN_ONLY", "CRYPTOGRAM_3DS"],
+                            "allowedCardNetworks": ["MASTERCARD", "VISA"]},
+                        "tokenizationSpecification": {"type": "PAYMENT_GATEWAY",
+                            "parameters": {"gateway": "gopay", "gatewayMerchantId": GOID}}}],
+                    "merchantInfo": {"merchantName": "GoPay sandbox"},
+                    "transactionInfo": {"totalPriceStatus": "FINAL", "totalPrice": amount,
+                        "currencyCode": payment.currency, "countryCode": "CZ"}}}),
+            ),
+            [_, _, "apple-pay", "info" | "app-info"] => Response::typed::<types::ApplePayInfo>(
+                200,
+                &json!({"applepayVersion": 6, "merchantIdentifier": format!("sandbox.{GOID}"),
+                    "applePayPaymentRequest": {"countryCode": "CZ", "currencyCode": payment.currency,
+                        "merchantCapabilities": ["supports3DS"], "supportedNetworks": ["visa", "masterCard"],
+                        "total": {"label": "GoPay sandbox", "amount": amount, "type": "final"}}}),
+            ),
+            _ => error(404, "NOT_FOUND", "Not found", request),
+        }
+    }
+
+    /// Apple's merchant session for a payment that can still be paid: the sandbox makes
+    /// one (opaque, as Apple's is) for the page's origin.
+    fn validate_apple_pay(&self, request: &Request, id: &str) -> Response {
+        let state = self.lock();
+        if let Err(refused) = chargeable(&state, request, id) {
+            return refused;
+        }
+        drop(state);
+        let Some(origin) = request.header("origin").filter(|o| !o.is_empty()) else {
+            return error(400, "BAD_REQUEST", "Origin is required", request);
+        };
+        let body = request.json().unwrap_or_default();
+        if body["validationUrl"].as_str().is_none_or(str::is_empty) {
+            return error(400, "BAD_REQUEST", "validationUrl is required", request);
+        }
+        let domain = origin
+            .split("://")
+            .nth(1)
+            .unwrap_or(origin)
+            .split(['/', ':'])
+            .next()
+            .unwrap_or_default();
+        let now = self.clock.unix_millis();
+        Response::typed::<types::ApplePayMerchantSession>(
+            200,
+            &json!({"merchantSessionIdentifier": self.ids.hex(16), "nonce": self.ids.hex(4),
+                "merchantIdentifier": format!("sandbox.{GOID}"), "domainName": domain,
+                "displayName": "GoPay sandbox", "epochTimestamp": now,
+                "expiresAt": now.saturating_add(300_000), "signature": self.ids.hex(32)}),
+        )
     }
 
     /// Stores `charge` on the payment (paid unless 3-D Secure is pending), notifies, and
@@ -579,7 +668,8 @@ impl Handler for GoPay {
             );
         }
         match (request.method.as_str(), segments.as_slice()) {
-            ("GET", ["encryption", "public-key"]) => {
+            // The seed's path and the published one serve the same key.
+            ("GET", ["encryption", "public-key"] | ["cards", "public-key"]) => {
                 let public = self.key.to_public_key();
                 Response::json(
                     200,
@@ -656,6 +746,22 @@ impl Handler for GoPay {
                 None => error(404, "NOT_FOUND", "Payment not found", &request),
             },
             ("POST", ["payments", id, "charges"]) => self.charge(&request, id),
+            ("GET", ["cards", "card-form-url"]) => Response::typed::<types::CardFormUrl>(
+                200,
+                &json!({"card_form_url": format!("{}{}gopay/card-form", request.pages, pages::PREFIX)}),
+            ),
+            (
+                "GET",
+                [
+                    "payments",
+                    id,
+                    "qr-payment" | "google-pay" | "apple-pay",
+                    "info" | "app-info",
+                ],
+            ) => self.wallet_info(&request, id),
+            ("POST", ["payments", id, "apple-pay", "validate"]) => {
+                self.validate_apple_pay(&request, id)
+            }
             ("POST", ["payments", id, "charge"]) => self.charge_published(&request, id),
             ("GET", ["payments", id, "charge"]) => {
                 let charge = self.lock().payments.get(*id).map(|p| p.charge.clone());
