@@ -16,6 +16,8 @@ fn parse(schema: &str, value: Value) -> Result<(), String> {
         "Payment" => p::<types::Payment>(value),
         "ChargeRequest" => p::<types::ChargeRequest>(value),
         "PaymentChargeInput" => p::<types::PaymentChargeInput>(value),
+        "CardFormUrl" => p::<types::CardFormUrl>(value),
+        "ApplePayValidation" => p::<types::ApplePayValidation>(value),
         "Charge" => p::<types::Charge>(value),
         "CreateRefundRequest" => p::<types::CreateRefundRequest>(value),
         "Refund" => p::<types::Refund>(value),
