@@ -337,6 +337,98 @@ impl Client {
         .map_err(|e| e.with_reference(&order_number))
     }
 
+    fn goid_or_refuse(&self) -> Result<&str> {
+        self.goid
+            .as_deref()
+            .ok_or_else(|| Error::InvalidRequest("goid: not set (ClientBuilder::goid)".into()))
+    }
+
+    /// `POST /eshops/{goid}/recurrences`: repeated payments of one payer. `schedule`
+    /// (period and every how many) is for AUTO recurrences, which GoPay charges itself;
+    /// ON_DEMAND ones are charged with [`Client::next_recurrence_payment`]. Start it with
+    /// [`Client::start_recurrence`]: the first payment is paid by the payer.
+    pub async fn create_recurrence(
+        &self,
+        kind: crate::open_enums::RecurrenceType,
+        schedule: Option<types::RecurrenceSchedule>,
+        payment: crate::NewPayment,
+    ) -> Result<types::Recurrence> {
+        let goid = self.goid_or_refuse()?;
+        let body = types::RecurrenceCreateRequest::builder()
+            .type_(kind)
+            .schedule(schedule)
+            .payment(payment.body());
+        run(self.api.create_recurrence().goid(goid).body(body).send()).await
+    }
+
+    /// `GET /recurrences/{rec_id}`.
+    pub async fn get_recurrence(&self, recurrence_id: &str) -> Result<types::Recurrence> {
+        run(self.api.get_recurrence().rec_id(recurrence_id).send()).await
+    }
+
+    /// `DELETE /recurrences/{rec_id}`: no more payments.
+    pub async fn stop_recurrence(&self, recurrence_id: &str) -> Result<()> {
+        run(self.api.stop_recurrence().rec_id(recurrence_id).send()).await
+    }
+
+    /// `POST /recurrences/{rec_id}/start`: the first payment (fields of `changes`
+    /// replace the recurrence's), paid by the payer at its `gw_url`.
+    pub async fn start_recurrence(
+        &self,
+        recurrence_id: &str,
+        changes: types::PaymentOverride,
+    ) -> Result<types::Payment> {
+        run(self
+            .api
+            .start_recurrence()
+            .rec_id(recurrence_id)
+            .body(changes)
+            .send())
+        .await
+    }
+
+    /// `POST /recurrences/{rec_id}/next`: the next payment of a started ON_DEMAND
+    /// recurrence, charged without the payer.
+    pub async fn next_recurrence_payment(
+        &self,
+        recurrence_id: &str,
+        changes: types::PaymentOverride,
+    ) -> Result<types::Payment> {
+        run(self
+            .api
+            .next_recurrence_payment()
+            .rec_id(recurrence_id)
+            .body(changes)
+            .send())
+        .await
+    }
+
+    /// `POST /eshops/{goid}/links`: a payment link any payer can pay (once, unless
+    /// `reusable`), until `expires_at`.
+    pub async fn create_payment_link(
+        &self,
+        payment: crate::NewPayment,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        reusable: bool,
+    ) -> Result<types::PaymentLink> {
+        let goid = self.goid_or_refuse()?;
+        let body = types::LinkCreateRequest::builder()
+            .payment(payment.body())
+            .expires_at(expires_at)
+            .reusable(Some(reusable));
+        run(self.api.create_payment_link().goid(goid).body(body).send()).await
+    }
+
+    /// `GET /links/{link_id}`.
+    pub async fn get_payment_link(&self, link_id: &str) -> Result<types::PaymentLink> {
+        run(self.api.get_payment_link().link_id(link_id).send()).await
+    }
+
+    /// `DELETE /links/{link_id}`: the link can be paid no more.
+    pub async fn disable_payment_link(&self, link_id: &str) -> Result<()> {
+        run(self.api.disable_payment_link().link_id(link_id).send()).await
+    }
+
     /// `GET /payments/{payment_id}`.
     pub async fn get_payment(&self, payment_id: &str) -> Result<types::Payment> {
         run(self.api.get_payment().payment_id(payment_id).send()).await

@@ -9,14 +9,21 @@
 use payspec_gopay::types;
 use payspec_testkit::published::{check_all, entries, parses_whole as parses};
 
-/// Examples the client does not handle yet, and why (`kind method path status`): none
-/// since the wallet, QR and card-form operations were added; the check keeps it so.
-const NOT_YET: &[(&str, &str)] = &[];
+/// Examples skipped, and why (`kind method path status`); the check fails when one is no
+/// longer there or no longer fails.
+const NOT_YET: &[(&str, &str)] = &[(
+    "request POST /eshops/{goid}/recurrences",
+    "built from the published schema's property examples, which give none for `type`, a \
+     field that schema itself requires: the example is incomplete, not the client",
+)];
 
 #[test]
 fn every_published_example_parses_or_builds() {
-    let all = entries(include_str!("published/examples.json"));
-    assert!(all.len() >= 80, "{} examples", all.len());
+    // The latest revision, and the one before it that still had recurrences, links and
+    // refunds (gopay-js-sdk 0e9ee61).
+    let mut all = entries(include_str!("published/examples.json"));
+    all.extend(entries(include_str!("published/revision-0e9ee61.json")));
+    assert!(all.len() >= 230, "{} examples", all.len());
     check_all(&all, NOT_YET, |e| {
         let value = e.value;
         match (e.kind, e.method, e.path, e.status) {
@@ -42,6 +49,45 @@ fn every_published_example_parses_or_builds() {
                 parses::<types::Card>(value)
             }
             ("response", "GET", "/cards/public-key", "200") => parses::<types::Jwk>(value),
+            ("request", "POST", "/eshops/{goid}/recurrences", _) => {
+                parses::<types::RecurrenceCreateRequest>(value)
+            }
+            (
+                "response",
+                _,
+                "/eshops/{goid}/recurrences" | "/recurrences/{rec_id}",
+                "200" | "201",
+            ) => parses::<types::Recurrence>(value),
+            (
+                "request",
+                "POST",
+                "/recurrences/{rec_id}/start" | "/recurrences/{rec_id}/next",
+                _,
+            ) => parses::<types::PaymentOverride>(value),
+            (
+                "response",
+                "POST",
+                "/recurrences/{rec_id}/start" | "/recurrences/{rec_id}/next",
+                "201",
+            ) => parses::<types::Payment>(value),
+            ("request", "POST", "/eshops/{goid}/links", _) => {
+                parses::<types::LinkCreateRequest>(value)
+            }
+            ("response", _, "/eshops/{goid}/links" | "/links/{link_id}", "200" | "201") => {
+                parses::<types::PaymentLink>(value)
+            }
+            ("request", "POST", "/payments/{payment_id}/refunds", _) => {
+                parses::<types::CreateRefundRequest>(value)
+            }
+            ("response", "GET", "/payments/{payment_id}/refunds", "200") => {
+                parses::<Vec<types::Refund>>(value)
+            }
+            (
+                "response",
+                _,
+                "/payments/{payment_id}/refunds" | "/refunds/{refund_id}",
+                "200" | "201",
+            ) => parses::<types::Refund>(value),
             ("response", "GET", "/cards/card-form-url", "200") => {
                 parses::<types::CardFormUrl>(value)
             }

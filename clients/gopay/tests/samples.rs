@@ -17,6 +17,8 @@ fn parse(schema: &str, value: Value) -> Result<(), String> {
         "ChargeRequest" => p::<types::ChargeRequest>(value),
         "PaymentChargeInput" => p::<types::PaymentChargeInput>(value),
         "CardFormUrl" => p::<types::CardFormUrl>(value),
+        "LinkCreateRequest" => p::<types::LinkCreateRequest>(value),
+        "RecurrenceCreateRequest" => p::<types::RecurrenceCreateRequest>(value),
         "ApplePayValidation" => p::<types::ApplePayValidation>(value),
         "Charge" => p::<types::Charge>(value),
         "CreateRefundRequest" => p::<types::CreateRefundRequest>(value),

@@ -87,8 +87,32 @@ impl Payment {
     }
 }
 
+/// A recurrence: its payment template and, once started, its first payment.
+#[derive(Clone, Debug)]
+struct Recurrence {
+    id: String,
+    auto: bool,
+    schedule: Option<Value>,
+    template: Value,
+    first_payment: Option<String>,
+    stopped: bool,
+}
+
+/// A payment link: its payment template and the payment its URL pays now.
+#[derive(Clone, Debug)]
+struct Link {
+    id: String,
+    template: Value,
+    reusable: bool,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    payment: String,
+    disabled: bool,
+}
+
 #[derive(Default)]
 struct Store {
+    recurrences: HashMap<String, Recurrence>,
+    links: HashMap<String, Link>,
     access: HashMap<String, SystemTime>,
     refresh: HashMap<String, ()>,
     cards: HashMap<String, Value>,
@@ -323,6 +347,225 @@ impl GoPay {
             charge["return_url"] = json!(url);
         }
         self.settle(state, request, id, charge, three_ds_needed)
+    }
+
+    /// A payment of `amount` made from `body` (a `CreatePaymentRequest`'s fields), in
+    /// `state`, stored.
+    fn new_payment(&self, body: &Value, amount: i64, pages: &str, state: &'static str) -> Payment {
+        let id = self.ids.hex(13).to_uppercase();
+        let payment = Payment {
+            gw_url: format!("{pages}{}gopay/gw/{id}", pages::PREFIX),
+            return_url: body
+                .pointer("/callback/return_url")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            id,
+            payment_secret: self.ids.hex(8),
+            order_number: body["order_number"].as_str().unwrap_or_default().into(),
+            amount,
+            refunded: 0,
+            currency: body["currency"].as_str().unwrap_or_default().into(),
+            state,
+            notification_url: body
+                .pointer("/callback/notification_url")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            charge: None,
+        };
+        self.lock()
+            .payments
+            .insert(payment.id.clone(), payment.clone());
+        payment
+    }
+
+    /// `POST /eshops/{goid}/recurrences`.
+    fn create_recurrence(&self, request: &Request) -> Response {
+        let body: types::RecurrenceCreateRequest = match serde_json::from_slice(&request.body) {
+            Ok(body) => body,
+            Err(e) => return error(400, "BAD_REQUEST", &e.to_string(), request),
+        };
+        if body.payment.currency.is_unknown() || body.type_.is_unknown() {
+            return error(400, "BAD_REQUEST", "unsupported currency or type", request);
+        }
+        let auto = body.type_ == payspec_gopay_api::open_enums::RecurrenceType::Auto;
+        if auto && body.schedule.is_none() {
+            return error(
+                400,
+                "BAD_REQUEST",
+                "an AUTO recurrence needs a schedule",
+                request,
+            );
+        }
+        let id = self.ids.u64(3_000_000_000..3_999_999_999).to_string();
+        let template = serde_json::to_value(&body.payment).unwrap_or_default();
+        let recurrence = Recurrence {
+            id: id.clone(),
+            auto,
+            schedule: body
+                .schedule
+                .as_ref()
+                .and_then(|s| serde_json::to_value(s).ok()),
+            template,
+            first_payment: None,
+            stopped: false,
+        };
+        self.lock().recurrences.insert(id, recurrence.clone());
+        Response::typed::<types::Recurrence>(201, &self.recurrence_json(&recurrence))
+            .state_changed()
+    }
+
+    /// A recurrence as GoPay answers it: NEW until started, REQUESTED while its first
+    /// payment waits for the payer, STARTED once paid, STOPPED when stopped.
+    fn recurrence_json(&self, recurrence: &Recurrence) -> Value {
+        let store = self.lock();
+        let first = recurrence
+            .first_payment
+            .as_ref()
+            .and_then(|id| store.payments.get(id));
+        let state = match (recurrence.stopped, first) {
+            (true, _) => "STOPPED",
+            (false, None) => "NEW",
+            (false, Some(p)) if matches!(p.state, "PAID" | "PARTIALLY_REFUNDED" | "REFUNDED") => {
+                "STARTED"
+            }
+            (false, Some(_)) => "REQUESTED",
+        };
+        let mut answer = json!({"id": recurrence.id,
+            "type": if recurrence.auto { "AUTO" } else { "ON_DEMAND" },
+            "state": state});
+        // The spec's payment has an id: there is one once the recurrence started.
+        if let Some(payment) = first {
+            answer["payment"] = payment.to_json();
+        }
+        if let Some(schedule) = &recurrence.schedule {
+            answer["schedule"] = schedule.clone();
+        }
+        if recurrence.stopped {
+            answer["stop_reason"] = json!("CANCELLED_VIA_API");
+        }
+        answer
+    }
+
+    /// `start`: the first payment (the payer pays it); `next`: a payment of a started
+    /// ON_DEMAND recurrence, charged at once. The override's fields replace the
+    /// template's.
+    fn recurrence_payment(&self, request: &Request, id: &str, next: bool) -> Response {
+        let Some(recurrence) = self.lock().recurrences.get(id).cloned() else {
+            return error(404, "NOT_FOUND", "Recurrence not found", request);
+        };
+        let changes: types::PaymentOverride = match serde_json::from_slice(&request.body) {
+            Ok(changes) => changes,
+            Err(e) => return error(400, "BAD_REQUEST", &e.to_string(), request),
+        };
+        let state = self.recurrence_json(&recurrence)["state"].clone();
+        let allowed = match next {
+            false => state == "NEW",
+            true => !recurrence.auto && state == "STARTED",
+        };
+        if !allowed {
+            return error(
+                409,
+                "CONFLICT",
+                &format!(
+                    "Recurrence {id} is {state}; this needs it {}",
+                    if next { "STARTED and ON_DEMAND" } else { "NEW" }
+                ),
+                request,
+            );
+        }
+        let mut body = recurrence.template.clone();
+        if let (Value::Object(fields), Ok(Value::Object(overrides))) =
+            (&mut body, serde_json::to_value(&changes))
+        {
+            for (key, value) in overrides {
+                if !value.is_null() {
+                    fields.insert(key, value);
+                }
+            }
+        }
+        let Some(amount) = body["amount"].as_i64().filter(|a| *a >= 1) else {
+            return error(400, "BAD_REQUEST", "amount must be at least 1", request);
+        };
+        let payment = self.new_payment(
+            &body,
+            amount,
+            &request.pages,
+            if next { "PAID" } else { "CREATED" },
+        );
+        if !next && let Some(stored) = self.lock().recurrences.get_mut(id) {
+            stored.first_payment = Some(payment.id.clone());
+        }
+        if next {
+            self.notify(&payment);
+        }
+        Response::typed::<types::Payment>(201, &payment.to_json()).state_changed()
+    }
+
+    /// `POST /eshops/{goid}/links`: a link whose URL is the gateway page of a payment
+    /// made for it.
+    fn create_link(&self, request: &Request) -> Response {
+        let body: types::LinkCreateRequest = match serde_json::from_slice(&request.body) {
+            Ok(body) => body,
+            Err(e) => return error(400, "BAD_REQUEST", &e.to_string(), request),
+        };
+        if body.payment.currency.is_unknown() {
+            return error(400, "BAD_REQUEST", "unsupported currency", request);
+        }
+        let template = serde_json::to_value(&body.payment).unwrap_or_default();
+        let Some(amount) = template["amount"].as_i64().filter(|a| *a >= 1) else {
+            return error(400, "BAD_REQUEST", "amount must be at least 1", request);
+        };
+        let payment = self.new_payment(&template, amount, &request.pages, "CREATED");
+        let link = Link {
+            id: self.ids.u64(4_000_000_000..4_999_999_999).to_string(),
+            template,
+            reusable: body.reusable.unwrap_or(true),
+            expires_at: body.expires_at,
+            payment: payment.id,
+            disabled: false,
+        };
+        self.lock().links.insert(link.id.clone(), link.clone());
+        let (answer, _) = self.link_json(&link, &request.pages);
+        Response::typed::<types::PaymentLink>(201, &answer).state_changed()
+    }
+
+    /// A link as GoPay answers it. A single-use link stops once paid (ALREADY_PAID); a
+    /// reusable one gets a fresh payment (and URL) for the next payer; past
+    /// `expires_at` (on the sandbox's clock) it stops (EXPIRED).
+    fn link_json(&self, link: &Link, pages: &str) -> (Value, bool) {
+        let paid = self
+            .lock()
+            .payments
+            .get(&link.payment)
+            .is_some_and(|p| p.state != "CREATED");
+        let mut link = link.clone();
+        let renewed = paid && link.reusable && !link.disabled;
+        if renewed {
+            let amount = link.template["amount"].as_i64().unwrap_or(1);
+            let fresh = self.new_payment(&link.template, amount, pages, "CREATED");
+            link.payment = fresh.id;
+            self.lock().links.insert(link.id.clone(), link.clone());
+        }
+        let expired = link.expires_at.is_some_and(|at| at < self.clock.utc());
+        let stop_reason = if link.disabled {
+            Some("FROM_API")
+        } else if expired {
+            Some("EXPIRED")
+        } else if paid && !link.reusable {
+            Some("ALREADY_PAID")
+        } else {
+            None
+        };
+        let mut answer = json!({"id": link.id, "active": stop_reason.is_none(),
+            "reusable": link.reusable, "payment": link.template,
+            "url": format!("{pages}{}gopay/gw/{}", pages::PREFIX, link.payment)});
+        if let Some(at) = link.expires_at {
+            answer["expires_at"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        }
+        if let Some(reason) = stop_reason {
+            answer["stop_reason"] = json!(reason);
+        }
+        (answer, renewed)
     }
 
     /// What a wallet or a QR transfer needs for a payment that can still be paid (409
@@ -716,29 +959,7 @@ impl Handler for GoPay {
                         &request,
                     );
                 };
-                let id = self.ids.hex(13).to_uppercase();
-                let payment = Payment {
-                    gw_url: format!("{}{}gopay/gw/{id}", request.pages, pages::PREFIX),
-                    return_url: body
-                        .pointer("/callback/return_url")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    id,
-                    payment_secret: self.ids.hex(8),
-                    order_number: body["order_number"].as_str().unwrap_or_default().into(),
-                    amount,
-                    refunded: 0,
-                    currency: body["currency"].as_str().unwrap_or_default().into(),
-                    state: "CREATED",
-                    notification_url: body
-                        .pointer("/callback/notification_url")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    charge: None,
-                };
-                self.lock()
-                    .payments
-                    .insert(payment.id.clone(), payment.clone());
+                let payment = self.new_payment(&body, amount, &request.pages, "CREATED");
                 Response::typed::<types::Payment>(201, &payment.to_json()).state_changed()
             }
             ("GET", ["payments", id]) => match self.lock().payments.get(*id) {
@@ -746,6 +967,51 @@ impl Handler for GoPay {
                 None => error(404, "NOT_FOUND", "Payment not found", &request),
             },
             ("POST", ["payments", id, "charges"]) => self.charge(&request, id),
+            ("POST", ["eshops", goid, "recurrences" | "links"]) if *goid != GOID => {
+                error(403, "FORBIDDEN", "Unknown e-shop", &request)
+            }
+            ("POST", ["eshops", _, "recurrences"]) => self.create_recurrence(&request),
+            ("GET", ["recurrences", id]) => {
+                let recurrence = self.lock().recurrences.get(*id).cloned();
+                match recurrence {
+                    Some(r) => Response::typed::<types::Recurrence>(200, &self.recurrence_json(&r)),
+                    None => error(404, "NOT_FOUND", "Recurrence not found", &request),
+                }
+            }
+            ("DELETE", ["recurrences", id]) => match self.lock().recurrences.get_mut(*id) {
+                Some(r) if !r.stopped => {
+                    r.stopped = true;
+                    Response::empty(204).state_changed()
+                }
+                Some(_) => error(409, "CONFLICT", "Recurrence already stopped", &request),
+                None => error(404, "NOT_FOUND", "Recurrence not found", &request),
+            },
+            ("POST", ["recurrences", id, "start"]) => self.recurrence_payment(&request, id, false),
+            ("POST", ["recurrences", id, "next"]) => self.recurrence_payment(&request, id, true),
+            ("POST", ["eshops", _, "links"]) => self.create_link(&request),
+            ("GET", ["links", id]) => {
+                let link = self.lock().links.get(*id).cloned();
+                match link {
+                    Some(link) => {
+                        // A reusable link that was paid gets a fresh payment: a change.
+                        let (answer, renewed) = self.link_json(&link, &request.pages);
+                        let response = Response::typed::<types::PaymentLink>(200, &answer);
+                        if renewed {
+                            response.state_changed()
+                        } else {
+                            response
+                        }
+                    }
+                    None => error(404, "NOT_FOUND", "Link not found", &request),
+                }
+            }
+            ("DELETE", ["links", id]) => match self.lock().links.get_mut(*id) {
+                Some(link) => {
+                    link.disabled = true;
+                    Response::empty(204).state_changed()
+                }
+                None => error(404, "NOT_FOUND", "Link not found", &request),
+            },
             ("GET", ["cards", "card-form-url"]) => Response::typed::<types::CardFormUrl>(
                 200,
                 &json!({"card_form_url": format!("{}{}gopay/card-form", request.pages, pages::PREFIX)}),
