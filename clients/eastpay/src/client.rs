@@ -387,6 +387,7 @@ impl Client {
     pub async fn create_registration(&self, brand: &str, card: Card) -> Result<Transaction> {
         let mut body = types::RegistrationRequest::builder()
             .entity_id(self.entity_id.clone())
+            .extra(std::collections::BTreeMap::new())
             .payment_brand(convert::<types::PaymentBrand, _>(
                 "payment_brand",
                 brand.to_string().try_into(),
