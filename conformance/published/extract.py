@@ -5,10 +5,12 @@ and timestamps are replaced by values of the same shape that payspec made up. Th
 published file itself is not kept in the repository; this script is how the fixture
 was made, and can make it again from a new revision.
 
-Usage: python3 extract.py PUBLISHED_SPEC OUT_JSON
+Usage: python3 extract.py PUBLISHED_SPEC OUT_JSON [SECURITY_JSON]
 
 Each entry of the output: {"method", "path", "kind": "request" | "response",
-"status" (responses), "media", "name", "value"}.
+"status" (responses), "media", "name", "value"}. With SECURITY_JSON, also each
+operation's security requirements, as facts: {"method", "path", "security": [{scheme:
+[scope, ...]}, ...]} (an operation without its own takes the spec's).
 """
 
 import hashlib
@@ -183,6 +185,18 @@ def main():
         json.dump(entries, file, indent=1, sort_keys=True)
         file.write("\n")
     print(f"{len(entries)} examples -> {out_path}")
+    if len(sys.argv) > 3:
+        security = []
+        for path, item in sorted((spec.get("paths") or {}).items()):
+            for method, operation in sorted(item.items()):
+                if method in ("get", "post", "put", "patch", "delete"):
+                    requirements = operation.get("security", spec.get("security", []))
+                    security.append({"method": method.upper(), "path": path,
+                                     "security": requirements})
+        with open(sys.argv[3], "w") as file:
+            json.dump(security, file, indent=1, sort_keys=True)
+            file.write("\n")
+        print(f"{len(security)} operations' security -> {sys.argv[3]}")
 
 
 main()

@@ -340,8 +340,8 @@ struct OperationFacts {
     retry_safe: Vec<String>,
     /// (operation, scheme, scope), sorted by operation.
     security: Vec<(String, String, Option<String>)>,
-    /// (path template, upper-case methods), sorted by path.
-    routes: Vec<(String, Vec<String>)>,
+    /// (path template, upper-case methods, each method's operation), sorted by path.
+    routes: Vec<(String, Vec<String>, Vec<String>)>,
 }
 
 fn operation_facts(json: &Value) -> OperationFacts {
@@ -362,13 +362,21 @@ fn operation_facts(json: &Value) -> OperationFacts {
         let Some(item) = item.as_object() else {
             continue;
         };
-        let mut methods: Vec<String> = item
-            .keys()
-            .filter(|key| is_method(key))
-            .map(|key| key.to_ascii_uppercase())
+        let mut methods: Vec<(String, String)> = item
+            .iter()
+            .filter(|(key, _)| is_method(key))
+            .map(|(key, operation)| {
+                let id = operation
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(progenitor_name)
+                    .unwrap_or_default();
+                (key.to_ascii_uppercase(), id)
+            })
             .collect();
         methods.sort();
-        facts.routes.push((path.clone(), methods));
+        let (methods, operations) = methods.into_iter().unzip();
+        facts.routes.push((path.clone(), methods, operations));
         for (method, operation) in item {
             if !is_method(method) {
                 continue;
@@ -392,9 +400,13 @@ fn operation_facts(json: &Value) -> OperationFacts {
                 None => default_scheme.clone(),
             };
             if let Some(scheme) = scheme {
+                // `x-payspec-scope`, else the first scope the first requirement lists
+                // (OpenAPI's own way: `- merchant_credentials: [payment:write]`).
+                let requirement = operation.get("security").or_else(|| json.get("security"));
                 let scope = operation
                     .get("x-payspec-scope")
                     .and_then(Value::as_str)
+                    .or_else(|| first_scope(requirement))
                     .map(str::to_string);
                 facts.security.push((id.to_string(), scheme, scope));
             }
@@ -768,6 +780,19 @@ fn progenitor_step<T>(
             ))
         }
     }
+}
+
+/// The first scope of the first requirement of a `security` list.
+fn first_scope(requirements: Option<&Value>) -> Option<&str> {
+    requirements?
+        .as_array()?
+        .first()?
+        .as_object()?
+        .values()
+        .next()?
+        .as_array()?
+        .first()?
+        .as_str()
 }
 
 /// The name of the first scheme of the first requirement of a `security` list.
@@ -1527,9 +1552,9 @@ fn glue(facts: &OperationFacts) -> TokenStream {
             ::payspec_core::OperationSecurity { operation: #operation, scheme: #scheme, scope: #scope }
         }
     });
-    let routes = facts.routes.iter().map(|(path, methods)| {
+    let routes = facts.routes.iter().map(|(path, methods, operations)| {
         quote! {
-            ::payspec_core::Route { path: #path, methods: &[#(#methods),*] }
+            ::payspec_core::Route { path: #path, methods: &[#(#methods),*], operations: &[#(#operations),*] }
         }
     });
     quote! {

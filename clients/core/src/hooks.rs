@@ -51,6 +51,9 @@ pub struct Route {
     pub path: &'static str,
     /// Its methods, upper-case (`GET`, `POST`, ...).
     pub methods: &'static [&'static str],
+    /// The operation of each method, in the same order (progenitor's names, as the
+    /// other tables key them; empty where the spec gives no `operationId`).
+    pub operations: &'static [&'static str],
 }
 
 impl Route {
@@ -82,11 +85,40 @@ pub struct OperationSecurity {
     pub operation: &'static str,
     /// The security scheme's name in the spec.
     pub scheme: &'static str,
-    /// The scope the operation needs (`x-payspec-scope`), if any.
+    /// The scope the operation needs (`x-payspec-scope`, else the first scope of its
+    /// first security requirement), if any.
     pub scope: Option<&'static str>,
 }
 
 impl OperationTable {
+    /// The operation a request with `method` (upper-case) to `path` (without the query)
+    /// calls, if the spec has one: what a server (a sandbox) needs to apply the spec's
+    /// per-operation facts to a request it receives.
+    pub fn operation_at(&self, method: &str, path: &str) -> Option<&'static str> {
+        // A literal segment beats a parameter (`/cards/public-key` over
+        // `/cards/{card_id}`): of the templates that match, the one with fewest
+        // parameters.
+        self.routes
+            .iter()
+            .filter(|route| route.matches(path))
+            .filter_map(|route| {
+                let index = route.methods.iter().position(|m| *m == method)?;
+                let operation = route.operations.get(index).copied()?;
+                Some((route.path.matches('{').count(), operation))
+            })
+            .min_by_key(|(parameters, _)| *parameters)
+            .map(|(_, operation)| operation)
+            .filter(|operation| !operation.is_empty())
+    }
+
+    /// Every scope the spec's operations need, sorted, each once.
+    pub fn scopes(&self) -> Vec<&'static str> {
+        let mut scopes: Vec<&'static str> = self.security.iter().filter_map(|s| s.scope).collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        scopes
+    }
+
     /// The credential `operation` needs, if the spec names one.
     pub fn security_of(&self, operation: &str) -> Option<&OperationSecurity> {
         self.security
@@ -159,6 +191,8 @@ struct InnerState {
     correlation: Option<HeaderName>,
     /// Request signing and answer verification, for providers that ask for them.
     signatures: Option<Arc<Signatures>>,
+    /// The scopes the client's token is asked for, when the spec's scopes name them.
+    scopes: Option<Arc<[String]>>,
 }
 
 /// A fresh UUID v4 for a correlation id. Correlation ids are log keys, not secrets, so a
@@ -210,6 +244,7 @@ impl ClientInner {
             profile,
             correlation,
             signatures: None,
+            scopes: None,
         }))
     }
 
@@ -226,6 +261,20 @@ impl ClientInner {
         self.changed(|state| state.signatures = Some(signatures))
     }
 
+    /// The same settings, knowing the scopes the client's token is asked for: a call
+    /// to an operation whose spec names a scope not among them is refused before it is
+    /// sent, with an error that names the scope (rather than the provider's 403 after a
+    /// round trip). Only for clients whose scopes are spelled as the spec spells them.
+    pub fn with_scopes<S: Into<String>>(self, scopes: impl IntoIterator<Item = S>) -> Self {
+        let scopes: Arc<[String]> = scopes.into_iter().map(Into::into).collect();
+        self.changed(|state| state.scopes = Some(scopes))
+    }
+
+    /// The scopes the client's token is asked for, if set with [`Self::with_scopes`].
+    pub fn scopes(&self) -> Option<&[String]> {
+        self.0.scopes.as_deref()
+    }
+
     fn changed(self, change: impl FnOnce(&mut InnerState)) -> Self {
         let mut state = match Arc::try_unwrap(self.0) {
             Ok(state) => state,
@@ -237,6 +286,7 @@ impl ClientInner {
                 profile: shared.profile,
                 correlation: shared.correlation.clone(),
                 signatures: shared.signatures.clone(),
+                scopes: shared.scopes.clone(),
             },
         };
         change(&mut state);
@@ -281,6 +331,17 @@ pub fn pre(
     request: &mut reqwest::Request,
     operation_id: &str,
 ) -> Result<(), String> {
+    if let Some(granted) = inner.scopes()
+        && let Some(scope) = operations
+            .security_of(operation_id)
+            .and_then(|security| security.scope)
+        && !granted.iter().any(|g| g == scope)
+    {
+        return Err(format!(
+            "{operation_id} needs the scope `{scope}`, which this client's token is not asked \
+             for (add it to the builder's scopes)"
+        ));
+    }
     let profile = inner.profile();
     let is_form = request
         .headers()
@@ -922,6 +983,80 @@ mod tests {
     fn request(url: &str) -> reqwest::Request {
         let url = reqwest::Url::parse(url).unwrap_or_else(|e| panic!("{e}"));
         reqwest::Request::new(Method::DELETE, url)
+    }
+
+    const TABLE: OperationTable = OperationTable {
+        idempotency_header: None,
+        idempotent: &[],
+        unauthenticated: &[],
+        retry_safe: &[],
+        security: &[
+            OperationSecurity {
+                operation: "delete_card",
+                scheme: "oauth",
+                scope: Some("card:write"),
+            },
+            OperationSecurity {
+                operation: "get_card",
+                scheme: "oauth",
+                scope: Some("card:read"),
+            },
+            OperationSecurity {
+                operation: "public_key",
+                scheme: "oauth",
+                scope: None,
+            },
+        ],
+        routes: &[
+            Route {
+                path: "/cards/public-key",
+                methods: &["GET"],
+                operations: &["public_key"],
+            },
+            Route {
+                path: "/cards/{card_id}",
+                methods: &["DELETE", "GET"],
+                operations: &["delete_card", "get_card"],
+            },
+        ],
+    };
+
+    #[test]
+    fn a_request_finds_its_operation_a_literal_segment_first() {
+        assert_eq!(
+            TABLE.operation_at("GET", "/cards/public-key"),
+            Some("public_key")
+        );
+        assert_eq!(TABLE.operation_at("GET", "/cards/c1"), Some("get_card"));
+        assert_eq!(TABLE.operation_at("DELETE", "/cards/c1"), Some("delete_card"));
+        // DELETE of the literal path is the template's (an instance of it too).
+        assert_eq!(
+            TABLE.operation_at("DELETE", "/cards/public-key"),
+            Some("delete_card")
+        );
+        assert_eq!(TABLE.operation_at("POST", "/cards/c1"), None);
+        assert_eq!(TABLE.operation_at("GET", "/cards"), None);
+        assert_eq!(TABLE.operation_at("GET", "/cards/"), None);
+        assert_eq!(TABLE.scopes(), ["card:read", "card:write"]);
+    }
+
+    #[test]
+    fn an_operation_whose_scope_is_not_asked_for_is_refused_before_sending() {
+        let inner = ClientInner::new(
+            ProviderProfile::plain("t"),
+            Auth::None,
+            RetryPolicy::default(),
+        );
+        let mut delete = request("https://api.example/cards/c1");
+        // No scopes known: nothing is checked.
+        assert!(pre(&inner, &TABLE, &mut delete, "delete_card").is_ok());
+        let inner = inner.with_scopes(["card:read"]);
+        assert_eq!(inner.scopes(), Some(&["card:read".to_string()][..]));
+        let refused = pre(&inner, &TABLE, &mut delete, "delete_card");
+        let message = refused.err().unwrap_or_default();
+        assert!(message.contains("`card:write`"), "{message}");
+        assert!(pre(&inner, &TABLE, &mut delete, "get_card").is_ok());
+        assert!(pre(&inner, &TABLE, &mut delete, "public_key").is_ok());
     }
 
     #[test]

@@ -42,8 +42,12 @@ pub enum ApiRevision {
     Seed,
     /// The published revision (gopay-js-sdk `Payments.yaml`): production at
     /// [`PUBLISHED_PRODUCTION_URL`] (the `gp-gw` root), the card key at
-    /// `/cards/public-key`, scopes `payment:write payment:read card:write card:read
-    /// shared:read` (what the client's operations need there).
+    /// `/cards/public-key`, and the scopes its operations name (the spec's
+    /// `merchant_credentials` requirements: by default every one of them, `card:read
+    /// card:write payment:read payment:write shared:read`). An operation whose scope the
+    /// token is not asked for is refused before it is sent, and the seed's
+    /// [`Client::create_charge`] (`/charges`, which that revision does not have) is
+    /// refused for [`Client::charge_card`].
     Published,
 }
 
@@ -82,6 +86,20 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope GoPay spells `scope`.
+    pub fn parse(scope: &str) -> Self {
+        match scope {
+            "payment:create" => Self::PaymentCreate,
+            "payment:read" => Self::PaymentRead,
+            "payment:write" => Self::PaymentWrite,
+            "payment:charge" => Self::PaymentCharge,
+            "card:write" => Self::CardWrite,
+            "card:read" => Self::CardRead,
+            "shared:read" => Self::SharedRead,
+            other => Self::Other(other.to_string()),
+        }
+    }
+
     /// The scope as GoPay spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -434,14 +452,24 @@ impl Client {
         run(self.api.get_payment().payment_id(payment_id).send()).await
     }
 
-    /// `POST /payments/{payment_id}/charges`. See [`crate::ChargeExt::next_step`] for
-    /// whether the payer must go to `action_url` (3-D Secure).
+    /// `POST /payments/{payment_id}/charges` (the seed's charge). See
+    /// [`crate::ChargeExt::next_step`] for whether the payer must go to `action_url`
+    /// (3-D Secure). With [`ApiRevision::Published`] it is refused before anything is
+    /// sent: that revision charges with [`Client::charge_card`].
     pub async fn create_charge(
         &self,
         payment_id: &str,
         instrument: Instrument,
         return_url: Option<String>,
     ) -> Result<types::Charge> {
+        if self.revision == ApiRevision::Published {
+            return Err(Error::InvalidRequest(
+                "the published API 4.0 has no POST /payments/{payment_id}/charges: charge \
+                 with charge_card (POST /payments/{payment_id}/charge, with the payer's \
+                 browser data)"
+                    .into(),
+            ));
+        }
         let body = instrument.into_request(return_url)?;
         run(self
             .api
@@ -572,7 +600,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds a scope (default: the seed's `payment:create payment:read`).
+    /// Adds a scope to ask the token for. Default: the seed's `payment:create
+    /// payment:read`, or with [`ApiRevision::Published`] every scope the spec's
+    /// operations name. With that revision, a call to an operation whose scope is not
+    /// among them is refused before it is sent (`Error::InvalidRequest`, naming the
+    /// scope).
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scopes.push(scope);
         self
@@ -613,13 +645,12 @@ impl ClientBuilder {
         let scopes = match (self.scopes.is_empty(), self.revision) {
             (false, _) => self.scopes,
             (true, ApiRevision::Seed) => vec![Scope::PaymentCreate, Scope::PaymentRead],
-            (true, ApiRevision::Published) => vec![
-                Scope::PaymentWrite,
-                Scope::PaymentRead,
-                Scope::CardWrite,
-                Scope::CardRead,
-                Scope::SharedRead,
-            ],
+            // What the operations need, as the spec's security requirements say.
+            (true, ApiRevision::Published) => payspec_gopay_api::OPERATIONS
+                .scopes()
+                .into_iter()
+                .map(Scope::parse)
+                .collect(),
         };
         let scope = scopes
             .iter()
@@ -648,6 +679,14 @@ impl ClientBuilder {
             Auth::Tokens(tokens.clone()),
             RetryPolicy::default(),
         );
+        // The spec spells its scopes as the published revision does; the seed's
+        // `payment:create` covers every operation, so only that revision is checked.
+        let inner = match self.revision {
+            ApiRevision::Seed => inner,
+            ApiRevision::Published => {
+                inner.with_scopes(scopes.iter().map(|s| s.as_str().to_string()))
+            }
+        };
         let api = payspec_gopay_api::Client::new_with_client(&base_url, http, inner);
         Ok(Client {
             api,

@@ -18,10 +18,11 @@ fn token<'a>(server: &'a MockServer, scope: &'static str) -> httpmock::Mock<'a> 
 #[tokio::test]
 async fn the_published_revision_changes_the_key_path_scopes_and_production_root() {
     let server = MockServer::start_async().await;
-    // payment:write payment:read card:write card:read shared:read, form-encoded.
+    // card:read card:write payment:read payment:write shared:read (every scope the
+    // spec's operations name, sorted), form-encoded.
     let token = token(
         &server,
-        "scope=payment%3Awrite+payment%3Aread+card%3Awrite+card%3Aread+shared%3Aread",
+        "scope=card%3Aread+card%3Awrite+payment%3Aread+payment%3Awrite+shared%3Aread",
     );
     let key = server.mock(|when, then| {
         when.method(GET).path("/cards/public-key");

@@ -5378,38 +5378,47 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         ::payspec_core::Route {
             path: "/v3/checkouts",
             methods: &["POST"],
+            operations: &["create_checkout"],
         },
         ::payspec_core::Route {
             path: "/v3/checkouts/{id}/payment",
             methods: &["GET"],
+            operations: &["get_checkout_payment"],
         },
         ::payspec_core::Route {
             path: "/v3/payments",
             methods: &["POST"],
+            operations: &["create_payment"],
         },
         ::payspec_core::Route {
             path: "/v3/payments/{id}",
             methods: &["GET", "POST"],
+            operations: &["get_payment", "create_backoffice_operation"],
         },
         ::payspec_core::Route {
             path: "/v3/query",
             methods: &["GET"],
+            operations: &["find_transactions"],
         },
         ::payspec_core::Route {
             path: "/v3/query/{id}",
             methods: &["GET"],
+            operations: &["query_transaction"],
         },
         ::payspec_core::Route {
             path: "/v3/registrations",
             methods: &["POST"],
+            operations: &["create_registration"],
         },
         ::payspec_core::Route {
             path: "/v3/registrations/{id}",
             methods: &["DELETE"],
+            operations: &["delete_registration"],
         },
         ::payspec_core::Route {
             path: "/v3/registrations/{id}/payments",
             methods: &["POST"],
+            operations: &["create_registration_payment"],
         },
     ],
 };

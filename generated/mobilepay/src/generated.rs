@@ -5656,50 +5656,62 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         ::payspec_core::Route {
             path: "/v1/integration-test/payments/{paymentid}/reserve",
             methods: &["POST"],
+            operations: &["simulate_reservation"],
         },
         ::payspec_core::Route {
             path: "/v1/paymentpoints",
             methods: &["GET"],
+            operations: &["list_payment_points"],
         },
         ::payspec_core::Route {
             path: "/v1/payments",
             methods: &["GET", "POST"],
+            operations: &["list_payments", "initiate_payment"],
         },
         ::payspec_core::Route {
             path: "/v1/payments/cancel",
             methods: &["POST"],
+            operations: &["cancel_payment_by_idempotency_key"],
         },
         ::payspec_core::Route {
             path: "/v1/payments/{paymentid}",
             methods: &["GET"],
+            operations: &["get_payment"],
         },
         ::payspec_core::Route {
             path: "/v1/payments/{paymentid}/cancel",
             methods: &["POST"],
+            operations: &["cancel_payment"],
         },
         ::payspec_core::Route {
             path: "/v1/payments/{paymentid}/capture",
             methods: &["POST"],
+            operations: &["capture_payment"],
         },
         ::payspec_core::Route {
             path: "/v1/refunds",
             methods: &["GET", "POST"],
+            operations: &["list_refunds", "issue_refund"],
         },
         ::payspec_core::Route {
             path: "/v1/refunds/{refundid}",
             methods: &["GET"],
+            operations: &["get_refund"],
         },
         ::payspec_core::Route {
             path: "/v1/webhooks",
             methods: &["GET", "POST"],
+            operations: &["list_webhooks", "create_webhook"],
         },
         ::payspec_core::Route {
             path: "/v1/webhooks/{webhookid}",
             methods: &["DELETE", "GET", "PUT"],
+            operations: &["delete_webhook", "get_webhook", "update_webhook"],
         },
         ::payspec_core::Route {
             path: "/v1/webhooks/{webhookid}/publishtestnotification",
             methods: &["POST"],
+            operations: &["publish_test_notification"],
         },
     ],
 };

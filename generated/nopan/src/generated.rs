@@ -8400,7 +8400,7 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         ::payspec_core::OperationSecurity {
             operation: "download_report",
             scheme: "oauth2",
-            scope: None,
+            scope: Some("data:reports"),
         },
         ::payspec_core::OperationSecurity {
             operation: "finalize_payment",
@@ -8430,7 +8430,7 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         ::payspec_core::OperationSecurity {
             operation: "search_reports",
             scheme: "oauth2",
-            scope: None,
+            scope: Some("data:reports"),
         },
         ::payspec_core::OperationSecurity {
             operation: "set_mock",
@@ -8442,50 +8442,62 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         ::payspec_core::Route {
             path: "/auth/token",
             methods: &["POST"],
+            operations: &["get_access_token"],
         },
         ::payspec_core::Route {
             path: "/mock/set",
             methods: &["POST"],
+            operations: &["set_mock"],
         },
         ::payspec_core::Route {
             path: "/payments/cancel",
             methods: &["POST"],
+            operations: &["cancel_payment"],
         },
         ::payspec_core::Route {
             path: "/payments/capture",
             methods: &["POST"],
+            operations: &["capture_payment"],
         },
         ::payspec_core::Route {
             path: "/payments/charge",
             methods: &["POST"],
+            operations: &["charge_payment"],
         },
         ::payspec_core::Route {
             path: "/payments/finalize",
             methods: &["POST"],
+            operations: &["finalize_payment"],
         },
         ::payspec_core::Route {
             path: "/payments/initiate",
             methods: &["POST"],
+            operations: &["initiate_payment"],
         },
         ::payspec_core::Route {
             path: "/payments/refund",
             methods: &["POST"],
+            operations: &["refund_payment"],
         },
         ::payspec_core::Route {
             path: "/payments/{transactionId}/events",
             methods: &["GET"],
+            operations: &["get_payment_events"],
         },
         ::payspec_core::Route {
             path: "/payments/{transactionId}/status",
             methods: &["GET"],
+            operations: &["get_payment_status"],
         },
         ::payspec_core::Route {
             path: "/reports",
             methods: &["GET"],
+            operations: &["search_reports"],
         },
         ::payspec_core::Route {
             path: "/reports/download",
             methods: &["GET"],
+            operations: &["download_report"],
         },
     ],
 };

@@ -3683,26 +3683,32 @@ pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::Operation
         ::payspec_core::Route {
             path: "/api/checkout/{paymentId}/payment-methods",
             methods: &["GET"],
+            operations: &["list_checkout_payment_methods"],
         },
         ::payspec_core::Route {
             path: "/api/payment-applications",
             methods: &["GET", "POST"],
+            operations: &["list_payment_applications", "create_payment_application"],
         },
         ::payspec_core::Route {
             path: "/api/payment-applications/{applicationId}",
             methods: &["GET"],
+            operations: &["get_payment_application"],
         },
         ::payspec_core::Route {
             path: "/api/payment/checkout",
             methods: &["POST"],
+            operations: &["create_checkout"],
         },
         ::payspec_core::Route {
             path: "/api/payment/{paymentId}",
             methods: &["GET"],
+            operations: &["get_payment"],
         },
         ::payspec_core::Route {
             path: "/api/payment/{paymentId}/provider/{provider}/method/{method}",
             methods: &["GET"],
+            operations: &["get_payment_instructions"],
         },
     ],
 };

@@ -54,6 +54,18 @@ pub const CLIENT_SECRET: &str = "sandbox-secret";
 /// The e-shop GoID.
 pub const GOID: &str = "8123456789";
 
+/// The scopes the token endpoint issues: the seed's `payment:create` (every operation)
+/// and those the spec's operations name (the published API 4.0's).
+const KNOWN_SCOPES: &[&str] = &[
+    "payment:create",
+    "payment:read",
+    "payment:write",
+    "payment:charge",
+    "card:read",
+    "card:write",
+    "shared:read",
+];
+
 #[derive(Clone, Debug)]
 struct Payment {
     id: String,
@@ -113,8 +125,10 @@ struct Link {
 struct Store {
     recurrences: HashMap<String, Recurrence>,
     links: HashMap<String, Link>,
-    access: HashMap<String, SystemTime>,
-    refresh: HashMap<String, ()>,
+    /// Access token: its expiry and the scopes it was issued for.
+    access: HashMap<String, (SystemTime, Vec<String>)>,
+    /// Refresh token: the scopes of the grant it renews.
+    refresh: HashMap<String, Vec<String>>,
     cards: HashMap<String, Value>,
     payments: HashMap<String, Payment>,
     refunds: HashMap<String, Value>,
@@ -141,13 +155,13 @@ fn error(status: u16, name: &str, message: &str, request: &Request) -> Response 
     )
 }
 
-fn jwt(lifetime: Duration, clock: &Clock, ids: &Ids) -> (String, SystemTime) {
+fn jwt(lifetime: Duration, clock: &Clock, ids: &Ids, scopes: &[String]) -> (String, SystemTime) {
     let exp = clock.after(lifetime);
     let seconds = exp
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    let claims = json!({"sub": CLIENT_ID, "scope": "payment:create payment:read", "iat": seconds.saturating_sub(lifetime.as_secs()), "exp": seconds});
+    let claims = json!({"sub": CLIENT_ID, "scope": scopes.join(" "), "iat": seconds.saturating_sub(lifetime.as_secs()), "exp": seconds});
     let token = format!(
         "{}.{}.{}",
         URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT","kid":"sandbox"}"#),
@@ -191,26 +205,34 @@ impl GoPay {
     fn token(&self, request: &Request) -> Response {
         let form = request.form();
         let get = |name: &str| form.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-        match get("grant_type").as_deref() {
+        let scopes = match get("grant_type").as_deref() {
             Some("client_credentials") => {
                 if request.basic() != Some((CLIENT_ID.to_string(), CLIENT_SECRET.to_string())) {
                     return error(401, "UNAUTHORIZED", "Invalid client credentials", request);
                 }
+                // The scopes asked for, each one GoPay knows (RFC 6749 5.2: an unknown
+                // one is `invalid_scope`); none asked for is the seed's pair.
+                let asked = get("scope").unwrap_or_else(|| "payment:create payment:read".into());
+                let scopes: Vec<String> = asked.split(' ').map(str::to_string).collect();
+                if let Some(unknown) = scopes.iter().find(|s| !KNOWN_SCOPES.contains(&s.as_str())) {
+                    return error(400, "BAD_REQUEST", &format!("Invalid scope {unknown}"), request);
+                }
+                scopes
             }
             Some("refresh_token") => {
-                let known =
-                    get("refresh_token").is_some_and(|t| self.lock().refresh.remove(&t).is_some());
-                if !known || get("client_id").as_deref() != Some(CLIENT_ID) {
-                    return error(400, "BAD_REQUEST", "Invalid refresh token", request);
+                let renewed = get("refresh_token").and_then(|t| self.lock().refresh.remove(&t));
+                match renewed {
+                    Some(scopes) if get("client_id").as_deref() == Some(CLIENT_ID) => scopes,
+                    _ => return error(400, "BAD_REQUEST", "Invalid refresh token", request),
                 }
             }
             _ => return error(400, "BAD_REQUEST", "Unsupported grant_type", request),
-        }
-        let (access, expires) = jwt(self.token_lifetime, &self.clock, &self.ids);
+        };
+        let (access, expires) = jwt(self.token_lifetime, &self.clock, &self.ids, &scopes);
         let refresh = self.ids.hex(16);
         let mut state = self.lock();
-        state.access.insert(access.clone(), expires);
-        state.refresh.insert(refresh.clone(), ());
+        state.access.insert(access.clone(), (expires, scopes.clone()));
+        state.refresh.insert(refresh.clone(), scopes);
         // No expires_in, as in the seed: the client reads the JWT's exp.
         Response::json(
             200,
@@ -898,15 +920,30 @@ impl Handler for GoPay {
         if let ("POST", ["oauth2", "token"]) = (request.method.as_str(), segments.as_slice()) {
             return self.token(&request);
         }
-        let valid = request
+        let granted = request
             .bearer()
-            .and_then(|t| self.lock().access.get(t).copied())
-            .is_some_and(|exp| self.clock.now() < exp);
-        if !valid {
+            .and_then(|t| self.lock().access.get(t).cloned())
+            .filter(|(exp, _)| self.clock.now() < *exp);
+        let Some((_, scopes)) = granted else {
             return error(
                 401,
                 "UNAUTHORIZED",
                 "Missing, unknown or expired access token",
+                &request,
+            );
+        };
+        // The scope the spec's operation names; the seed's `payment:create` covers all.
+        let needed = payspec_gopay_api::OPERATIONS
+            .operation_at(request.method.as_str(), &request.path)
+            .and_then(|operation| payspec_gopay_api::OPERATIONS.security_of(operation))
+            .and_then(|security| security.scope);
+        if let Some(needed) = needed
+            && !scopes.iter().any(|s| s == needed || s == "payment:create")
+        {
+            return error(
+                403,
+                "FORBIDDEN",
+                &format!("The access token lacks the scope {needed}"),
                 &request,
             );
         }
@@ -1107,7 +1144,7 @@ impl Sandbox {
     /// Makes every issued access token expired.
     pub fn expire_tokens(&self) {
         let now = self.gopay.clock.now();
-        for expiry in self.gopay.lock().access.values_mut() {
+        for (expiry, _) in self.gopay.lock().access.values_mut() {
             *expiry = now;
         }
     }
