@@ -1028,7 +1028,10 @@ mod tests {
             Some("public_key")
         );
         assert_eq!(TABLE.operation_at("GET", "/cards/c1"), Some("get_card"));
-        assert_eq!(TABLE.operation_at("DELETE", "/cards/c1"), Some("delete_card"));
+        assert_eq!(
+            TABLE.operation_at("DELETE", "/cards/c1"),
+            Some("delete_card")
+        );
         // DELETE of the literal path is the template's (an instance of it too).
         assert_eq!(
             TABLE.operation_at("DELETE", "/cards/public-key"),

@@ -34,7 +34,10 @@ fn published(file: &str) -> BTreeMap<(String, String), Vec<String>> {
                 .map(|s| s.as_str().unwrap().to_string())
                 .collect();
             let method = entry["method"].as_str().unwrap().to_string();
-            out.insert((method, entry["path"].as_str().unwrap().to_string()), scopes);
+            out.insert(
+                (method, entry["path"].as_str().unwrap().to_string()),
+                scopes,
+            );
         }
     }
     out
@@ -78,7 +81,13 @@ fn the_published_revision_asks_for_every_scope_its_operations_name() {
     assert_eq!(OPERATIONS.scopes(), union);
     assert_eq!(
         union,
-        ["card:read", "card:write", "payment:read", "payment:write", "shared:read"]
+        [
+            "card:read",
+            "card:write",
+            "payment:read",
+            "payment:write",
+            "shared:read"
+        ]
     );
 }
 
@@ -172,7 +181,11 @@ async fn the_sandbox_issues_tokens_for_the_scopes_asked_and_refuses_the_others()
 
     // A read-only token, with the seed's revision (which checks nothing itself): the
     // sandbox reads and refuses the write with GoPay's 403.
-    let reader = sandbox.client_builder().scope(Scope::PaymentRead).build().unwrap();
+    let reader = sandbox
+        .client_builder()
+        .scope(Scope::PaymentRead)
+        .build()
+        .unwrap();
     assert_eq!(reader.get_payment(&id).await.unwrap().id, id);
     let error = reader
         .create_payment(NewPayment::new(1200, Currency::Czk, "o-scopes-2").unwrap())

@@ -215,7 +215,12 @@ impl GoPay {
                 let asked = get("scope").unwrap_or_else(|| "payment:create payment:read".into());
                 let scopes: Vec<String> = asked.split(' ').map(str::to_string).collect();
                 if let Some(unknown) = scopes.iter().find(|s| !KNOWN_SCOPES.contains(&s.as_str())) {
-                    return error(400, "BAD_REQUEST", &format!("Invalid scope {unknown}"), request);
+                    return error(
+                        400,
+                        "BAD_REQUEST",
+                        &format!("Invalid scope {unknown}"),
+                        request,
+                    );
                 }
                 scopes
             }
@@ -231,7 +236,9 @@ impl GoPay {
         let (access, expires) = jwt(self.token_lifetime, &self.clock, &self.ids, &scopes);
         let refresh = self.ids.hex(16);
         let mut state = self.lock();
-        state.access.insert(access.clone(), (expires, scopes.clone()));
+        state
+            .access
+            .insert(access.clone(), (expires, scopes.clone()));
         state.refresh.insert(refresh.clone(), scopes);
         // No expires_in, as in the seed: the client reads the JWT's exp.
         Response::json(
