@@ -79,6 +79,61 @@ async fn the_sandbox_refuses_unsigned_and_wrongly_signed_requests() {
     sandbox.shutdown().await;
 }
 
+/// A request signed with the sandbox's client key, `created` set `offset` seconds from
+/// now, sent over the client's own mutual-TLS connection without a token: the signature
+/// is checked first, so a fresh one gets past it (to 401 `4970`, no token) and a stale
+/// or future one is refused as a replay (401 `4992`).
+#[tokio::test]
+async fn the_sandbox_refuses_a_signature_made_too_long_ago_or_in_the_future() {
+    use payspec_nopan::api::ClientInfo;
+    let sandbox = Sandbox::start(Config::default().seed(6)).await.unwrap();
+    let http = unsigned_builder(&sandbox)
+        .build()
+        .unwrap()
+        .api()
+        .client()
+        .clone();
+    let key =
+        SigningKey::from_pem(CLIENT_KEY_ID, sandbox.client_signing_key_pem().as_bytes()).unwrap();
+    let url = reqwest::Url::parse(&format!("{}/payments/p-1/status", sandbox.base_url())).unwrap();
+    let mut codes = Vec::new();
+    for offset in [0i64, -250, -400, 400, -3600] {
+        let mut headers = http::HeaderMap::new();
+        let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+        headers.insert("host", host.parse().unwrap());
+        let created = httpsig::unix_now() + offset;
+        let params = SignatureParams::new(["@authority", "@method", "@request-target"])
+            .created(created)
+            .key_id(CLIENT_KEY_ID);
+        let method = http::Method::GET;
+        let message = Message {
+            method: Some(&method),
+            uri: Some(&url),
+            status: None,
+            headers: &headers,
+        };
+        let signed =
+            httpsig::sign(&message, payspec_nopan::SIGNATURE_LABEL, &params, &key).unwrap();
+        let answer = http
+            .get(url.clone())
+            .header("signature-input", signed.signature_input)
+            .header("signature", signed.signature)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 401, "offset {offset}");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        codes.push(
+            body["statusInfo"]["reasonCode"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    assert_eq!(codes, ["4970", "4970", "4992", "4992", "4992"]);
+    sandbox.shutdown().await;
+}
+
 #[tokio::test]
 async fn answers_signed_with_another_key_are_errors_not_data() {
     let sandbox = Sandbox::start(Config::default().seed(2)).await.unwrap();

@@ -57,6 +57,11 @@ pub const WEBHOOK_SECRET: &str = "sandbox-webhook-secret";
 /// ([`Sandbox::client_signing_key_pem`]).
 pub const CLIENT_KEY_ID: &str = "payspec-sandbox-client";
 
+/// How far a request signature's `created` may be from the machine's time, either way,
+/// before the sandbox refuses it as a replay (401 `4992`): 5 minutes, the skew payspec's
+/// client allows Nopan's answers.
+pub const SIGNATURE_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// An Ed25519 PKCS#8 (v1) private key for a 32-byte seed, in PEM.
 fn ed25519_pkcs8_pem(seed: &[u8]) -> String {
     use base64::Engine as _;
@@ -403,7 +408,9 @@ impl Nopan {
     /// `nopan_sig`, covering `@authority`, `@method`, `@request-target` and, with a body,
     /// `content-digest` (which must match), `content-type` and `content-length`; keyid
     /// [`CLIENT_KEY_ID`]. None missing is 400 `4990`; one that does not verify is 401
-    /// `4992`. (`created` is not held to the clock: a manual clock may be hours ahead.)
+    /// `4992`, and so is one whose `created` is more than [`SIGNATURE_MAX_AGE`] before
+    /// or after now. "Now" is the machine's time, not the sandbox's clock: the client
+    /// signs with the machine's time, while a manual clock may be hours ahead.
     fn check_signature(&self, request: &Request) -> Option<Response> {
         // Unsigned requests may be let in (`require_signatures(false)`); a signature
         // that is sent is checked all the same.
@@ -429,6 +436,8 @@ impl Nopan {
         let policy = Policy {
             label: Some(payspec_nopan::SIGNATURE_LABEL.into()),
             required,
+            max_age: Some(SIGNATURE_MAX_AGE),
+            skew: SIGNATURE_MAX_AGE,
             ..Policy::default()
         };
         let message = Message {
