@@ -2,18 +2,24 @@
 //! `webhooks`, `state`, `shutdown`) and serve under their spec's base path. The base path
 //! is read from each spec's first server URL, not from the sandboxes' own code.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
+
+use serde_json::Value;
+
+/// `specs/<provider>.yaml`, read as xtask reads it.
+fn spec(provider: &str) -> Value {
+    // `load` takes a crate's directory two levels below the root; this crate's tests
+    // directory is.
+    payspec_testkit::spec::load(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"), provider)
+}
 
 /// The path of the first `servers:` URL of `specs/<provider>.yaml` (`""` for a host).
 fn spec_base_path(provider: &str) -> String {
-    let path = format!("{}/../specs/{provider}.yaml", env!("CARGO_MANIFEST_DIR"));
-    let spec = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let url = spec
-        .lines()
-        .skip_while(|line| !line.starts_with("servers:"))
-        .find_map(|line| line.trim().strip_prefix("- url:"))
-        .unwrap_or_else(|| panic!("{path} has no server URL"))
-        .trim();
+    let spec = spec(provider);
+    let url = spec["servers"][0]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{provider}: no server URL"));
     let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     without_scheme
         .find('/')
@@ -377,36 +383,74 @@ async fn state_survives_a_restart_on_its_file() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The fields MobilePay's sandbox lets be `null` in answers are the ones its spec marks
-/// `nullable: true` (read from the spec here, not from the sandbox).
+/// The properties each generated crate says take `null` in requests and in answers
+/// (what the sandboxes accept and answer `null` for) are properties its spec marks
+/// `nullable: true`, on the property or on the schema it refers to, and every such
+/// property is in one list or the other: read here from the specs themselves. (Which
+/// list is held by schemathesis, which refuses a sandbox that accepts `null` where a
+/// request's schema does not allow it.)
 #[test]
-fn mobilepays_nullable_fields_are_the_specs() {
-    let path = format!("{}/../specs/mobilepay.yaml", env!("CARGO_MANIFEST_DIR"));
-    let spec = std::fs::read_to_string(&path).unwrap();
-    let lines: Vec<&str> = spec.lines().collect();
-    let mut from_spec: Vec<String> = Vec::new();
-    for (at, line) in lines.iter().enumerate() {
-        if line.trim() != "nullable: true" {
-            continue;
+fn the_generated_nullable_properties_are_the_specs() {
+    fn walk<'a>(spec: &'a Value, node: &'a Value, out: &mut BTreeSet<&'a str>) {
+        let is_nullable = |schema: &Value| schema["nullable"] == Value::Bool(true);
+        if let Some(properties) = node.get("properties").and_then(Value::as_object) {
+            for (name, schema) in properties {
+                let target = schema["$ref"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix('#'))
+                    .and_then(|pointer| spec.pointer(pointer));
+                if is_nullable(schema) || target.is_some_and(is_nullable) {
+                    out.insert(name);
+                }
+            }
         }
-        let indent = line.len() - line.trim_start().len();
-        // The property is the nearest line above with less indentation.
-        if let Some(name) = lines[..at].iter().rev().find_map(|above| {
-            let depth = above.len() - above.trim_start().len();
-            (depth < indent).then(|| above.trim().trim_end_matches(':').to_string())
-        }) {
-            from_spec.push(name);
+        match node {
+            Value::Object(map) => map.values().for_each(|child| walk(spec, child, out)),
+            Value::Array(items) => items.iter().for_each(|child| walk(spec, child, out)),
+            _ => {}
         }
     }
-    // A component schema that is nullable as a whole applies where it is used.
-    from_spec.retain(|name| name != "Description");
-    from_spec.push("description".into());
-    from_spec.sort();
-    from_spec.dedup();
-    let mut sandbox: Vec<String> = payspec_mobilepay_sandbox::NULLABLE_IN_ANSWERS
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    sandbox.sort();
-    assert_eq!(sandbox, from_spec);
+    let generated: [(&str, &[&str], &[&str]); 5] = [
+        (
+            "nopan",
+            payspec_nopan::api::NULLABLE_IN_REQUESTS,
+            payspec_nopan::api::NULLABLE_IN_ANSWERS,
+        ),
+        (
+            "mobilepay",
+            payspec_mobilepay::api::NULLABLE_IN_REQUESTS,
+            payspec_mobilepay::api::NULLABLE_IN_ANSWERS,
+        ),
+        (
+            "gopay",
+            payspec_gopay::api::NULLABLE_IN_REQUESTS,
+            payspec_gopay::api::NULLABLE_IN_ANSWERS,
+        ),
+        (
+            "eastpay",
+            payspec_eastpay::api::NULLABLE_IN_REQUESTS,
+            payspec_eastpay::api::NULLABLE_IN_ANSWERS,
+        ),
+        (
+            "vaiipay",
+            payspec_vaiipay::api::NULLABLE_IN_REQUESTS,
+            payspec_vaiipay::api::NULLABLE_IN_ANSWERS,
+        ),
+    ];
+    for (provider, requests, answers) in generated {
+        let spec = spec(provider);
+        let mut from_spec = BTreeSet::new();
+        walk(&spec, &spec, &mut from_spec);
+        let listed: BTreeSet<&str> = requests.iter().chain(answers).copied().collect();
+        assert_eq!(listed, from_spec, "{provider}");
+    }
+    // MobilePay's are the ones its sandbox relies on.
+    assert_eq!(
+        payspec_mobilepay::api::NULLABLE_IN_REQUESTS,
+        ["customerPhoneNumber", "description"]
+    );
+    assert_eq!(
+        payspec_mobilepay::api::NULLABLE_IN_ANSWERS,
+        ["description", "nextPageNumber", "paymentPointId"]
+    );
 }

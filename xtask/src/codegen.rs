@@ -342,6 +342,8 @@ struct OperationFacts {
     security: Vec<(String, String, Option<String>)>,
     /// (path template, upper-case methods, each method's operation), sorted by path.
     routes: Vec<(String, Vec<String>, Vec<String>)>,
+    /// The property names that take `null` in requests and in answers.
+    nullable: (Vec<String>, Vec<String>),
 }
 
 fn operation_facts(json: &Value) -> OperationFacts {
@@ -352,6 +354,7 @@ fn operation_facts(json: &Value) -> OperationFacts {
         retry_safe: Vec::new(),
         security: Vec::new(),
         routes: Vec::new(),
+        nullable: nullable_properties(json),
     };
     let default_scheme = first_scheme(json.get("security"));
     let resolve = |param: &Value| resolve_local(json, param);
@@ -780,6 +783,63 @@ fn progenitor_step<T>(
             ))
         }
     }
+}
+
+/// The properties that take `null` in the bodies of requests (`.0`) and of answers
+/// (`.1`): marked `nullable: true` themselves, or a local `$ref` to a schema that is, in
+/// any schema those bodies reach (sorted, each name once). A server that checks bodies
+/// against the generated types needs them: serde reads `null` as an absent optional
+/// field and cannot tell where the spec allows it. Requests and answers apart, since a
+/// property may be nullable in an answer's schema and not in a request's.
+fn nullable_properties(json: &Value) -> (Vec<String>, Vec<String>) {
+    fn walk(json: &Value, node: &Value, seen: &mut Vec<String>, out: &mut Vec<String>) {
+        match node {
+            Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+                    if !seen.iter().any(|s| s == reference) {
+                        seen.push(reference.to_string());
+                        walk(json, &resolve_local(json, node), seen, out);
+                    }
+                    return;
+                }
+                if let Some(properties) = map.get("properties").and_then(Value::as_object) {
+                    for (name, schema) in properties {
+                        let nullable = |s: &Value| s.get("nullable") == Some(&Value::Bool(true));
+                        if nullable(schema) || nullable(&resolve_local(json, schema)) {
+                            out.push(name.clone());
+                        }
+                    }
+                }
+                map.values().for_each(|child| walk(json, child, seen, out));
+            }
+            Value::Array(items) => items.iter().for_each(|child| walk(json, child, seen, out)),
+            _ => {}
+        }
+    }
+    let (mut requests, mut answers) = (Vec::new(), Vec::new());
+    let operations = json
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.iter().filter(|(key, _)| is_method(key)));
+    for (_, operation) in operations {
+        if let Some(body) = operation.get("requestBody") {
+            let body = resolve_local(json, body);
+            walk(json, &body["content"], &mut Vec::new(), &mut requests);
+        }
+        let responses = operation.get("responses").and_then(Value::as_object);
+        for response in responses.into_iter().flat_map(|r| r.values()) {
+            let response = resolve_local(json, response);
+            walk(json, &response["content"], &mut Vec::new(), &mut answers);
+        }
+    }
+    for list in [&mut requests, &mut answers] {
+        list.sort();
+        list.dedup();
+    }
+    (requests, answers)
 }
 
 /// The first scope of the first requirement of a `security` list.
@@ -1557,7 +1617,18 @@ fn glue(facts: &OperationFacts) -> TokenStream {
             ::payspec_core::Route { path: #path, methods: &[#(#methods),*], operations: &[#(#operations),*] }
         }
     });
+    let (nullable_requests, nullable_answers) = &facts.nullable;
     quote! {
+        /// Every property the spec lets be `null` in a request body (`nullable: true`, on
+        /// the property or the schema it refers to, in any schema a request body
+        /// reaches): serde reads `null` as an absent optional field, so a server checking
+        /// bodies against these types needs the list.
+        pub const NULLABLE_IN_REQUESTS: &[&str] = &[#(#nullable_requests),*];
+
+        /// Every property the spec lets be `null` in an answer's body, as
+        /// [`NULLABLE_IN_REQUESTS`] for requests.
+        pub const NULLABLE_IN_ANSWERS: &[&str] = &[#(#nullable_answers),*];
+
         /// What payspec-core needs to know of this API's operations, read from the spec.
         pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::OperationTable {
             idempotency_header: #header,

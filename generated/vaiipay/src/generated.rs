@@ -3641,6 +3641,14 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// Every property the spec lets be `null` in a request body (`nullable: true`, on
+/// the property or the schema it refers to, in any schema a request body
+/// reaches): serde reads `null` as an absent optional field, so a server checking
+/// bodies against these types needs the list.
+pub const NULLABLE_IN_REQUESTS: &[&str] = &[];
+/// Every property the spec lets be `null` in an answer's body, as
+/// [`NULLABLE_IN_REQUESTS`] for requests.
+pub const NULLABLE_IN_ANSWERS: &[&str] = &[];
 /// What payspec-core needs to know of this API's operations, read from the spec.
 pub const OPERATIONS: ::payspec_core::OperationTable = ::payspec_core::OperationTable {
     idempotency_header: None,

@@ -108,17 +108,8 @@ fn error(status: u16, code: &str, message: &str, request: &Request) -> Response 
     )
 }
 
-/// The request fields the spec marks `nullable: true`.
-const NULLABLE: &[&str] = &["description", "customerPhoneNumber"];
-
-/// Every property the spec marks `nullable: true`, in any schema: an answer may carry a
-/// `null` there (a test holds this list to the spec).
-pub const NULLABLE_IN_ANSWERS: &[&str] = &[
-    "customerPhoneNumber",
-    "description",
-    "nextPageNumber",
-    "paymentPointId",
-];
+// The properties the spec lets be `null` in requests and in answers (generated from it).
+use payspec_mobilepay_api::{NULLABLE_IN_ANSWERS, NULLABLE_IN_REQUESTS};
 
 /// The query parameters the spec defines, checked as it defines them (UUIDs, dates,
 /// page bounds, payment states).
@@ -231,7 +222,7 @@ impl MobilePay {
                 request,
             )
         })?;
-        let typed = payspec_sandbox::conforming_with::<T>(&value, NULLABLE)
+        let typed = payspec_sandbox::conforming_with::<T>(&value, NULLABLE_IN_REQUESTS)
             .map_err(|e| error(400, "", &invalid_body(&e), request))?;
         Ok((value, typed))
     }
