@@ -169,3 +169,57 @@ fn base64_of_bytes(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+/// The sandbox reads a payment creation as the spec's type does, and holds the amount to
+/// the spec's int64 (at least 1, at most i64::MAX), which the generated non-zero u64
+/// alone would not: sent raw, as another client could send it.
+#[tokio::test]
+async fn the_sandbox_holds_a_payment_creation_to_the_spec() {
+    let sandbox = Sandbox::start(Config::default().seed(40)).await.unwrap();
+    let http = payspec_core::HttpConfig::default().build().unwrap();
+    let token: serde_json::Value = http
+        .post(format!("{}/oauth2/token", sandbox.base_url()))
+        .basic_auth(
+            payspec_gopay_sandbox::CLIENT_ID,
+            Some(payspec_gopay_sandbox::CLIENT_SECRET),
+        )
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "payment:write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    let url = format!(
+        "{}/eshops/{}/payments",
+        sandbox.base_url(),
+        payspec_gopay_sandbox::GOID
+    );
+    let mut statuses = Vec::new();
+    for amount in [
+        "1",
+        "9223372036854775807",
+        "9223372036854775808",
+        "0",
+        "-5",
+        "1.5",
+        "\"100\"",
+    ] {
+        let body =
+            format!(r#"{{"amount": {amount}, "currency": "CZK", "order_number": "o-{amount}"}}"#);
+        let answer = http
+            .post(&url)
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(statuses, [201, 201, 400, 400, 400, 400, 400]);
+}

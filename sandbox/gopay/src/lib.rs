@@ -981,27 +981,26 @@ impl Handler for GoPay {
                     return error(403, "FORBIDDEN", "Unknown e-shop", &request);
                 }
                 let body = request.json().unwrap_or_default();
-                let parsed = serde_json::from_value::<payspec_gopay_api::types::CreatePaymentRequest>(
-                    body.clone(),
-                );
-                if let Err(e) = parsed.map_err(|e| e.to_string()).and_then(|r| {
-                    if r.currency.is_unknown() {
-                        Err("unsupported currency".to_string())
-                    } else {
-                        Ok(())
+                // As the spec's type reads it (types, required fields, constraints: an
+                // amount of at least 1, which a number beyond i64 is not), and a
+                // currency GoPay lists.
+                let parsed = payspec_sandbox::conforming::<types::CreatePaymentRequest>(&body)
+                    .and_then(|r| match r.currency.is_unknown() {
+                        true => Err("unsupported currency".to_string()),
+                        false => Ok(r),
+                    });
+                // The generated type is a non-zero u64; the spec's int64 ends at i64::MAX.
+                let amount = match parsed.map(|r| i64::try_from(r.amount.0.get())) {
+                    Ok(Ok(amount)) => amount,
+                    Ok(Err(_)) => {
+                        return error(
+                            400,
+                            "BAD_REQUEST",
+                            "amount must be a whole number from 1 to 9223372036854775807",
+                            &request,
+                        );
                     }
-                }) {
-                    return error(400, "BAD_REQUEST", &e, &request);
-                }
-                // The spec's amount is a positive 64-bit integer; a larger number must not
-                // become 0 (JSON numbers beyond i64 do not read as one).
-                let Some(amount) = body["amount"].as_i64().filter(|a| *a >= 1) else {
-                    return error(
-                        400,
-                        "BAD_REQUEST",
-                        "amount must be a whole number from 1 to 9223372036854775807",
-                        &request,
-                    );
+                    Err(e) => return error(400, "BAD_REQUEST", &e, &request),
                 };
                 let payment = self.new_payment(&body, amount, &request.pages, "CREATED");
                 Response::typed::<types::Payment>(201, &payment.to_json()).state_changed()
