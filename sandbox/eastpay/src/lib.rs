@@ -512,55 +512,48 @@ impl EastPay {
     /// failed); the notification goes out and the browser returns to `shopperResultUrl`
     /// with `id` and `resourcePath`, as OPP does.
     fn payer(&self, request: &Request) -> Option<Response> {
-        let id = request
-            .path
-            .strip_prefix(pages::PREFIX)?
-            .strip_prefix("eastpay/3ds/")?;
+        let id = pages::payer_path(request, "eastpay")?.strip_prefix("3ds/")?;
         let payment = self.lock().payments.get(id).cloned()?;
         let title = "3-D Secure (EastPay sandbox bank)";
-        if payment.code != "000.200.000" {
-            return Some(pages::done(title, payment.description));
-        }
-        let Some(choice) = pages::chosen(request, THREE_DS_CHOICES) else {
-            // The merchant's redirect (a POST with PaReq) or a plain GET: show the page.
-            let facts = [
-                (
-                    "Amount",
-                    format!("{} (minor units) {}", payment.amount, payment.currency),
-                ),
+        let page = pages::PayerPage {
+            title,
+            settled: (payment.code != "000.200.000").then_some(payment.description),
+            facts: vec![
+                pages::amount_fact(payment.amount, &payment.currency),
                 ("Card", format!("**** {}", payment.last4)),
                 ("Payment", payment.id.clone()),
-            ];
-            return Some(pages::page(title, &facts, THREE_DS_CHOICES));
+            ],
+            choices: THREE_DS_CHOICES,
         };
-        let settled = {
-            let mut state = self.lock();
-            let p = state.payments.get_mut(id)?;
-            if choice == "pass" {
-                p.code = "000.100.110";
-                p.description =
-                    "Request successfully processed in 'Merchant in Integrator Test Mode'";
-                if p.payment_type == "DB" {
-                    p.captured = p.amount;
+        // The merchant's redirect (a POST with PaReq) or a plain GET shows the page.
+        page.serve(request, |choice| {
+            let settled = {
+                let mut state = self.lock();
+                let p = state.payments.get_mut(id)?;
+                if choice == "pass" {
+                    p.code = "000.100.110";
+                    p.description =
+                        "Request successfully processed in 'Merchant in Integrator Test Mode'";
+                    if p.payment_type == "DB" {
+                        p.captured = p.amount;
+                    }
+                } else {
+                    p.code = "100.380.401";
+                    p.description = "User Authentication Failed";
                 }
-            } else {
-                p.code = "100.380.401";
-                p.description = "User Authentication Failed";
-            }
-            p.clone()
-        };
-        self.notify(&settled);
-        let answer = match &settled.shopper_result_url {
-            Some(back) => pages::redirect_back(
-                back,
+                p.clone()
+            };
+            self.notify(&settled);
+            Some(pages::back_or_done(
+                settled.shopper_result_url.as_deref(),
                 &[
                     ("id", &settled.id),
                     ("resourcePath", &format!("/v3/payments/{}", settled.id)),
                 ],
-            ),
-            None => pages::done(title, settled.description),
-        };
-        Some(answer.state_changed())
+                title,
+                settled.description,
+            ))
+        })
     }
 }
 

@@ -809,10 +809,7 @@ impl GoPay {
     /// payment stays CREATED). A choice sends the `?id=` notification and returns the
     /// browser to `callback.return_url?id=<payment id>`, as GoPay does.
     fn payer(&self, request: &Request) -> Option<Response> {
-        let rest = request
-            .path
-            .strip_prefix(pages::PREFIX)?
-            .strip_prefix("gopay/")?;
+        let rest = pages::payer_path(request, "gopay")?;
         let (kind, id) = rest.split_once('/')?;
         let payment = self.lock().payments.get(id).cloned()?;
         let (title, choices, waiting) = match kind {
@@ -834,55 +831,53 @@ impl GoPay {
             }
             _ => return None,
         };
-        if !waiting {
-            return Some(pages::done(title, payment.state));
-        }
-        if request.method.as_str() == "GET" {
-            let facts = [
+        let page = pages::PayerPage {
+            title,
+            settled: (!waiting).then_some(payment.state),
+            facts: vec![
                 ("Order", payment.order_number.clone()),
-                (
-                    "Amount",
-                    format!("{} (minor units) {}", payment.amount, payment.currency),
-                ),
+                pages::amount_fact(payment.amount, &payment.currency),
                 ("Payment", payment.id.clone()),
-            ];
-            return Some(pages::page(title, &facts, choices));
-        }
-        let choice = pages::chosen(request, choices)?;
-        let settled = {
-            let mut state = self.lock();
-            let p = state.payments.get_mut(id)?;
-            match choice {
-                "pay" => p.state = "PAID",
-                "cancel" => p.state = "CANCELED",
-                "expire" => p.state = "TIMEOUTED",
-                "pass" | "fail" => {
-                    let passed = choice == "pass";
-                    if let Some(charge) = p.charge.as_mut() {
-                        charge["state"] = json!(if passed { "SUCCEEDED" } else { "FAILED" });
-                        charge["payment_instrument"]["3ds"]["auth_state"] = json!(if passed {
-                            "AUTHENTICATED_CHALLENGE"
-                        } else {
-                            "NOT_AUTHENTICATED"
-                        });
-                        if let Some(fields) = charge.as_object_mut() {
-                            fields.remove("action_url");
+            ],
+            choices,
+        };
+        page.serve(request, |choice| {
+            let settled = {
+                let mut state = self.lock();
+                let p = state.payments.get_mut(id)?;
+                match choice {
+                    "pay" => p.state = "PAID",
+                    "cancel" => p.state = "CANCELED",
+                    "expire" => p.state = "TIMEOUTED",
+                    "pass" | "fail" => {
+                        let passed = choice == "pass";
+                        if let Some(charge) = p.charge.as_mut() {
+                            charge["state"] = json!(if passed { "SUCCEEDED" } else { "FAILED" });
+                            charge["payment_instrument"]["3ds"]["auth_state"] = json!(if passed {
+                                "AUTHENTICATED_CHALLENGE"
+                            } else {
+                                "NOT_AUTHENTICATED"
+                            });
+                            if let Some(fields) = charge.as_object_mut() {
+                                fields.remove("action_url");
+                            }
+                        }
+                        if passed {
+                            p.state = "PAID";
                         }
                     }
-                    if passed {
-                        p.state = "PAID";
-                    }
+                    _ => return None,
                 }
-                _ => return None,
-            }
-            p.clone()
-        };
-        self.notify(&settled);
-        let answer = match &settled.return_url {
-            Some(back) => pages::redirect_back(back, &[("id", &settled.id)]),
-            None => pages::done(title, settled.state),
-        };
-        Some(answer.state_changed())
+                p.clone()
+            };
+            self.notify(&settled);
+            Some(pages::back_or_done(
+                settled.return_url.as_deref(),
+                &[("id", &settled.id)],
+                title,
+                settled.state,
+            ))
+        })
     }
 }
 

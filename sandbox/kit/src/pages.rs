@@ -100,6 +100,68 @@ pub fn with_query(url: &str, params: &[(&str, &str)]) -> String {
 /// `text` safe inside HTML text and attribute values.
 pub use payspec_core::html::escape;
 
+/// The rest of a request's path after `/payer/<provider>/`, when it is one of that
+/// provider's pages.
+pub fn payer_path<'a>(request: &'a Request, provider: &str) -> Option<&'a str> {
+    request
+        .path
+        .strip_prefix(PREFIX)?
+        .strip_prefix(provider)?
+        .strip_prefix('/')
+}
+
+/// The `Amount` fact every page shows: minor units and currency.
+pub fn amount_fact(amount: impl std::fmt::Display, currency: &str) -> (&'static str, String) {
+    ("Amount", format!("{amount} (minor units) {currency}"))
+}
+
+/// A payer page for one payment, as every sandbox serves it.
+#[derive(Debug)]
+pub struct PayerPage<'a> {
+    /// The page's title.
+    pub title: &'a str,
+    /// `None` while the payment waits for the payer; else the state it is in.
+    pub settled: Option<&'a str>,
+    /// What the page lists (label, value).
+    pub facts: Vec<(&'a str, String)>,
+    /// A button per choice.
+    pub choices: &'static [Choice],
+}
+
+impl PayerPage<'_> {
+    /// The usual flow: a payment that no longer waits answers [`done`]; a POST of one of
+    /// the choices is applied by `settle`, whose answer is marked as a change of state;
+    /// anything else (a GET, or the provider's own redirect POST, as a 3-D Secure
+    /// `PaReq`) shows the page. `None` when `settle` finds nothing to settle.
+    pub fn serve(
+        &self,
+        request: &Request,
+        settle: impl FnOnce(&'static str) -> Option<Response>,
+    ) -> Option<Response> {
+        if let Some(state) = self.settled {
+            return Some(done(self.title, state));
+        }
+        match chosen(request, self.choices) {
+            Some(choice) => settle(choice).map(Response::state_changed),
+            None => Some(page(self.title, &self.facts, self.choices)),
+        }
+    }
+}
+
+/// Where the payer goes once the payment is settled: back to the merchant's `url` with
+/// `params` ([`redirect_back`]), or, without one, the page saying the payment is `state`.
+pub fn back_or_done(
+    url: Option<&str>,
+    params: &[(&str, &str)],
+    title: &str,
+    state: &str,
+) -> Response {
+    match url {
+        Some(url) => redirect_back(url, params),
+        None => done(title, state),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

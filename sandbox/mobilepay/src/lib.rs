@@ -399,38 +399,35 @@ impl MobilePay {
     /// `cancelledByUser` (`payment.cancelled_by_user`), expire -> `cancelledBySystem`
     /// (`payment.expired`); then the app sends the user to the payment's `redirectUri`.
     fn payer(&self, request: &Request) -> Option<Response> {
-        let id = request
-            .path
-            .strip_prefix(pages::PREFIX)?
-            .strip_prefix("mobilepay/")?;
+        let id = pages::payer_path(request, "mobilepay")?;
         let id = Uuid::parse_str(id).ok()?;
         let payment = self.lock().payments.get(&id).cloned()?;
-        let title = "MobilePay app (sandbox)";
-        if payment.state != "initiated" {
-            return Some(pages::done(title, payment.state));
-        }
-        if request.method.as_str() == "GET" {
-            let facts = [
+        let page = pages::PayerPage {
+            title: "MobilePay app (sandbox)",
+            settled: (payment.state != "initiated").then_some(payment.state),
+            facts: vec![
                 ("Shop", "Sandbox point".to_string()),
                 ("Reference", payment.reference.clone()),
-                ("Amount", format!("{} (minor units) DKK", payment.amount)),
-            ];
-            return Some(pages::page(title, &facts, APP_CHOICES));
-        }
-        let (state, event) = match pages::chosen(request, APP_CHOICES)? {
-            "approve" => ("reserved", "payment.reserved"),
-            "decline" => ("cancelledByUser", "payment.cancelled_by_user"),
-            _ => ("cancelledBySystem", "payment.expired"),
+                pages::amount_fact(payment.amount, "DKK"),
+            ],
+            choices: APP_CHOICES,
         };
-        let settled = {
-            let mut store = self.lock();
-            let p = store.payments.get_mut(&id)?;
-            p.state = state;
-            p.updated_on = self.clock.rfc3339();
-            p.clone()
-        };
-        self.notify(event, &settled);
-        Some(pages::redirect_back(&settled.redirect_uri, &[]).state_changed())
+        page.serve(request, |choice| {
+            let (state, event) = match choice {
+                "approve" => ("reserved", "payment.reserved"),
+                "decline" => ("cancelledByUser", "payment.cancelled_by_user"),
+                _ => ("cancelledBySystem", "payment.expired"),
+            };
+            let settled = {
+                let mut store = self.lock();
+                let p = store.payments.get_mut(&id)?;
+                p.state = state;
+                p.updated_on = self.clock.rfc3339();
+                p.clone()
+            };
+            self.notify(event, &settled);
+            Some(pages::redirect_back(&settled.redirect_uri, &[]))
+        })
     }
 }
 

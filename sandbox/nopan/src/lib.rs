@@ -818,66 +818,55 @@ impl Nopan {
     /// expire: CANCELED), sends the signed `PAYMENT_FINALIZED` notification and sends
     /// the browser to the merchant's `returnUrl` with `transactionId` and `status`.
     fn payer(&self, request: &Request) -> Option<Response> {
-        let id = request
-            .path
-            .strip_prefix(pages::PREFIX)?
-            .strip_prefix("nopan/")?;
+        let id = pages::payer_path(request, "nopan")?;
         let payment = self.lock().payments.get(id).cloned()?;
         let waiting = payment.status == "PENDING" && payment.step == "INITIATE";
         let title = format!("Nopan: approve {}", payment.provider_id);
-        if request.method.as_str() == "GET" {
-            if !waiting {
-                return Some(pages::done(&title, payment.status));
-            }
-            let facts = [
+        let page = pages::PayerPage {
+            title: &title,
+            settled: (!waiting).then_some(payment.status),
+            facts: vec![
                 ("Merchant reference", payment.client_transaction_id.clone()),
-                (
-                    "Amount",
-                    format!("{} (minor units) {}", payment.amount, payment.currency),
-                ),
+                pages::amount_fact(payment.amount, &payment.currency),
                 ("Transaction", payment.transaction_id.clone()),
-            ];
-            return Some(pages::page(&title, &facts, PAYER_CHOICES));
-        }
-        if !waiting {
-            return Some(pages::done(&title, payment.status));
-        }
-        let choice = pages::chosen(request, PAYER_CHOICES)?;
-        let settled = {
-            let mut state = self.lock();
-            let p = state.payments.get_mut(id)?;
-            match choice {
-                "approve" => {
-                    p.status = "APPROVED";
-                    p.step = "FINALIZE";
-                    if p.auto_capture {
-                        p.captured = p.amount;
-                        p.step = "CAPTURE";
+            ],
+            choices: PAYER_CHOICES,
+        };
+        page.serve(request, |choice| {
+            let settled = {
+                let mut state = self.lock();
+                let p = state.payments.get_mut(id)?;
+                match choice {
+                    "approve" => {
+                        p.status = "APPROVED";
+                        p.step = "FINALIZE";
+                        if p.auto_capture {
+                            p.captured = p.amount;
+                            p.step = "CAPTURE";
+                        }
+                    }
+                    "decline" => {
+                        p.status = "DECLINED";
+                        p.step = "FINALIZE";
+                    }
+                    _ => {
+                        p.status = "CANCELED";
+                        p.step = "CANCEL";
                     }
                 }
-                "decline" => {
-                    p.status = "DECLINED";
-                    p.step = "FINALIZE";
-                }
-                _ => {
-                    p.status = "CANCELED";
-                    p.step = "CANCEL";
-                }
-            }
-            p.clone()
-        };
-        self.notify(&settled, "PAYMENT_FINALIZED");
-        let answer = match &settled.return_url {
-            Some(back) => pages::redirect_back(
-                back,
+                p.clone()
+            };
+            self.notify(&settled, "PAYMENT_FINALIZED");
+            Some(pages::back_or_done(
+                settled.return_url.as_deref(),
                 &[
                     ("transactionId", &settled.transaction_id),
                     ("status", settled.status),
                 ],
-            ),
-            None => pages::done(&title, settled.status),
-        };
-        Some(answer.state_changed())
+                &title,
+                settled.status,
+            ))
+        })
     }
 }
 

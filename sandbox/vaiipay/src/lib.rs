@@ -173,10 +173,7 @@ impl VaiiPay {
     /// checkout's `redirectUrl` with `paymentId` and `status` (payspec's choice: VaiiPay
     /// does not publish the parameters).
     fn payer(&self, request: &Request) -> Option<Response> {
-        let id = request
-            .path
-            .strip_prefix(pages::PREFIX)?
-            .strip_prefix("vaiipay/checkout/")?;
+        let id = pages::payer_path(request, "vaiipay")?.strip_prefix("checkout/")?;
         let query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(&request.query)
             .finish();
@@ -201,34 +198,33 @@ impl VaiiPay {
             .cloned()?;
         let title = "VaiiPay checkout";
         let status = payment["status"].as_str().unwrap_or_default().to_string();
-        if status != "PENDING" {
-            return Some(pages::done(title, &status));
-        }
         let amount = payment["amount"].as_i64().unwrap_or_default();
-        if request.method.as_str() == "GET" {
-            let text = |name: &str| payment[name].as_str().unwrap_or_default().to_string();
-            let facts = [
+        let text = |name: &str| payment[name].as_str().unwrap_or_default().to_string();
+        let page = pages::PayerPage {
+            title,
+            settled: (status != "PENDING").then_some(status.as_str()),
+            facts: vec![
                 ("Reference", text("reference")),
-                (
-                    "Amount",
-                    format!("{amount} (minor units) {}", text("currencyCode")),
-                ),
+                pages::amount_fact(amount, &text("currencyCode")),
                 ("Payment", id.to_string()),
-            ];
-            return Some(pages::page(title, &facts, CHECKOUT_CHOICES));
-        }
-        let received = match pages::chosen(request, CHECKOUT_CHOICES)? {
-            "under" => amount / 2,
-            "over" => amount.saturating_mul(2),
-            _ => amount,
+            ],
+            choices: CHECKOUT_CHOICES,
         };
-        let settled = self.complete(id, Some(received))?;
-        let status = settled["status"].as_str().unwrap_or_default();
-        let answer = match settled["redirectUrl"].as_str() {
-            Some(back) => pages::redirect_back(back, &[("paymentId", id), ("status", status)]),
-            None => pages::done(title, status),
-        };
-        Some(answer.state_changed())
+        page.serve(request, |choice| {
+            let received = match choice {
+                "under" => amount / 2,
+                "over" => amount.saturating_mul(2),
+                _ => amount,
+            };
+            let settled = self.complete(id, Some(received))?;
+            let status = settled["status"].as_str().unwrap_or_default();
+            Some(pages::back_or_done(
+                settled["redirectUrl"].as_str(),
+                &[("paymentId", id), ("status", status)],
+                title,
+                status,
+            ))
+        })
     }
 }
 
