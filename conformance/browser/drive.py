@@ -10,6 +10,14 @@ only the Python standard library is needed. Usage:
 
 Exit status 0 when the browser ended on a URL starting with the prefix; the JSON on
 stdout says where it ended either way.
+
+    python3 drive.py <chromium> --card-form <shop page url> <name=value> ...
+
+opens a merchant's page that frames a hosted card form, types each value into the input
+of that name inside the frame (as a payer would; the frame is another origin, so this
+runs in the frame's own context), submits the form, and waits for the merchant's page to
+show what the frame posted it: an element whose class is the message's `type`. Prints
+{"messages": [[type, text], ...]}.
 """
 
 import fcntl
@@ -127,7 +135,74 @@ def wait_for(browser, session, predicate, what):
     raise TimeoutError(what)
 
 
+def frame_context(browser, session):
+    """An execution context in the page's first frame, once its form is there."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        tree = browser.send("Page.getFrameTree", {}, session)["frameTree"]
+        for child in tree.get("childFrames", []):
+            world = browser.send(
+                "Page.createIsolatedWorld",
+                {"frameId": child["frame"]["id"], "worldName": "payer"},
+                session,
+            )
+            context = world["executionContextId"]
+            ready = browser.send(
+                "Runtime.evaluate",
+                {
+                    "expression": "document.readyState === 'complete' && !!document.querySelector('form')",
+                    "contextId": context,
+                    "returnByValue": True,
+                },
+                session,
+            )
+            if ready.get("result", {}).get("value"):
+                return context
+        time.sleep(0.05)
+    raise TimeoutError("the framed form")
+
+
+def card_form(chromium, url, fields):
+    browser = Browser(chromium)
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send(
+            "Target.attachToTarget", {"targetId": target, "flatten": True}
+        )["sessionId"]
+        browser.send("Page.enable", {}, session)
+        browser.send("Page.navigate", {"url": url}, session)
+        context = frame_context(browser, session)
+        fill = "".join(
+            f"document.querySelector('input[name=' + {json.dumps(name)} + ']').value = {json.dumps(value)};"
+            for name, value in fields
+        )
+        browser.send(
+            "Runtime.evaluate",
+            {"expression": fill + "document.querySelector('form').requestSubmit(); true",
+             "contextId": context},
+            session,
+        )
+        wait_for(
+            browser,
+            session,
+            "!!document.querySelector('.GOPAY_CARD_ENCRYPT_RESULT')",
+            "the card form's result in the merchant's page",
+        )
+        messages = evaluate(
+            browser,
+            session,
+            "Array.from(document.querySelectorAll('#messages > *')).map(e => [e.className, e.textContent])",
+        )
+        print(json.dumps({"messages": messages}))
+        return 0
+    finally:
+        browser.close()
+
+
 def main():
+    if sys.argv[2] == "--card-form":
+        fields = [arg.split("=", 1) for arg in sys.argv[4:]]
+        return card_form(sys.argv[1], sys.argv[3], fields)
     chromium, url, choice, expected = sys.argv[1:5]
     browser = Browser(chromium)
     try:

@@ -336,6 +336,102 @@ async fn gopay_payer_pays_on_the_gateway_page() {
     );
 }
 
+/// GoPay's hosted card form in the merchant's checkout: the shop's page frames the form
+/// `card_form_url()` gives (another origin), the payer types the card into it, and the
+/// form posts the shop's page the card encrypted to GoPay's key, which the shop's server
+/// then charges. The shop's page listens as GoPay's browser SDK does: messages from the
+/// form's origin only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn gopay_payer_types_the_card_into_the_hosted_form() {
+    use payspec_gopay::jwe::Jwe;
+    use payspec_gopay::open_enums::Currency;
+    use payspec_gopay::{CardInput, NewPayment};
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let form = client.card_form_url().await.unwrap();
+    let form_origin = url::Url::parse(&form)
+        .unwrap()
+        .origin()
+        .ascii_serialization();
+    assert_ne!(form_origin, shop_url, "the form must be another origin");
+    let checkout = shop.serve_page(
+        &shop_url,
+        format!(
+            r#"<!doctype html><html><body><h1>Checkout</h1>
+<iframe src="{form}?origin={shop_url}" width="420" height="420"></iframe>
+<div id="messages"></div>
+<script>
+window.addEventListener('message', (event) => {{
+  if (event.origin !== {origin}) return;
+  const line = document.createElement('p');
+  line.className = event.data.type;
+  line.textContent = event.data.card_token || '';
+  document.getElementById('messages').appendChild(line);
+}});
+</script></body></html>"#,
+            origin = serde_json::to_string(&form_origin).unwrap(),
+        ),
+    );
+    let script = format!("{}/browser/drive.py", env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let args = [
+        script,
+        chromium(),
+        "--card-form".into(),
+        checkout,
+        "card_pan=4111 1111 1111 1111".into(),
+        "exp_month=11".into(),
+        "exp_year=31".into(),
+        "cvv=737".into(),
+    ];
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python).args(&args).output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let messages = seen["messages"].as_array().unwrap();
+    // Ready when shown, then the encrypted card: in that order, nothing else.
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[0][0], "GOPAY_CARD_ENCRYPT_READY");
+    assert_eq!(messages[1][0], "GOPAY_CARD_ENCRYPT_RESULT");
+    let jwe = Jwe::parse(messages[1][1].as_str().unwrap()).unwrap();
+
+    // The shop's server charges what its page was handed.
+    let payment = client
+        .create_payment(NewPayment::new(4200, Currency::Czk, "order-card-form").unwrap())
+        .await
+        .unwrap();
+    let browser = payspec_gopay::types::BrowserData::builder()
+        .language("en")
+        .timezone(0)
+        .screen_width(1280)
+        .screen_height(800)
+        .color_depth(std::num::NonZeroU32::new(24).unwrap())
+        .user_agent("HeadlessChrome")
+        .accept_header("text/html")
+        .javascript_enabled(true)
+        .try_into()
+        .unwrap();
+    client
+        .charge_card(&payment.id, CardInput::Encrypted(jwe), browser, None)
+        .await
+        .unwrap();
+    let paid = client.get_payment(&payment.id).await.unwrap();
+    assert_eq!(paid.state.as_str(), "PAID");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
 async fn mobilepay_user_approves_declines_or_lets_it_expire_in_the_app() {

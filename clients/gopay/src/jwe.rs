@@ -26,7 +26,13 @@ pub enum JweError {
     /// Encryption failed (should not happen with a valid key).
     #[error("encryption failed: {0}")]
     Encrypt(String),
+    /// Text given as a JWE is not a compact JWE of GoPay's algorithms.
+    #[error("not a card JWE: {0}")]
+    Malformed(&'static str),
 }
+
+/// The longest compact JWE [`Jwe::parse`] takes (a card's is about 600 bytes).
+pub const MAX_JWE_LEN: usize = 16 * 1024;
 
 /// A compact JWE. It holds only ciphertext, but `Debug` still shows just its kid.
 #[derive(Clone, PartialEq, Eq)]
@@ -44,6 +50,43 @@ impl Jwe {
     /// The key id it was encrypted for.
     pub fn kid(&self) -> &str {
         &self.kid
+    }
+
+    /// A compact JWE made elsewhere: GoPay's hosted card form hands the merchant's page
+    /// the card encrypted to GoPay's key (its `card_token`, the browser SDK's
+    /// `encryptedPayload`), for [`crate::Client::create_card_token`] or
+    /// [`crate::CardInput::Encrypted`]. Checked for shape only (five base64url parts,
+    /// at most [`MAX_JWE_LEN`] bytes, a protected header of `RSA-OAEP-256` and
+    /// `A256GCM`): only GoPay can decrypt it.
+    pub fn parse(compact: &str) -> Result<Self, JweError> {
+        let compact = compact.trim();
+        if compact.len() > MAX_JWE_LEN {
+            return Err(JweError::Malformed("longer than MAX_JWE_LEN"));
+        }
+        let parts: Vec<&str> = compact.split('.').collect();
+        let well_formed = parts.len() == 5
+            && parts.iter().enumerate().all(|(i, part)| {
+                // The key and the IV, the ciphertext and the tag are never empty here.
+                (i == 0 || !part.is_empty())
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            });
+        if !well_formed {
+            return Err(JweError::Malformed("not five base64url parts"));
+        }
+        let header = URL_SAFE_NO_PAD
+            .decode(parts[0])
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .ok_or(JweError::Malformed("the protected header is not JSON"))?;
+        if header["alg"] != "RSA-OAEP-256" || header["enc"] != "A256GCM" {
+            return Err(JweError::Malformed("not RSA-OAEP-256 with A256GCM"));
+        }
+        Ok(Self {
+            compact: compact.to_string(),
+            kid: header["kid"].as_str().unwrap_or_default().to_string(),
+        })
     }
 }
 

@@ -810,6 +810,9 @@ impl GoPay {
     /// browser to `callback.return_url?id=<payment id>`, as GoPay does.
     fn payer(&self, request: &Request) -> Option<Response> {
         let rest = pages::payer_path(request, "gopay")?;
+        if rest == "card-form" {
+            return Some(self.card_form(request));
+        }
         let (kind, id) = rest.split_once('/')?;
         let payment = self.lock().payments.get(id).cloned()?;
         let (title, choices, waiting) = match kind {
@@ -878,6 +881,92 @@ impl GoPay {
                 settled.state,
             ))
         })
+    }
+}
+
+const CARD_INPUTS: &[pages::Input] = &[
+    pages::Input {
+        name: "card_pan",
+        label: "Card number",
+        autocomplete: "cc-number",
+    },
+    pages::Input {
+        name: "exp_month",
+        label: "Expiry month (MM)",
+        autocomplete: "cc-exp-month",
+    },
+    pages::Input {
+        name: "exp_year",
+        label: "Expiry year (YY)",
+        autocomplete: "cc-exp-year",
+    },
+    pages::Input {
+        name: "cvv",
+        label: "CVV",
+        autocomplete: "cc-csc",
+    },
+];
+
+impl GoPay {
+    /// The sandbox's public key as GoPay's key endpoints answer it.
+    fn public_jwk(&self) -> Value {
+        let public = self.key.to_public_key();
+        json!({
+            "kty": "RSA", "kid": self.kid, "use": "enc", "alg": "RSA-OAEP-256",
+            "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
+            "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
+        })
+    }
+
+    /// `/payer/gopay/card-form?origin=<the merchant page's origin>`: the hosted card form
+    /// [`Client::card_form_url`](payspec_gopay::Client::card_form_url) points to, as
+    /// GoPay's browser SDK frames it. The payer types the card; the form encrypts it to
+    /// GoPay's key (the JWE the client's `CardData::encrypt` makes, which `/cards/tokens`
+    /// and `charge_card`'s encrypted input take) and posts it to the framing page as
+    /// `{"type": "GOPAY_CARD_ENCRYPT_RESULT", "card_token": <JWE>}`, and
+    /// `GOPAY_CARD_ENCRYPT_READY` when it is shown (the messages of the browser SDK's
+    /// `iframe-protocol.ts`), to `origin` only. The card never reaches the merchant
+    /// unencrypted, and the sandbox keeps nothing of it.
+    fn card_form(&self, request: &Request) -> Response {
+        const TITLE: &str = "GoPay card form (sandbox)";
+        let to_parent = |message: Value| {
+            request.query_param("origin").map(|origin| pages::ToParent {
+                origin: origin.to_string(),
+                message,
+            })
+        };
+        let ready = to_parent(json!({"type": "GOPAY_CARD_ENCRYPT_READY"}));
+        if request.method.as_str() != "POST" {
+            return pages::form_page(TITLE, CARD_INPUTS, "Pay", None, ready.as_ref());
+        }
+        let form = request.form();
+        let field = |name: &str| {
+            form.iter()
+                .find(|(n, _)| n == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        let card = payspec_gopay::CardData::new(
+            field("card_pan"),
+            field("exp_month"),
+            field("exp_year"),
+            field("cvv"),
+        );
+        let encrypted = card.map_err(|e| e.to_string()).and_then(|card| {
+            let jwk = serde_json::from_value::<types::Jwk>(self.public_jwk())
+                .map_err(|e| e.to_string())?;
+            card.encrypt(&jwk).map_err(|e| e.to_string())
+        });
+        match encrypted {
+            Ok(jwe) => {
+                let result = to_parent(
+                    json!({"type": "GOPAY_CARD_ENCRYPT_RESULT", "card_token": jwe.as_str()}),
+                );
+                pages::result_page("Card encrypted", jwe.as_str(), result.as_ref())
+            }
+            Err(problem) => {
+                pages::form_page(TITLE, CARD_INPUTS, "Pay", Some(&problem), ready.as_ref())
+            }
+        }
     }
 }
 
@@ -952,15 +1041,7 @@ impl Handler for GoPay {
         match (request.method.as_str(), segments.as_slice()) {
             // The seed's path and the published one serve the same key.
             ("GET", ["encryption", "public-key"] | ["cards", "public-key"]) => {
-                let public = self.key.to_public_key();
-                Response::json(
-                    200,
-                    &json!({
-                        "kty": "RSA", "kid": self.kid, "use": "enc", "alg": "RSA-OAEP-256",
-                        "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
-                        "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
-                    }),
-                )
+                Response::json(200, &self.public_jwk())
             }
             ("POST", ["cards", "tokens"]) => self.card_token(&request),
             ("GET", ["cards", "tokens", id]) => match self.lock().cards.contains_key(*id) {

@@ -1,6 +1,7 @@
 //! The pages a provider sends the payer to (an approval page, 3-D Secure, a checkout),
-//! as plain server-rendered HTML: no script, no outside assets, so they work offline and
-//! in any browser. Each page shows what is being paid and one button per choice a tester
+//! as plain server-rendered HTML: no outside assets, and no script but the one line a
+//! framed page uses to hand its result to the merchant's page ([`ToParent`]), so they
+//! work offline and in any browser. Each page shows what is being paid and one button per choice a tester
 //! needs; the button posts the choice back to the same URL, the provider's sandbox moves
 //! the payment and answers `303 See Other` to the merchant's return URL.
 
@@ -100,6 +101,104 @@ pub fn with_query(url: &str, params: &[(&str, &str)]) -> String {
 /// `text` safe inside HTML text and attribute values.
 pub use payspec_core::html::escape;
 
+/// One input of a [`form_page`].
+#[derive(Debug, Clone, Copy)]
+pub struct Input {
+    /// The name the form posts it under.
+    pub name: &'static str,
+    /// Its label.
+    pub label: &'static str,
+    /// The `autocomplete` token browsers fill it from (`cc-number`, `cc-exp-month`, ...).
+    pub autocomplete: &'static str,
+}
+
+/// A message a framed page posts to the page that frames it (`window.parent`), and only
+/// to that page's `origin`: what a provider's hosted field (a card form in an iframe)
+/// does to hand its result to the merchant's page. The one script a kit page may carry.
+#[derive(Debug, Clone)]
+pub struct ToParent {
+    /// The parent page's origin (`scheme://host[:port]`), the only one the message goes
+    /// to; anything that is not an http(s) origin sends nothing.
+    pub origin: String,
+    /// The message (posted as a structured object).
+    pub message: serde_json::Value,
+}
+
+impl ToParent {
+    /// The `<script>` that posts the message when the page is framed: the origin and the
+    /// message as JSON, with `<` escaped so that nothing in them can close the script.
+    fn script(&self) -> String {
+        let origin = url::Url::parse(&self.origin)
+            .ok()
+            .filter(|url| matches!(url.scheme(), "http" | "https"))
+            .map(|url| url.origin().ascii_serialization());
+        let Some(origin) = origin else {
+            return String::new();
+        };
+        let json = |value: &serde_json::Value| value.to_string().replace('<', "\\u003c");
+        format!(
+            "<script>if (window.parent !== window) {{ window.parent.postMessage({}, {}); }}</script>\n",
+            json(&self.message),
+            json(&serde_json::Value::String(origin))
+        )
+    }
+}
+
+/// A page with a form of `inputs` posted back to the same URL (query included) with the
+/// button `submit`; `problem`, when set, is shown above the form (a value refused).
+/// `to_parent` is posted to the framing page when the page loads.
+pub fn form_page(
+    title: &str,
+    inputs: &[Input],
+    submit: &str,
+    problem: Option<&str>,
+    to_parent: Option<&ToParent>,
+) -> Response {
+    let mut html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{title}</title></head><body>\n<h1>{title}</h1>\n",
+        title = escape(title)
+    );
+    if let Some(problem) = problem {
+        html.push_str(&format!("<p role=\"alert\">{}</p>\n", escape(problem)));
+    }
+    html.push_str("<form method=\"post\">\n");
+    for input in inputs {
+        html.push_str(&format!(
+            "<p><label>{} <input name=\"{}\" autocomplete=\"{}\" inputmode=\"numeric\" required></label></p>\n",
+            escape(input.label),
+            escape(input.name),
+            escape(input.autocomplete)
+        ));
+    }
+    html.push_str(&format!(
+        "<button type=\"submit\">{}</button>\n</form>\n",
+        escape(submit)
+    ));
+    if let Some(to_parent) = to_parent {
+        html.push_str(&to_parent.script());
+    }
+    html.push_str("<p>payspec sandbox: no real money moves.</p>\n</body></html>\n");
+    Response::html(if problem.is_some() { 422 } else { 200 }, html)
+}
+
+/// A page showing a `result` (in an `<output id="result">`), posting `to_parent` to the
+/// framing page.
+pub fn result_page(title: &str, result: &str, to_parent: Option<&ToParent>) -> Response {
+    let mut html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{t}</title></head><body>\n<h1>{t}</h1>\n<output id=\"result\">{r}</output>\n",
+        t = escape(title),
+        r = escape(result)
+    );
+    if let Some(to_parent) = to_parent {
+        html.push_str(&to_parent.script());
+    }
+    html.push_str("</body></html>\n");
+    Response::html(200, html)
+}
+
 /// The rest of a request's path after `/payer/<provider>/`, when it is one of that
 /// provider's pages.
 pub fn payer_path<'a>(request: &'a Request, provider: &str) -> Option<&'a str> {
@@ -165,6 +264,40 @@ pub fn back_or_done(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_to_the_parent_goes_to_its_origin_only_and_cannot_close_the_script() {
+        let to_parent = |origin: &str| ToParent {
+            origin: origin.into(),
+            message: serde_json::json!({"type": "T", "value": "</script><script>alert(1)"}),
+        };
+        let script = to_parent("http://127.0.0.1:8080/shop?x=1").script();
+        assert!(
+            script.contains(r#", "http://127.0.0.1:8080");"#),
+            "{script}"
+        );
+        assert!(!script.contains("</script><script>"), "{script}");
+        assert_eq!(script.matches("</script>").count(), 1, "{script}");
+        for refused in ["*", "javascript:alert(1)", "", "file:///etc/passwd"] {
+            assert_eq!(to_parent(refused).script(), "", "{refused}");
+        }
+        let page = form_page(
+            "Card <form>",
+            &[Input {
+                name: "card_pan",
+                label: "Card number",
+                autocomplete: "cc-number",
+            }],
+            "Pay",
+            Some("bad <number>"),
+            None,
+        );
+        assert_eq!(page.status(), 422);
+        let html = String::from_utf8_lossy(page.body()).into_owned();
+        assert!(html.contains("Card &lt;form&gt;") && html.contains("bad &lt;number&gt;"));
+        assert!(html.contains(r#"name="card_pan" autocomplete="cc-number""#));
+        assert!(!html.contains("<script"));
+    }
 
     #[test]
     fn pages_escape_what_they_show_and_queries_are_encoded() {
