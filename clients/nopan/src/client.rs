@@ -385,6 +385,8 @@ pub struct ClientBuilder {
     scopes: Vec<Scope>,
     options: ClientOptions,
     signing_key: Option<std::result::Result<SigningKey, ConfigError>>,
+    /// Sign with the identity's key, under this key id.
+    identity_signing_key_id: Option<String>,
     response_keys: Option<ResponseKeys>,
     verify_responses: Option<bool>,
     token_account_field: TokenAccountField,
@@ -404,6 +406,7 @@ impl std::fmt::Debug for ClientBuilder {
                     .as_ref()
                     .map(|k| k.as_ref().map(SigningKey::key_id)),
             )
+            .field("identity_signing_key_id", &self.identity_signing_key_id)
             .field("verify_responses", &self.verify_responses)
             .field("token_account_field", &self.token_account_field)
             .finish()
@@ -464,6 +467,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Signs every request with the mutual-TLS identity's private key
+    /// ([`ClientBuilder::identity_pem`]), registered at Nopan under `key_id`: one key
+    /// for both, where Nopan's onboarding registers the certificate's key for
+    /// signatures. [`ClientBuilder::signing_key_pem`] names a separate key instead.
+    pub fn sign_with_identity_key(mut self, key_id: impl Into<String>) -> Self {
+        self.identity_signing_key_id = Some(key_id.into());
+        self
+    }
+
     /// Where Nopan's response keys (a JWKS) are (default: [`JWKS_PATH`] on the base URL).
     /// The JWKS is fetched on first use, kept 24 hours, and fetched again at once when an
     /// answer names a `kid` it does not hold (a rotated key).
@@ -501,7 +513,23 @@ impl ClientBuilder {
     }
 
     fn signatures(&mut self, base_url: &str, production: bool) -> Result<Option<Arc<Signatures>>> {
-        let key = self.signing_key.take().transpose()?;
+        let key = match (self.signing_key.take(), self.identity_signing_key_id.take()) {
+            (Some(key), _) => Some(key?),
+            (None, Some(key_id)) => {
+                let (_, identity_key) =
+                    self.options
+                        .identity_pem
+                        .as_ref()
+                        .ok_or(ConfigError::Missing(
+                            "identity_pem (sign_with_identity_key signs with its key)",
+                        ))?;
+                Some(SigningKey::from_pem(
+                    key_id,
+                    identity_key.expose().as_bytes(),
+                )?)
+            }
+            (None, None) => None,
+        };
         if production && key.is_none() {
             return Err(ConfigError::Missing(
                 "signing key (signing_key_pem): Nopan requires RFC 9421 signatures on every call",

@@ -11,7 +11,7 @@ use payspec_nopan::{
     Amount, CallFailure, Client, Environment, ErrorOrigin, NewPayment, ReasonCode,
     TokenAccountField,
 };
-use payspec_nopan_sandbox::{CLIENT_KEY_ID, Config, PROCESSING_ACCOUNT_ID, Sandbox};
+use payspec_nopan_sandbox::{CLIENT_KEY_ID, Config, MTLS_KEY_ID, PROCESSING_ACCOUNT_ID, Sandbox};
 use serde_json::json;
 
 /// A fresh Ed25519 key (PKCS#8 PEM) made by rcgen, an implementation of its own.
@@ -76,6 +76,38 @@ async fn the_sandbox_refuses_unsigned_and_wrongly_signed_requests() {
         .unwrap();
     let error = wrong.payment_status("p").await.unwrap_err();
     assert_eq!(error.code(), Some(&ReasonCode::InvalidSignature), "{error}");
+    sandbox.shutdown().await;
+}
+
+/// The mutual-TLS key signs too (`sign_with_identity_key`), under the key id Nopan
+/// registered it: the sandbox knows its client certificate's key as `MTLS_KEY_ID`.
+#[tokio::test]
+async fn the_mutual_tls_key_can_sign_the_requests() {
+    let sandbox = Sandbox::start(Config::default().seed(7)).await.unwrap();
+    let client = unsigned_builder(&sandbox)
+        .sign_with_identity_key(MTLS_KEY_ID)
+        .build()
+        .unwrap();
+    let payment = client
+        .initiate(NewPayment::blik("order-mtls-sig", Amount::new(700).unwrap(), "777123").unwrap())
+        .await
+        .unwrap();
+    assert!(!payment.transaction_id.is_empty());
+    // The same key under another key's id does not verify.
+    let misnamed = unsigned_builder(&sandbox)
+        .sign_with_identity_key(CLIENT_KEY_ID)
+        .build()
+        .unwrap();
+    let error = misnamed.payment_status("p").await.unwrap_err();
+    assert_eq!(error.code(), Some(&ReasonCode::InvalidSignature), "{error}");
+    // Without an identity there is no key to sign with.
+    let error = Client::builder()
+        .base_url(sandbox.base_url())
+        .processing_account_id(PROCESSING_ACCOUNT_ID)
+        .sign_with_identity_key(MTLS_KEY_ID)
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("sign_with_identity_key"), "{error}");
     sandbox.shutdown().await;
 }
 

@@ -57,6 +57,11 @@ pub const WEBHOOK_SECRET: &str = "sandbox-webhook-secret";
 /// ([`Sandbox::client_signing_key_pem`]).
 pub const CLIENT_KEY_ID: &str = "payspec-sandbox-client";
 
+/// The key id under which the sandbox knows the key of the client certificate it issued
+/// ([`Sandbox::pki`]): a client that signs with its mutual-TLS key
+/// (`ClientBuilder::sign_with_identity_key`) names it.
+pub const MTLS_KEY_ID: &str = "payspec-sandbox-mtls";
+
 /// How far a request signature's `created` may be from the machine's time, either way,
 /// before the sandbox refuses it as a replay (401 `4992`): 5 minutes, the skew payspec's
 /// client allows Nopan's answers.
@@ -162,6 +167,8 @@ struct Nopan {
     webhooks: WebhookSender,
     /// The public half of the key the sandbox issued to its client.
     client_key: VerifyingKey,
+    /// The public key of the client certificate it issued, for [`MTLS_KEY_ID`].
+    mtls_key: VerifyingKey,
     /// The key the sandbox signs its answers with (`kid` nopan-sandbox).
     response_key: SigningKey,
     /// Whether requests must carry a valid RFC 9421 signature (default: yes).
@@ -453,6 +460,7 @@ impl Nopan {
             httpsig::unix_now(),
             |kid| match kid {
                 CLIENT_KEY_ID => Ok(self.client_key.clone()),
+                MTLS_KEY_ID => Ok(self.mtls_key.clone()),
                 other => Err(httpsig::VerifyError::UnknownKey(other.into())),
             },
         );
@@ -1050,8 +1058,15 @@ impl Sandbox {
         response_seed.copy_from_slice(&ids.bytes(32));
         let response_key =
             SigningKey::ed25519_from_seed(payspec_nopan::SANDBOX_KEY_ID, &response_seed)?;
+        // The mutual-TLS identity's key signs too, registered under its own key id.
+        let mtls_key = SigningKey::from_pem(MTLS_KEY_ID, pki.client_key_pem.as_bytes())?
+            .verifying_key()
+            .ok_or(Error::Config(payspec_core::ConfigError::Missing(
+                "client certificate key",
+            )))?;
         let nopan = Arc::new(Nopan {
             client_key,
+            mtls_key,
             response_key,
             require_signatures: AtomicBool::new(true),
             keyed: Mutex::new(()),
