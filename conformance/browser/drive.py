@@ -162,15 +162,21 @@ def frame_context(browser, session):
     raise TimeoutError("the framed form")
 
 
+def open_page(browser, url):
+    """A new tab at `url`; answers its DevTools session."""
+    target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.send(
+        "Target.attachToTarget", {"targetId": target, "flatten": True}
+    )["sessionId"]
+    browser.send("Page.enable", {}, session)
+    browser.send("Page.navigate", {"url": url}, session)
+    return session
+
+
 def card_form(chromium, url, fields):
     browser = Browser(chromium)
     try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send(
-            "Target.attachToTarget", {"targetId": target, "flatten": True}
-        )["sessionId"]
-        browser.send("Page.enable", {}, session)
-        browser.send("Page.navigate", {"url": url}, session)
+        session = open_page(browser, url)
         context = frame_context(browser, session)
         fill = "".join(
             f"document.querySelector('input[name=' + {json.dumps(name)} + ']').value = {json.dumps(value)};"
@@ -206,12 +212,7 @@ def main():
     chromium, url, choice, expected = sys.argv[1:5]
     browser = Browser(chromium)
     try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send(
-            "Target.attachToTarget", {"targetId": target, "flatten": True}
-        )["sessionId"]
-        browser.send("Page.enable", {}, session)
-        browser.send("Page.navigate", {"url": url}, session)
+        session = open_page(browser, url)
         selector = json.dumps(f'button[value="{choice}"]')
         wait_for(
             browser,

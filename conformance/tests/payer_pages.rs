@@ -128,18 +128,12 @@ struct Visit {
     final_text: String,
 }
 
-/// The payer opens `page`, presses the button `choice`, and the browser must end at a
-/// URL starting with `back`.
-async fn pay_in_browser(page: &str, choice: &str, back: &str) -> Visit {
+/// Runs `conformance/browser/drive.py` with Chromium and `args`; answers the JSON it
+/// printed, failing with `what` and its output when it did not succeed.
+async fn drive<T: serde::de::DeserializeOwned>(args: Vec<String>, what: &str) -> T {
     let script = format!("{}/browser/drive.py", env!("CARGO_MANIFEST_DIR"));
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let args = [
-        script,
-        chromium(),
-        page.to_string(),
-        choice.to_string(),
-        back.to_string(),
-    ];
+    let args: Vec<String> = [script, chromium()].into_iter().chain(args).collect();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(python).args(&args).output()
     })
@@ -149,10 +143,17 @@ async fn pay_in_browser(page: &str, choice: &str, back: &str) -> Visit {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "the browser did not reach {back}: {stdout}\n{}",
+        "{what}: {stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// The payer opens `page`, presses the button `choice`, and the browser must end at a
+/// URL starting with `back`.
+async fn pay_in_browser(page: &str, choice: &str, back: &str) -> Visit {
+    let args = vec![page.to_string(), choice.to_string(), back.to_string()];
+    drive(args, &format!("the browser did not reach {back}")).await
 }
 
 fn query(url: &str) -> Vec<(String, String)> {
@@ -376,31 +377,19 @@ window.addEventListener('message', (event) => {{
             origin = serde_json::to_string(&form_origin).unwrap(),
         ),
     );
-    let script = format!("{}/browser/drive.py", env!("CARGO_MANIFEST_DIR"));
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let args = [
-        script,
-        chromium(),
-        "--card-form".into(),
-        checkout,
-        "card_pan=4111 1111 1111 1111".into(),
-        "exp_month=11".into(),
-        "exp_year=31".into(),
-        "cvv=737".into(),
+        "--card-form",
+        &checkout,
+        "card_pan=4111 1111 1111 1111",
+        "exp_month=11",
+        "exp_year=31",
+        "cvv=737",
     ];
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(python).args(&args).output()
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let seen: serde_json::Value = drive(
+        args.map(str::to_string).to_vec(),
+        "the card form's result did not reach the shop's page",
+    )
+    .await;
     let messages = seen["messages"].as_array().unwrap();
     // Ready when shown, then the encrypted card: in that order, nothing else.
     assert_eq!(messages.len(), 2, "{messages:?}");

@@ -4,24 +4,12 @@
 //! tokenizes that JWE without ever seeing the card. Here over HTTP; the iframe and its
 //! message to the merchant's page run in Chromium in `conformance/tests/payer_pages.rs`.
 
+mod common;
+
 use payspec_gopay::jwe::{Jwe, JweError, MAX_JWE_LEN};
 use payspec_gopay::open_enums::{Currency, PaymentState};
-use payspec_gopay::{CardInput, ChargeExt, NewPayment, NextStep, types};
+use payspec_gopay::{CardInput, ChargeExt, NewPayment, NextStep};
 use payspec_gopay_sandbox::{Config, Sandbox};
-
-fn browser() -> types::BrowserData {
-    types::BrowserData::builder()
-        .language("en")
-        .timezone(0)
-        .screen_width(1280)
-        .screen_height(800)
-        .color_depth(std::num::NonZeroU32::new(24).unwrap())
-        .user_agent("ExampleBrowser/1.0")
-        .accept_header("text/html")
-        .javascript_enabled(true)
-        .try_into()
-        .unwrap()
-}
 
 /// The text of `<output id="result">` in a page.
 fn result(html: &str) -> Option<&str> {
@@ -98,7 +86,12 @@ async fn the_card_form_encrypts_the_card_for_the_merchant_to_charge() {
         .unwrap()
         .id;
     let charge = client
-        .charge_card(&id, CardInput::Encrypted(jwe.clone()), browser(), None)
+        .charge_card(
+            &id,
+            CardInput::Encrypted(jwe.clone()),
+            common::browser_data(),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(charge.next_step(), NextStep::Done);

@@ -2,25 +2,13 @@
 //! data, and `GET` of it), next to the seed's `/charges`: the exact body on the wire,
 //! then the flow against the sandbox with a card token and with an encrypted card.
 
+mod common;
+
 use httpmock::prelude::*;
 use payspec_gopay::open_enums::{ChallengePreference, Currency, PaymentState};
-use payspec_gopay::{CardData, CardInput, ChargeExt, NewPayment, NextStep, types};
+use payspec_gopay::{CardData, CardInput, ChargeExt, NewPayment, NextStep};
 use payspec_gopay_sandbox::{Config, Sandbox};
 use serde_json::json;
-
-fn browser() -> types::BrowserData {
-    types::BrowserData::builder()
-        .language("cs-CZ")
-        .timezone(-60)
-        .screen_width(1280)
-        .screen_height(800)
-        .color_depth(std::num::NonZeroU32::new(24).unwrap())
-        .user_agent("ExampleBrowser/1.0")
-        .accept_header(r#"{"accept":"text/html"}"#)
-        .javascript_enabled(true)
-        .try_into()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_published_charge_sends_the_card_and_the_browser() {
@@ -61,7 +49,7 @@ async fn the_published_charge_sends_the_card_and_the_browser() {
         .charge_card(
             "3000000001",
             CardInput::Token("tok-1".into()),
-            browser(),
+            common::browser_data(),
             Some(ChallengePreference::PreferChallenge),
         )
         .await
@@ -86,7 +74,7 @@ async fn the_published_charge_sends_the_card_and_the_browser() {
         .charge_card(
             "3000000001",
             CardInput::Token(String::new()),
-            browser(),
+            common::browser_data(),
             None,
         )
         .await
@@ -108,7 +96,12 @@ async fn the_sandbox_charges_a_token_and_an_encrypted_card_the_published_way() {
     let token = client.tokenize_card(&card, false).await.unwrap();
     let id = client.create_payment(new()).await.unwrap().id;
     let charge = client
-        .charge_card(&id, CardInput::Token(token.token.unwrap()), browser(), None)
+        .charge_card(
+            &id,
+            CardInput::Token(token.token.unwrap()),
+            common::browser_data(),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(charge.next_step(), NextStep::Done);
@@ -130,7 +123,7 @@ async fn the_sandbox_charges_a_token_and_an_encrypted_card_the_published_way() {
     let jwe = secure.encrypt(&key).unwrap();
     let id = client.create_payment(new()).await.unwrap().id;
     let charge = client
-        .charge_card(&id, CardInput::Encrypted(jwe), browser(), None)
+        .charge_card(&id, CardInput::Encrypted(jwe), common::browser_data(), None)
         .await
         .unwrap();
     match charge.next_step() {

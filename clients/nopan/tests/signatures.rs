@@ -107,7 +107,10 @@ async fn the_mutual_tls_key_can_sign_the_requests() {
         .sign_with_identity_key(MTLS_KEY_ID)
         .build()
         .unwrap_err();
-    assert!(error.to_string().contains("sign_with_identity_key"), "{error}");
+    assert!(
+        error.to_string().contains("sign_with_identity_key"),
+        "{error}"
+    );
     sandbox.shutdown().await;
 }
 

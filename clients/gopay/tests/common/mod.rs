@@ -64,3 +64,18 @@ pub fn token_mock<'a>(server: &'a MockServer, access: &str, refresh: &str) -> ht
         }));
     })
 }
+
+/// What a payer's browser reports for 3-D Secure 2 (`charge_card`).
+pub fn browser_data() -> payspec_gopay::types::BrowserData {
+    payspec_gopay::types::BrowserData::builder()
+        .language("cs-CZ")
+        .timezone(-60)
+        .screen_width(1280)
+        .screen_height(800)
+        .color_depth(std::num::NonZeroU32::new(24).unwrap())
+        .user_agent("ExampleBrowser/1.0")
+        .accept_header(r#"{"accept":"text/html"}"#)
+        .javascript_enabled(true)
+        .try_into()
+        .unwrap()
+}
