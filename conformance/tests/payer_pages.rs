@@ -340,8 +340,8 @@ async fn gopay_payer_pays_on_the_gateway_page() {
 /// GoPay's hosted card form in the merchant's checkout: the shop's page frames the form
 /// `card_form_url()` gives (another origin), the payer types the card into it, and the
 /// form posts the shop's page the card encrypted to GoPay's key, which the shop's server
-/// then charges. The shop's page listens as GoPay's browser SDK does: messages from the
-/// form's origin only.
+/// then charges. The shop's page frames and listens as GoPay's browser SDK does (the
+/// iframe's `sandbox` attribute, `?origin=`, messages from the form's origin only).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
 async fn gopay_payer_types_the_card_into_the_hosted_form() {
@@ -363,7 +363,7 @@ async fn gopay_payer_types_the_card_into_the_hosted_form() {
         &shop_url,
         format!(
             r#"<!doctype html><html><body><h1>Checkout</h1>
-<iframe src="{form}?origin={shop_url}" width="420" height="420"></iframe>
+<iframe src="{form}?origin={shop_url}" sandbox="allow-scripts allow-forms allow-same-origin" width="420" height="420"></iframe>
 <div id="messages"></div>
 <script>
 window.addEventListener('message', (event) => {{
