@@ -40,8 +40,9 @@ pub enum ApiRevision {
     /// `/encryption/public-key`, scopes `payment:create payment:read`.
     #[default]
     Seed,
-    /// The published revision (gopay-js-sdk `Payments.yaml`): production at
-    /// [`PUBLISHED_PRODUCTION_URL`] (the `gp-gw` root), the card key at
+    /// The published revision (gopay-js-sdk `Payments.yaml`): sandbox and production at
+    /// [`PUBLISHED_SANDBOX_URL`] and [`PUBLISHED_PRODUCTION_URL`] (the `gp-gw` roots),
+    /// the card key at
     /// `/cards/public-key`, and the scopes its operations name (the spec's
     /// `merchant_credentials` requirements: by default every one of them, `card:read
     /// card:write payment:read payment:write shared:read`). An operation whose scope the
@@ -53,6 +54,9 @@ pub enum ApiRevision {
 
 /// GoPay's production, API 4.0, at the `gp-gw` root of the published revision.
 pub const PUBLISHED_PRODUCTION_URL: &str = "https://gate.gopay.com/gp-gw/api/4.0";
+
+/// GoPay's sandbox, API 4.0, at the `gp-gw` root of the published revision.
+pub const PUBLISHED_SANDBOX_URL: &str = "https://gw.sandbox.gopay.com/gp-gw/api/4.0";
 
 /// The format of a QR payment's codes ([`Client::qr_payment_info`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -626,7 +630,10 @@ impl ClientBuilder {
     /// Checks every part and builds the client.
     pub fn build(self) -> Result<Client> {
         let base = match &self.environment {
-            None | Some(Environment::Sandbox) => SANDBOX_URL.to_string(),
+            None | Some(Environment::Sandbox) => match self.revision {
+                ApiRevision::Seed => SANDBOX_URL.to_string(),
+                ApiRevision::Published => PUBLISHED_SANDBOX_URL.to_string(),
+            },
             Some(Environment::Production) => match self.revision {
                 ApiRevision::Seed => PRODUCTION_URL.to_string(),
                 ApiRevision::Published => PUBLISHED_PRODUCTION_URL.to_string(),

@@ -14,7 +14,7 @@ pub use card::{CardData, CardError, luhn_valid};
 pub use charge::{CardInput, ChargeExt, Instrument, NextStep};
 pub use client::{
     ApiRevision, Client, ClientBuilder, Environment, PRODUCTION_URL, PUBLISHED_PRODUCTION_URL,
-    QrFormat, SANDBOX_URL, Scope,
+    PUBLISHED_SANDBOX_URL, QrFormat, SANDBOX_URL, Scope,
 };
 pub use error::{Error, ErrorCode, Result};
 /// The shared runtime (retry policy, clocks, key generators).

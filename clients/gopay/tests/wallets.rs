@@ -41,9 +41,9 @@ async fn the_published_revision_changes_the_key_path_scopes_and_production_root(
     assert_eq!(key.calls_async().await, 1);
     assert_eq!(token.calls_async().await, 1);
 
-    let production = |revision| {
+    let root = |environment, revision| {
         Client::builder()
-            .environment(Environment::Production)
+            .environment(environment)
             .client_id("id")
             .client_secret("secret")
             .revision(revision)
@@ -52,10 +52,22 @@ async fn the_published_revision_changes_the_key_path_scopes_and_production_root(
             .base_url()
             .to_string()
     };
-    assert_eq!(production(ApiRevision::Seed), payspec_gopay::PRODUCTION_URL);
+    // The published spec's `servers`: the `gp-gw` roots.
     assert_eq!(
-        production(ApiRevision::Published),
+        root(Environment::Production, ApiRevision::Seed),
+        payspec_gopay::PRODUCTION_URL
+    );
+    assert_eq!(
+        root(Environment::Production, ApiRevision::Published),
         "https://gate.gopay.com/gp-gw/api/4.0"
+    );
+    assert_eq!(
+        root(Environment::Sandbox, ApiRevision::Seed),
+        payspec_gopay::SANDBOX_URL
+    );
+    assert_eq!(
+        root(Environment::Sandbox, ApiRevision::Published),
+        "https://gw.sandbox.gopay.com/gp-gw/api/4.0"
     );
 }
 
