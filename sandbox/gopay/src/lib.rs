@@ -213,7 +213,7 @@ impl GoPay {
                 // The scopes asked for, each one GoPay knows (RFC 6749 5.2: an unknown
                 // one is `invalid_scope`); none asked for is the seed's pair.
                 let asked = get("scope").unwrap_or_else(|| "payment:create payment:read".into());
-                let scopes: Vec<String> = asked.split(' ').map(str::to_string).collect();
+                let scopes: Vec<String> = asked.split_whitespace().map(str::to_string).collect();
                 if let Some(unknown) = scopes.iter().find(|s| !KNOWN_SCOPES.contains(&s.as_str())) {
                     return error(
                         400,
