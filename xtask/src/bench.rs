@@ -68,6 +68,38 @@ fn measure(binary: &Path, args: &[&str]) -> Result<Value, String> {
         .map_err(|e| format!("`payspec {}` printed `{line}`: {e}", args.join(" ")))
 }
 
+/// Instructions `payspec bench-overhead --only <path> --count <count>` runs, counted by
+/// valgrind's callgrind; `None` without valgrind.
+fn instructions(binary: &Path, path: &str, count: u32) -> Option<u64> {
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(binary)
+        .args(["bench-overhead", "--tasks", "1", "--only", path, "--count"])
+        .arg(count.to_string())
+        .output()
+        .ok()
+        .filter(|output| output.status.success())?;
+    // callgrind reports on stderr: `==pid== Collected : <n>`.
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .find_map(|line| line.split("Collected :").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Instructions per call of the raw path and of payspec's, with the set-up (server,
+/// clients, warm-up) taken out: the difference between 2,000 and 1,000 calls, over 1,000.
+/// Unlike requests per second, the count does not move with the machine's other load.
+fn instructions_per_call(binary: &Path) -> Option<(f64, f64)> {
+    let per_call = |path: &str| {
+        let (one, two) = (
+            instructions(binary, path, 1000)?,
+            instructions(binary, path, 2000)?,
+        );
+        Some(two.saturating_sub(one) as f64 / 1000.0)
+    };
+    Some((per_call("raw")?, per_call("payspec")?))
+}
+
 fn number(value: &Value, key: &str) -> Result<f64, String> {
     value
         .get(key)
@@ -320,6 +352,8 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
     let tokens = measure(&binary, &["bench-tokens"])?;
     let crypto = measure(&binary, &["bench-crypto"])?;
     let memory = measure(&binary, &["bench-sandbox-memory", "--payments", "100000"])?;
+    eprintln!("  payspec bench-overhead --only raw|payspec under callgrind (if valgrind is here)");
+    let counted = instructions_per_call(&binary);
 
     eprintln!("  cargo xtask codegen --check (in process)");
     let started = Instant::now();
@@ -365,6 +399,19 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
     let mut rows = vec![
         throughput("sequential", &sequential, seq_ratio, 1)?,
         throughput("64 tasks", &concurrent, con_ratio, 64)?,
+        row(
+            "Instructions per sequential call: payspec / raw reqwest",
+            counted.map_or("not measured (no valgrind)".to_string(), |(raw, payspec)| {
+                format!(
+                    "**{:.3}** ({:.1}k vs {:.1}k instructions: 2,000 calls less 1,000, under callgrind; unlike the throughput, not moved by the machine's other load)",
+                    payspec / raw,
+                    payspec / 1000.0,
+                    raw / 1000.0
+                )
+            }),
+            "-",
+            "valgrind --tool=callgrind payspec bench-overhead --only raw (or payspec) --count N",
+        ),
         row(
             "Size of the future of one call (`get_payment`)",
             format!("{} bytes", number(&sequential, "call_future_bytes")?),
@@ -488,6 +535,12 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
              other load moves less than wall time. The server shares the cores with the \
              client, so the ratios understate what payspec costs against a remote server \
              (where network time dominates).\n\
+             - **Instructions per call** count, under valgrind's callgrind, what the same \
+             sequential calls execute (client, runtime and server, one thread): 2,000 calls \
+             less 1,000 calls, so that set-up and warm-up cancel out. The count is the same \
+             on a busy machine as on an idle one, where requests per second can move by a \
+             third from one round to the next; it leaves out what instructions do not show \
+             (cache misses, wake-ups).\n\
              - **Size of the future**: what each call carries and moves, the part of its \
              cost that profiling found beyond raw reqwest's.\n\
              - **Token endpoint hits** count requests that reached the Nopan sandbox's token \
