@@ -25,6 +25,7 @@
 
 mod amount;
 pub mod auth;
+pub mod card;
 pub mod classify;
 pub mod dedup;
 mod enums;

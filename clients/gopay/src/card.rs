@@ -37,30 +37,8 @@ fn digits(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The Luhn checksum over ASCII digits.
-pub fn luhn_valid(number: &str) -> bool {
-    if number.is_empty() {
-        return false;
-    }
-    let mut sum = 0u32;
-    for (i, b) in number.bytes().rev().enumerate() {
-        // Anything but an ASCII digit is not a card number (and `b - b'0'` would wrap).
-        let Some(d) = b.is_ascii_digit().then(|| b - b'0') else {
-            return false;
-        };
-        let mut d = u32::from(d);
-        if i % 2 == 1 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        // At most 9 per digit: a sum past u32 needs 477 million digits; wrap rather than
-        // panic all the same.
-        sum = sum.wrapping_add(d);
-    }
-    sum.is_multiple_of(10)
-}
+/// The Luhn checksum over ASCII digits (payspec-core's, shared with EastPay).
+pub use payspec_core::card::luhn_valid;
 
 impl CardData {
     /// Checks and keeps card data. The number may contain spaces (they are removed);

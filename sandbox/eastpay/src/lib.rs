@@ -36,6 +36,7 @@ use payspec_eastpay_api::types;
 use payspec_sandbox::{Handler, Ids, Request, Response, SandboxServer, pages, random_id};
 use serde_json::{Value, json};
 
+use payspec_core::card::luhn_valid;
 use payspec_eastpay::Money;
 use payspec_eastpay::notification::NotificationDecryptor;
 use payspec_eastpay::{ClientBuilder, Result};
@@ -173,25 +174,6 @@ struct EastPay {
     encryption: Option<NotificationDecryptor>,
 }
 
-fn luhn(number: &str) -> bool {
-    !number.is_empty()
-        && number.bytes().all(|b| b.is_ascii_digit())
-        && number
-            .bytes()
-            .rev()
-            .enumerate()
-            .map(|(i, b)| {
-                let d = u32::from(b - b'0');
-                if i % 2 == 1 {
-                    if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
-                } else {
-                    d
-                }
-            })
-            .sum::<u32>()
-            .is_multiple_of(10)
-}
-
 /// A registration that does not exist or was deleted: OPP's generic parameter error
 /// (OPP's list has registration codes, but none payspec could tie to this case).
 fn unknown_registration() -> Response {
@@ -211,7 +193,7 @@ impl EastPay {
                 .map(|(_, v)| v.as_str())
         };
         let number = get("card.number").unwrap_or_default();
-        if !luhn(number) {
+        if !luhn_valid(number) {
             return result(
                 400,
                 "100.100.101",
@@ -347,7 +329,7 @@ impl EastPay {
             ),
             "4000000000000002" => (400, "800.100.153", "transaction declined (invalid CVV)"),
             "4000000000000010" => (200, "000.200.000", "transaction pending"),
-            n if !luhn(n) => {
+            n if !luhn_valid(n) => {
                 return result(
                     400,
                     "100.100.101",

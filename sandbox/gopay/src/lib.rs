@@ -177,6 +177,22 @@ fn decimal(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, (minor % 100).abs())
 }
 
+/// A card number as GoPay shows it: the first six and the last four digits.
+fn masked_pan(pan: &str) -> String {
+    let first = pan.get(..6).unwrap_or_default();
+    let last = pan.get(pan.len().saturating_sub(4)..).unwrap_or_default();
+    format!("{first}******{last}")
+}
+
+/// The card scheme the sandbox gives a number (5: Mastercard, else Visa).
+fn scheme(pan: &str) -> &'static str {
+    if pan.starts_with('5') {
+        "MASTERCARD"
+    } else {
+        "VISA"
+    }
+}
+
 /// The payment `id` if it can be charged: 404 when there is none, 409 unless CREATED.
 fn chargeable(
     state: &Store,
@@ -264,24 +280,16 @@ impl GoPay {
         let Some(payload) = body["payload"].as_str() else {
             return error(400, "BAD_REQUEST", "payload is required", request);
         };
-        let (kid, plain) = match crate::jwe::decrypt(payload, &self.key) {
+        let (card, pan) = match self.decrypted_card(payload) {
             Ok(decrypted) => decrypted,
             Err(e) => return error(400, "BAD_REQUEST", &e, request),
         };
-        if kid != self.kid {
-            return error(400, "BAD_REQUEST", &format!("Unknown kid {kid}"), request);
-        }
-        let card: Value = serde_json::from_slice(&plain).unwrap_or_default();
-        let pan = card["card_pan"].as_str().unwrap_or_default().to_string();
-        if !(12..=19).contains(&pan.len()) || !payspec_gopay::luhn_valid(&pan) {
-            return error(400, "BAD_REQUEST", "Invalid card number", request);
-        }
         let token = format!("card-{}", self.ids.hex(8));
         let permanent = body["permanent"].as_bool().unwrap_or(false);
         let mut answer = json!({
-            "masked_pan": format!("{}******{}", &pan[..6], &pan[pan.len() - 4..]),
+            "masked_pan": masked_pan(&pan),
             "expiration_month": card["exp_month"], "expiration_year": card["exp_year"],
-            "scheme": if pan.starts_with('5') { "MASTERCARD" } else { "VISA" },
+            "scheme": scheme(&pan),
             "service_type": "DEBIT", "corporate": false, "fingerprint": self.ids.hex(8), "token": token,
         });
         if permanent {
@@ -293,9 +301,9 @@ impl GoPay {
         Response::typed::<types::Card>(201, &answer).state_changed()
     }
 
-    /// The card of an ENCRYPTED_CARD input: its number, if the JWE is the sandbox's and
-    /// the number is valid.
-    fn decrypted_pan(&self, payload: &str) -> std::result::Result<String, String> {
+    /// A card JWE (`/cards/tokens`' payload, an ENCRYPTED_CARD input): the card and its
+    /// number, if the JWE is for the sandbox's key and the number is valid.
+    fn decrypted_card(&self, payload: &str) -> std::result::Result<(Value, String), String> {
         let (kid, plain) = crate::jwe::decrypt(payload, &self.key)?;
         if kid != self.kid {
             return Err(format!("Unknown kid {kid}"));
@@ -305,7 +313,7 @@ impl GoPay {
         if !(12..=19).contains(&pan.len()) || !payspec_gopay::luhn_valid(&pan) {
             return Err("Invalid card number".into());
         }
-        Ok(pan)
+        Ok((card, pan))
     }
 
     /// `POST /payments/{id}/charge`, the published API 4.0's charge: the request's shape
@@ -329,11 +337,12 @@ impl GoPay {
                     None => return error(400, "BAD_REQUEST", "Unknown card token", request),
                 }
             }
-            types::CardInput::EncryptedCardInput(input) => match self.decrypted_pan(&input.payload)
-            {
-                Ok(pan) => pan,
-                Err(e) => return error(400, "BAD_REQUEST", &e, request),
-            },
+            types::CardInput::EncryptedCardInput(input) => {
+                match self.decrypted_card(&input.payload) {
+                    Ok((_, pan)) => pan,
+                    Err(e) => return error(400, "BAD_REQUEST", &e, request),
+                }
+            }
         };
         let input_type = match &data.input {
             types::CardInput::CardTokenInput(_) => "CARD_TOKEN",
@@ -351,9 +360,8 @@ impl GoPay {
         };
         let three_ds_needed = pan.starts_with("4000");
         let details = json!({
-            "masked_pan": format!("{}******{}", pan.get(..6).unwrap_or_default(),
-                pan.get(pan.len().saturating_sub(4)..).unwrap_or_default()),
-            "scheme": if pan.starts_with('5') { "MASTERCARD" } else { "VISA" },
+            "masked_pan": masked_pan(&pan),
+            "scheme": scheme(&pan),
             "input_type": input_type,
         });
         let return_url = payment.return_url.clone();
@@ -1024,10 +1032,7 @@ impl Handler for GoPay {
             );
         };
         // The scope the spec's operation names; the seed's `payment:create` covers all.
-        let needed = payspec_gopay_api::OPERATIONS
-            .operation_at(request.method.as_str(), &request.path)
-            .and_then(|operation| payspec_gopay_api::OPERATIONS.security_of(operation))
-            .and_then(|security| security.scope);
+        let needed = payspec_sandbox::needed_scope(&payspec_gopay_api::OPERATIONS, &request);
         if let Some(needed) = needed
             && !scopes.iter().any(|s| s == needed || s == "payment:create")
         {

@@ -23,6 +23,18 @@ pub use schemars::JsonSchema;
 pub use server::{Handler, Request, Response, SandboxServer};
 pub use webhooks::{Delivery, WebhookSender};
 
+/// The scope the spec names for the operation `request` calls (the generated
+/// `OPERATIONS`: its route, then its security requirement), if any: what a sandbox holds
+/// a token's scopes to, so that scopes are enforced as the spec says and not as a list of
+/// the sandbox's own.
+pub fn needed_scope(
+    operations: &payspec_core::OperationTable,
+    request: &Request,
+) -> Option<&'static str> {
+    let operation = operations.operation_at(request.method.as_str(), &request.path)?;
+    operations.security_of(operation)?.scope
+}
+
 /// A fresh random id (hex) that a seed does not repeat: for values that are not state,
 /// such as call ids in answers and an address shown by a read. State (payments, tokens,
 /// secrets) takes its ids from [`Ids`], so a seed and a replayed state file repeat them.

@@ -296,19 +296,6 @@ impl Nopan {
 
     /// `GET /reports` and `GET /reports/download`, for tokens with `data:reports`.
     fn reports(&self, request: &Request, download: bool) -> Response {
-        let scoped = request.bearer().is_some_and(|token| {
-            self.lock()
-                .scopes
-                .get(token)
-                .is_some_and(|scopes| scopes.split(' ').any(|s| s == "data:reports"))
-        });
-        if !scoped {
-            return declined(
-                403,
-                "4971",
-                "Forbidden: the token lacks the scope data:reports",
-            );
-        }
         let account_matches = request
             .query_param("processingAccountId")
             .is_none_or(|id| id == PROCESSING_ACCOUNT_ID);
@@ -481,16 +468,36 @@ impl Nopan {
         }
     }
 
+    /// The bearer token: known, unexpired, and holding the scope the spec names for the
+    /// operation (401 `4970`, 401 `4061`, 403 `4971`).
     fn authorize(&self, request: &Request) -> Option<Response> {
         let Some(token) = request.bearer() else {
             return Some(declined(401, "4970", "Authentication failed"));
         };
-        match self.lock().tokens.get(token) {
+        // Read and let go of the lock before the scope check takes it again.
+        let expiry = self.lock().tokens.get(token).copied();
+        match expiry {
             None => Some(declined(401, "4970", "Authentication failed")),
-            Some(expiry) if self.clock.now() >= *expiry => {
+            Some(expiry) if self.clock.now() >= expiry => {
                 Some(declined(401, "4061", "Access token expired"))
             }
-            Some(_) => None,
+            Some(_) => {
+                // The scope the spec names for the operation (`data:reports` for reports).
+                let needed =
+                    payspec_sandbox::needed_scope(&payspec_nopan_api::OPERATIONS, request)?;
+                let scoped = self
+                    .lock()
+                    .scopes
+                    .get(token)
+                    .is_some_and(|scopes| scopes.split_whitespace().any(|s| s == needed));
+                (!scoped).then(|| {
+                    declined(
+                        403,
+                        "4971",
+                        &format!("Forbidden: the token lacks the scope {needed}"),
+                    )
+                })
+            }
         }
     }
 
