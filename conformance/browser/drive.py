@@ -136,26 +136,38 @@ def wait_for(browser, session, predicate, what):
 
 
 def frame_context(browser, session):
-    """An execution context in the page's first frame, once its form is there."""
+    """An execution context in the page's first frame, once its form is there.
+
+    The frame starts at about:blank and then navigates to the form: a context made
+    before that navigation commits is destroyed by it ("Cannot find context with
+    specified id"), so any such failure means "not yet" and the loop asks again with a
+    fresh frame tree.
+    """
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         tree = browser.send("Page.getFrameTree", {}, session)["frameTree"]
         for child in tree.get("childFrames", []):
-            world = browser.send(
-                "Page.createIsolatedWorld",
-                {"frameId": child["frame"]["id"], "worldName": "payer"},
-                session,
-            )
-            context = world["executionContextId"]
-            ready = browser.send(
-                "Runtime.evaluate",
-                {
-                    "expression": "document.readyState === 'complete' && !!document.querySelector('form')",
-                    "contextId": context,
-                    "returnByValue": True,
-                },
-                session,
-            )
+            frame = child["frame"]
+            if frame.get("url", "about:blank").startswith("about:"):
+                continue  # the form's document has not committed yet
+            try:
+                world = browser.send(
+                    "Page.createIsolatedWorld",
+                    {"frameId": frame["id"], "worldName": "payer"},
+                    session,
+                )
+                context = world["executionContextId"]
+                ready = browser.send(
+                    "Runtime.evaluate",
+                    {
+                        "expression": "document.readyState === 'complete' && !!document.querySelector('form')",
+                        "contextId": context,
+                        "returnByValue": True,
+                    },
+                    session,
+                )
+            except RuntimeError:
+                continue  # the frame navigated under us: ask again
             if ready.get("result", {}).get("value"):
                 return context
         time.sleep(0.05)
