@@ -176,24 +176,7 @@ fn base64_of_bytes(bytes: &[u8]) -> String {
 #[tokio::test]
 async fn the_sandbox_holds_a_payment_creation_to_the_spec() {
     let sandbox = Sandbox::start(Config::default().seed(40)).await.unwrap();
-    let http = payspec_core::HttpConfig::default().build().unwrap();
-    let token: serde_json::Value = http
-        .post(format!("{}/oauth2/token", sandbox.base_url()))
-        .basic_auth(
-            payspec_gopay_sandbox::CLIENT_ID,
-            Some(payspec_gopay_sandbox::CLIENT_SECRET),
-        )
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("scope", "payment:write"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_string();
+    let (http, token) = raw_access(&sandbox).await;
     let url = format!(
         "{}/eshops/{}/payments",
         sandbox.base_url(),
@@ -222,4 +205,85 @@ async fn the_sandbox_holds_a_payment_creation_to_the_spec() {
         statuses.push(answer.status().as_u16());
     }
     assert_eq!(statuses, [201, 201, 400, 400, 400, 400, 400]);
+}
+
+/// A plain HTTP client and a token for every operation: requests sent raw, as another
+/// client could send them.
+async fn raw_access(sandbox: &Sandbox) -> (reqwest::Client, String) {
+    let http = payspec_core::HttpConfig::default().build().unwrap();
+    let token: serde_json::Value = http
+        .post(format!("{}/oauth2/token", sandbox.base_url()))
+        .basic_auth(
+            payspec_gopay_sandbox::CLIENT_ID,
+            Some(payspec_gopay_sandbox::CLIENT_SECRET),
+        )
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "payment:write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    (http, token)
+}
+
+/// A recurrence's payment override, a link and the published charge are held to the
+/// spec as a payment creation is: a currency GoPay does not list, an empty order number
+/// (the spec's minLength 1) or a field of the wrong type is a 400 that changes nothing.
+/// Plain deserialising let an override's unlisted currency through into a payment.
+#[tokio::test]
+async fn the_sandbox_holds_overrides_links_and_charges_to_the_spec() {
+    let sandbox = Sandbox::start(Config::default().seed(41)).await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let recurrence = client
+        .create_recurrence(
+            payspec_gopay::open_enums::RecurrenceType::OnDemand,
+            None,
+            NewPayment::new(9900, Currency::Czk, "sub-raw").unwrap(),
+        )
+        .await
+        .unwrap();
+    let id = recurrence.id.unwrap();
+    let payment = client.create_payment(payment("o-raw", None)).await.unwrap();
+    let (http, token) = raw_access(&sandbox).await;
+    let post = |path: String, body: &'static str| {
+        let request = http
+            .post(format!("{}{path}", sandbox.base_url()))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let goid = payspec_gopay_sandbox::GOID;
+    let mut statuses = Vec::new();
+    for body in [
+        r#"{"currency": "XYZ"}"#,
+        r#"{"order_number": ""}"#,
+        r#"{"amount": "100"}"#,
+    ] {
+        statuses.push(post(format!("/recurrences/{id}/start"), body).await);
+    }
+    for body in [
+        r#"{"payment": {"amount": 100, "currency": "XYZ", "order_number": "l-1"}}"#,
+        r#"{"payment": {"amount": 100, "currency": "CZK", "order_number": ""}}"#,
+        r#"{"payment": {"amount": 100, "currency": "CZK", "order_number": "l-1"}, "reusable": "yes"}"#,
+    ] {
+        statuses.push(post(format!("/eshops/{goid}/links"), body).await);
+    }
+    for body in [r#"{"payment_instrument": {"card_token": 7}}"#, r#"{}"#] {
+        statuses.push(post(format!("/payments/{}/charge", payment.id), body).await);
+    }
+    assert_eq!(statuses, [400; 8]);
+    // Nothing was changed: the recurrence is still NEW and starts with a valid override.
+    assert_eq!(
+        client.get_recurrence(&id).await.unwrap().state,
+        Some(payspec_gopay::open_enums::RecurrenceState::New)
+    );
+    let start = post(format!("/recurrences/{id}/start"), r#"{"currency": "EUR"}"#).await;
+    assert_eq!(start, 201);
+    sandbox.shutdown().await;
 }

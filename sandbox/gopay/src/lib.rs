@@ -155,6 +155,20 @@ fn error(status: u16, name: &str, message: &str, request: &Request) -> Response 
     )
 }
 
+/// The request's body as the spec's type `T` reads it, held to the spec as
+/// [`payspec_sandbox::conforming`] holds it (types, required fields, constraints, only the
+/// values the spec lists), or the 400 GoPay answers, saying `what` was invalid.
+fn conforming_body<T>(request: &Request, what: &str) -> std::result::Result<T, Response>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + payspec_sandbox::JsonSchema + 'static,
+{
+    request
+        .json()
+        .map_err(|e| e.to_string())
+        .and_then(|body| payspec_sandbox::conforming::<T>(&body))
+        .map_err(|e| error(400, "BAD_REQUEST", &format!("Invalid {what}: {e}"), request))
+}
+
 fn jwt(lifetime: Duration, clock: &Clock, ids: &Ids, scopes: &[String]) -> (String, SystemTime) {
     let exp = clock.after(lifetime);
     let seconds = exp
@@ -321,9 +335,9 @@ impl GoPay {
     /// `/charges` would be, and answered with the published fields too (`action`,
     /// `payment_instrument.details`, `return_url`).
     fn charge_published(&self, request: &Request, id: &str) -> Response {
-        let body: types::PaymentChargeInput = match serde_json::from_slice(&request.body) {
+        let body: types::PaymentChargeInput = match conforming_body(request, "charge") {
             Ok(body) => body,
-            Err(e) => return error(400, "BAD_REQUEST", &format!("Invalid charge: {e}"), request),
+            Err(refused) => return refused,
         };
         // As for `/charges`: an unknown payment is 404 before anything else.
         if !self.lock().payments.contains_key(id) {
@@ -417,9 +431,9 @@ impl GoPay {
 
     /// `POST /eshops/{goid}/recurrences`.
     fn create_recurrence(&self, request: &Request) -> Response {
-        let body: types::RecurrenceCreateRequest = match serde_json::from_slice(&request.body) {
+        let body: types::RecurrenceCreateRequest = match conforming_body(request, "recurrence") {
             Ok(body) => body,
-            Err(e) => return error(400, "BAD_REQUEST", &e.to_string(), request),
+            Err(refused) => return refused,
         };
         if body.payment.currency.is_unknown() || body.type_.is_unknown() {
             return error(400, "BAD_REQUEST", "unsupported currency or type", request);
@@ -490,9 +504,9 @@ impl GoPay {
         let Some(recurrence) = self.lock().recurrences.get(id).cloned() else {
             return error(404, "NOT_FOUND", "Recurrence not found", request);
         };
-        let changes: types::PaymentOverride = match serde_json::from_slice(&request.body) {
+        let changes: types::PaymentOverride = match conforming_body(request, "payment override") {
             Ok(changes) => changes,
-            Err(e) => return error(400, "BAD_REQUEST", &e.to_string(), request),
+            Err(refused) => return refused,
         };
         let state = self.recurrence_json(&recurrence)["state"].clone();
         let allowed = match next {
@@ -541,9 +555,9 @@ impl GoPay {
     /// `POST /eshops/{goid}/links`: a link whose URL is the gateway page of a payment
     /// made for it.
     fn create_link(&self, request: &Request) -> Response {
-        let body: types::LinkCreateRequest = match serde_json::from_slice(&request.body) {
+        let body: types::LinkCreateRequest = match conforming_body(request, "link") {
             Ok(body) => body,
-            Err(e) => return error(400, "BAD_REQUEST", &e.to_string(), request),
+            Err(refused) => return refused,
         };
         if body.payment.currency.is_unknown() {
             return error(400, "BAD_REQUEST", "unsupported currency", request);
