@@ -11,13 +11,16 @@ only the Python standard library is needed. Usage:
 Exit status 0 when the browser ended on a URL starting with the prefix; the JSON on
 stdout says where it ended either way.
 
-    python3 drive.py <chromium> --card-form <shop page url> <name=value> ...
+    python3 drive.py <chromium> --card-form[=external] <shop page url> <name=value> ...
 
 opens a merchant's page that frames a hosted card form, types each value into the input
-of that name inside the frame (as a payer would; the frame is another origin, so this
-runs in the frame's own context), submits the form, and waits for the merchant's page to
-show what the frame posted it: an element whose class is the message's `type`. Prints
-{"messages": [[type, text], ...]}.
+of that name inside the frame (as a payer would: the frame is another origin, so this
+runs in the frame's own context, and each value is an `input` event), submits the form,
+and waits for the merchant's page to show what the frame posted it: an element whose
+class is the message's `type`. Prints {"messages": [[type, text], ...]}.
+
+With `=external` the form's own button must be hidden: the driver presses the merchant's
+`#pay` button instead, once before typing (which must not submit) and once after.
 """
 
 import fcntl
@@ -185,21 +188,69 @@ def open_page(browser, url):
     return session
 
 
-def card_form(chromium, url, fields):
+def shown(browser, session, message_type):
+    """How many messages of `message_type` the merchant's page has shown."""
+    return evaluate(
+        browser,
+        session,
+        f"document.querySelectorAll('#messages > .{message_type}').length",
+    )
+
+
+def card_form(chromium, url, fields, external):
     browser = Browser(chromium)
     try:
         session = open_page(browser, url)
         context = frame_context(browser, session)
+
+        def in_frame(expression):
+            answer = browser.send(
+                "Runtime.evaluate",
+                {"expression": expression, "contextId": context, "returnByValue": True},
+                session,
+            )
+            return answer.get("result", {}).get("value")
+
+        if external:
+            # The merchant's INIT has reached the form once it says it is not yet valid.
+            wait_for(
+                browser,
+                session,
+                "!!document.querySelector('.GOPAY_CARD_FORM_VALIDITY')",
+                "the form's validity after the merchant's INIT",
+            )
+            if not in_frame("document.querySelector('form button').hidden"):
+                raise RuntimeError("the form's own button is shown in external mode")
+            # Pressed before anything is typed: the form validates (its errors reach
+            # the merchant) and submits nothing. Typing waits for that run, so that it
+            # cannot overtake the request.
+            evaluate(browser, session, "document.getElementById('pay').click(); true")
+            wait_for(
+                browser,
+                session,
+                "!!document.querySelector('.GOPAY_CARD_FORM_ERRORS')",
+                "the form's errors after a submit with nothing typed",
+            )
         fill = "".join(
-            f"document.querySelector('input[name=' + {json.dumps(name)} + ']').value = {json.dumps(value)};"
+            f"(function (input) {{ input.value = {json.dumps(value)};"
+            " input.dispatchEvent(new Event('input', { bubbles: true })); })"
+            f"(document.querySelector('input[name=' + {json.dumps(name)} + ']'));"
             for name, value in fields
         )
-        browser.send(
-            "Runtime.evaluate",
-            {"expression": fill + "document.querySelector('form').requestSubmit(); true",
-             "contextId": context},
-            session,
-        )
+        in_frame(fill + "true")
+        if external:
+            wait_for(
+                browser,
+                session,
+                "Array.from(document.querySelectorAll('.GOPAY_CARD_FORM_VALIDITY'))"
+                ".some(e => e.textContent.includes('\"isValid\":true'))",
+                "the form to say it is valid",
+            )
+            if shown(browser, session, "GOPAY_CARD_ENCRYPT_RESULT"):
+                raise RuntimeError("the form was submitted before the merchant pressed pay")
+            evaluate(browser, session, "document.getElementById('pay').click(); true")
+        else:
+            in_frame("document.querySelector('form').requestSubmit(); true")
         wait_for(
             browser,
             session,
@@ -218,9 +269,10 @@ def card_form(chromium, url, fields):
 
 
 def main():
-    if sys.argv[2] == "--card-form":
+    if sys.argv[2] in ("--card-form", "--card-form=external"):
         fields = [arg.split("=", 1) for arg in sys.argv[4:]]
-        return card_form(sys.argv[1], sys.argv[3], fields)
+        external = sys.argv[2].endswith("=external")
+        return card_form(sys.argv[1], sys.argv[3], fields, external)
     chromium, url, choice, expected = sys.argv[1:5]
     browser = Browser(chromium)
     try:

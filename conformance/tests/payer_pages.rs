@@ -337,67 +337,74 @@ async fn gopay_payer_pays_on_the_gateway_page() {
     );
 }
 
-/// GoPay's hosted card form in the merchant's checkout: the shop's page frames the form
-/// `card_form_url()` gives (another origin), the payer types the card into it, and the
-/// form posts the shop's page the card encrypted to GoPay's key, which the shop's server
-/// then charges. The shop's page frames and listens as GoPay's browser SDK does (the
-/// iframe's `sandbox` attribute, `?origin=`, messages from the form's origin only).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
-async fn gopay_payer_types_the_card_into_the_hosted_form() {
-    use payspec_gopay::jwe::Jwe;
-    use payspec_gopay::open_enums::Currency;
-    use payspec_gopay::{CardInput, NewPayment};
-    let (shop, shop_url) = Shop::start().await;
-    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
-        .await
-        .unwrap();
-    let client = sandbox.client_builder().build().unwrap();
-    let form = client.card_form_url().await.unwrap();
-    let form_origin = url::Url::parse(&form)
+/// A shop's checkout page framing GoPay's card form as GoPay's browser SDK does
+/// (`cards.module.ts`): the iframe's `sandbox` attribute, `?origin=`, `GOPAY_CARD_FORM_INIT`
+/// with `submit_mode` to the form's origin on every load, messages read from the form's
+/// window and origin only, and a `#pay` button of the shop's own that sends
+/// `GOPAY_CARD_REQUEST_SUBMIT`. Each message is shown as an element whose class is its
+/// type and whose text is its `card_token`, or else the whole message.
+fn card_form_checkout(shop: &Shop, shop_url: &str, form: &str, submit_mode: &str) -> String {
+    let form_origin = url::Url::parse(form)
         .unwrap()
         .origin()
         .ascii_serialization();
     assert_ne!(form_origin, shop_url, "the form must be another origin");
-    let checkout = shop.serve_page(
-        &shop_url,
+    shop.serve_page(
+        shop_url,
         format!(
             r#"<!doctype html><html><body><h1>Checkout</h1>
-<iframe src="{form}?origin={shop_url}" sandbox="allow-scripts allow-forms allow-same-origin" width="420" height="420"></iframe>
+<iframe id="card" src="{form}?origin={shop_url}" sandbox="allow-scripts allow-forms allow-same-origin" width="420" height="420"></iframe>
+<button id="pay" type="button">Pay</button>
 <div id="messages"></div>
 <script>
+const frame = document.getElementById('card');
+frame.addEventListener('load', () => {{
+  frame.contentWindow.postMessage({{type: 'GOPAY_CARD_FORM_INIT', environment: 'sandbox',
+    shareable_key: '', client_id: '', locale: 'en', submitMode: {mode}}}, {origin});
+}});
+document.getElementById('pay').addEventListener('click', () => {{
+  frame.contentWindow.postMessage({{type: 'GOPAY_CARD_REQUEST_SUBMIT'}}, {origin});
+}});
 window.addEventListener('message', (event) => {{
-  if (event.origin !== {origin}) return;
+  if (event.source !== frame.contentWindow || event.origin !== {origin}) return;
   const line = document.createElement('p');
   line.className = event.data.type;
-  line.textContent = event.data.card_token || '';
+  line.textContent = event.data.card_token || JSON.stringify(event.data);
   document.getElementById('messages').appendChild(line);
 }});
 </script></body></html>"#,
             origin = serde_json::to_string(&form_origin).unwrap(),
+            mode = serde_json::to_string(submit_mode).unwrap(),
         ),
-    );
-    let args = [
-        "--card-form",
-        &checkout,
-        "card_pan=4111 1111 1111 1111",
-        "exp_month=11",
-        "exp_year=31",
-        "cvv=737",
-    ];
-    let seen: serde_json::Value = drive(
-        args.map(str::to_string).to_vec(),
-        "the card form's result did not reach the shop's page",
     )
-    .await;
-    let messages = seen["messages"].as_array().unwrap();
-    // Ready when shown, then the encrypted card: in that order, nothing else.
-    assert_eq!(messages.len(), 2, "{messages:?}");
-    assert_eq!(messages[0][0], "GOPAY_CARD_ENCRYPT_READY");
-    assert_eq!(messages[1][0], "GOPAY_CARD_ENCRYPT_RESULT");
-    let jwe = Jwe::parse(messages[1][1].as_str().unwrap()).unwrap();
+}
 
-    // The shop's server charges what its page was handed.
+/// The card the payer types, as `name=value` arguments of drive.py.
+const TYPED_CARD: [&str; 4] = [
+    "card_pan=4111 1111 1111 1111",
+    "exp_month=11",
+    "exp_year=31",
+    "cvv=737",
+];
+
+/// The types of the messages the shop's page received, in order, without the heights
+/// (posted whenever the form loads or is set up).
+fn message_types(messages: &[serde_json::Value]) -> Vec<&str> {
+    messages
+        .iter()
+        .filter_map(|m| m[0].as_str())
+        .filter(|t| *t != "GOPAY_CARD_FORM_HEIGHT")
+        .collect()
+}
+
+/// The shop's server charges the JWE its page was handed; the payment is PAID.
+async fn charge_the_form_result(client: &payspec_gopay::Client, messages: &[serde_json::Value]) {
+    use payspec_gopay::jwe::Jwe;
+    use payspec_gopay::open_enums::Currency;
+    use payspec_gopay::{CardInput, NewPayment};
+    let result = messages.last().unwrap();
+    assert_eq!(result[0], "GOPAY_CARD_ENCRYPT_RESULT");
+    let jwe = Jwe::parse(result[1].as_str().unwrap()).unwrap();
     let payment = client
         .create_payment(NewPayment::new(4200, Currency::Czk, "order-card-form").unwrap())
         .await
@@ -419,6 +426,145 @@ window.addEventListener('message', (event) => {{
         .unwrap();
     let paid = client.get_payment(&payment.id).await.unwrap();
     assert_eq!(paid.state.as_str(), "PAID");
+}
+
+/// GoPay's hosted card form in the merchant's checkout: the shop's page frames the form
+/// `card_form_url()` gives (another origin), the payer types the card into it and presses
+/// the form's own button, and the form posts the shop's page the card encrypted to
+/// GoPay's key, which the shop's server then charges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn gopay_payer_types_the_card_into_the_hosted_form() {
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let form = client.card_form_url().await.unwrap();
+    let checkout = card_form_checkout(&shop, &shop_url, &form, "internal");
+    let args = [&["--card-form", checkout.as_str()][..], &TYPED_CARD[..]].concat();
+    let seen: serde_json::Value = drive(
+        args.into_iter().map(str::to_string).collect(),
+        "the card form's result did not reach the shop's page",
+    )
+    .await;
+    let messages = seen["messages"].as_array().unwrap();
+    let types = message_types(messages);
+    // Ready when shown, errors as the payer types (none in the last), then the card.
+    // Validity is for the external submit mode only.
+    assert_eq!(
+        types.first(),
+        Some(&"GOPAY_CARD_ENCRYPT_READY"),
+        "{types:?}"
+    );
+    assert!(!types.contains(&"GOPAY_CARD_FORM_VALIDITY"), "{types:?}");
+    let errors: Vec<_> = messages
+        .iter()
+        .filter(|m| m[0] == "GOPAY_CARD_FORM_ERRORS")
+        .collect();
+    assert_eq!(
+        errors.len(),
+        TYPED_CARD.len(),
+        "one run per input: {messages:?}"
+    );
+    assert_eq!(
+        errors.last().unwrap()[1],
+        r#"{"type":"GOPAY_CARD_FORM_ERRORS","errors":[]}"#
+    );
+    let height = messages
+        .iter()
+        .find(|m| m[0] == "GOPAY_CARD_FORM_HEIGHT")
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(m[1].as_str()?).ok());
+    assert!(
+        height.as_ref().and_then(|h| h["height"].as_u64()) > Some(0),
+        "the form tells the shop its height: {messages:?}"
+    );
+    no_card_digits_in(messages);
+    charge_the_form_result(&client, messages).await;
+}
+
+/// The same form in GoPay's external submit mode: the shop's page sets it up with
+/// `submitMode: "external"`, the form hides its own button and tells the shop whether it
+/// is valid, and the shop's own button submits it, which does nothing while the form is
+/// not valid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
+async fn gopay_shop_submits_the_hosted_form_with_its_own_button() {
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let form = client.card_form_url().await.unwrap();
+    let checkout = card_form_checkout(&shop, &shop_url, &form, "external");
+    let args = [
+        &["--card-form=external", checkout.as_str()][..],
+        &TYPED_CARD[..],
+    ]
+    .concat();
+    let seen: serde_json::Value = drive(
+        args.into_iter().map(str::to_string).collect(),
+        "the externally submitted card form's result did not reach the shop's page",
+    )
+    .await;
+    let messages = seen["messages"].as_array().unwrap();
+    let validity: Vec<&str> = messages
+        .iter()
+        .filter(|m| m[0] == "GOPAY_CARD_FORM_VALIDITY")
+        .filter_map(|m| m[1].as_str())
+        .collect();
+    // Not valid when set up, valid once the card is typed: told on change only.
+    assert_eq!(
+        validity,
+        [
+            r#"{"type":"GOPAY_CARD_FORM_VALIDITY","isValid":false}"#,
+            r#"{"type":"GOPAY_CARD_FORM_VALIDITY","isValid":true}"#
+        ],
+        "{messages:?}"
+    );
+    // The shop's press before typing: every field required, and nothing submitted.
+    let first_errors = messages
+        .iter()
+        .find(|m| m[0] == "GOPAY_CARD_FORM_ERRORS")
+        .unwrap();
+    for field in ["pan", "expiry", "cvv"] {
+        assert!(
+            first_errors[1]
+                .as_str()
+                .unwrap()
+                .contains(&format!(r#"{{"field":"{field}","code":"required"}}"#)),
+            "{first_errors:?}"
+        );
+    }
+    let types = message_types(messages);
+    assert_eq!(
+        types.first(),
+        Some(&"GOPAY_CARD_ENCRYPT_READY"),
+        "{types:?}"
+    );
+    assert_eq!(
+        types
+            .iter()
+            .filter(|t| **t == "GOPAY_CARD_ENCRYPT_RESULT")
+            .count(),
+        1
+    );
+    no_card_digits_in(messages);
+    charge_the_form_result(&client, messages).await;
+}
+
+/// Nothing the form posted but the JWE carries the card: no other message has its digits.
+fn no_card_digits_in(messages: &[serde_json::Value]) {
+    for message in messages {
+        if message[0] == "GOPAY_CARD_ENCRYPT_RESULT" {
+            continue; // base64url, which may contain any digits by chance
+        }
+        let text = message[1].as_str().unwrap_or_default();
+        assert!(
+            !text.contains("4111") && !text.contains("737"),
+            "{message:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -36,8 +36,19 @@ async fn the_card_form_encrypts_the_card_for_the_merchant_to_charge() {
             "{input}: {html}"
         );
     }
-    // Ready, to the framing page's origin only.
-    assert!(html.contains(r#"{"type":"GOPAY_CARD_ENCRYPT_READY"}, "http://shop.example:8443""#));
+    // Ready, to the framing page's origin only, and GoPay's names for the rest of the
+    // conversation (iframe-protocol.ts).
+    assert!(html.contains(r#""onLoad":[{"type":"GOPAY_CARD_ENCRYPT_READY"}]"#));
+    assert!(html.contains(r#""origin":"http://shop.example:8443""#));
+    for name in [
+        "GOPAY_CARD_FORM_INIT",
+        "GOPAY_CARD_REQUEST_SUBMIT",
+        "GOPAY_CARD_FORM_VALIDITY",
+        "GOPAY_CARD_FORM_ERRORS",
+        "GOPAY_CARD_FORM_HEIGHT",
+    ] {
+        assert!(html.contains(&format!("\"{name}\"")), "{name}");
+    }
 
     // A card that fails the Luhn check is shown again with why, and nothing else.
     let card = |pan: &str| {
@@ -58,6 +69,20 @@ async fn the_card_form_encrypts_the_card_for_the_merchant_to_charge() {
     let html = refused.text().await.unwrap();
     assert!(html.contains("Luhn") && result(&html).is_none(), "{html}");
     assert!(!html.contains("4111111111111112"));
+    // The framing page is told which field, never what was typed.
+    let errors = |field: &str| {
+        format!(
+            r#"{{"errors":[{{"code":"pattern","field":"{field}"}}],"type":"GOPAY_CARD_FORM_ERRORS"}}"#
+        )
+    };
+    assert!(html.contains(&errors("pan")), "{html}");
+    let mut bad_month = card("4111111111111111");
+    bad_month[1].1 = "13".into();
+    let refused = http.post(&form).form(&bad_month).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains(&errors("expiry")), "{html}");
+    assert!(!html.contains("4111111111111111"));
 
     let encrypted = http
         .post(&form)

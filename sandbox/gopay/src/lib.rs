@@ -906,28 +906,58 @@ impl GoPay {
     }
 }
 
+/// The card form's inputs: the patterns `CardData::new` holds a card to (all but the
+/// Luhn check, which the sandbox makes when the form is posted), reported under the
+/// field names of GoPay's `iframe-protocol.ts` (`pan`, `expiry`, `cvv`).
 const CARD_INPUTS: &[pages::Input] = &[
     pages::Input {
         name: "card_pan",
         label: "Card number",
         autocomplete: "cc-number",
+        pattern: " *([0-9] *){12,19}",
+        reported_as: "pan",
     },
     pages::Input {
         name: "exp_month",
         label: "Expiry month (MM)",
         autocomplete: "cc-exp-month",
+        pattern: "0?[1-9]|1[0-2]",
+        reported_as: "expiry",
     },
     pages::Input {
         name: "exp_year",
         label: "Expiry year (YY)",
         autocomplete: "cc-exp-year",
+        pattern: "[0-9]{2}|20[0-9]{2}",
+        reported_as: "expiry",
     },
     pages::Input {
         name: "cvv",
         label: "CVV",
         autocomplete: "cc-csc",
+        pattern: "[0-9]{3,4}",
+        reported_as: "cvv",
     },
 ];
+
+/// The message names of GoPay's card form (`iframe-protocol.ts` in gopay-js-sdk).
+const CARD_FORM_MESSAGES: pages::FrameMessages = pages::FrameMessages {
+    init: "GOPAY_CARD_FORM_INIT",
+    submit: "GOPAY_CARD_REQUEST_SUBMIT",
+    validity: "GOPAY_CARD_FORM_VALIDITY",
+    errors: "GOPAY_CARD_FORM_ERRORS",
+    height: "GOPAY_CARD_FORM_HEIGHT",
+};
+
+/// The card form's field (`iframe-protocol.ts`'s `CardFormField`) a refusal is about.
+fn refused_field(error: &payspec_gopay::CardError) -> &'static str {
+    use payspec_gopay::CardError;
+    match error {
+        CardError::Month | CardError::Year => "expiry",
+        CardError::Cvv => "cvv",
+        _ => "pan",
+    }
+}
 
 impl GoPay {
     /// The sandbox's public key as GoPay's key endpoints answer it.
@@ -947,19 +977,27 @@ impl GoPay {
     /// and `charge_card`'s encrypted input take) and posts it to the framing page as
     /// `{"type": "GOPAY_CARD_ENCRYPT_RESULT", "card_token": <JWE>}`, and
     /// `GOPAY_CARD_ENCRYPT_READY` when it is shown (the messages of the browser SDK's
-    /// `iframe-protocol.ts`), to `origin` only. The card never reaches the merchant
+    /// `iframe-protocol.ts`), to `origin` only. It speaks the rest of that protocol as
+    /// [`pages::FrameProtocol`] does: `GOPAY_CARD_FORM_INIT` with `submitMode: "external"`
+    /// hides its button, `GOPAY_CARD_REQUEST_SUBMIT` submits it, and it reports
+    /// `GOPAY_CARD_FORM_VALIDITY`, `GOPAY_CARD_FORM_ERRORS` (a field and a code, never a
+    /// value; a card the sandbox refuses on submit too) and `GOPAY_CARD_FORM_HEIGHT`.
+    /// Themes and locales are not applied. The card never reaches the merchant
     /// unencrypted, and the sandbox keeps nothing of it.
     fn card_form(&self, request: &Request) -> Response {
         const TITLE: &str = "GoPay card form (sandbox)";
-        let to_parent = |message: Value| {
-            request.query_param("origin").map(|origin| pages::ToParent {
+        let origin = request.query_param("origin");
+        let frame = |on_load: Vec<Value>| {
+            origin.map(|origin| pages::FrameProtocol {
                 origin: origin.to_string(),
-                message,
+                on_load,
+                names: CARD_FORM_MESSAGES,
             })
         };
-        let ready = to_parent(json!({"type": "GOPAY_CARD_ENCRYPT_READY"}));
+        let ready = json!({"type": "GOPAY_CARD_ENCRYPT_READY"});
         if request.method.as_str() != "POST" {
-            return pages::form_page(TITLE, CARD_INPUTS, "Pay", None, ready.as_ref());
+            let frame = frame(vec![ready]);
+            return pages::form_page(TITLE, CARD_INPUTS, "Pay", None, frame.as_ref());
         }
         let form = request.form();
         let field = |name: &str| {
@@ -973,20 +1011,43 @@ impl GoPay {
             field("exp_year"),
             field("cvv"),
         );
-        let encrypted = card.map_err(|e| e.to_string()).and_then(|card| {
-            let jwk = serde_json::from_value::<types::Jwk>(self.public_jwk())
-                .map_err(|e| e.to_string())?;
-            card.encrypt(&jwk).map_err(|e| e.to_string())
-        });
+        let card = match card {
+            Ok(card) => card,
+            Err(refused) => {
+                // Shown again with the problem, and the parent told which field, never
+                // what was typed.
+                let errors = json!({
+                    "type": CARD_FORM_MESSAGES.errors,
+                    "errors": [{"field": refused_field(&refused), "code": "pattern"}],
+                });
+                let frame = frame(vec![ready, errors]);
+                let problem = refused.to_string();
+                return pages::form_page(TITLE, CARD_INPUTS, "Pay", Some(&problem), frame.as_ref());
+            }
+        };
+        let encrypted = serde_json::from_value::<types::Jwk>(self.public_jwk())
+            .map_err(|e| e.to_string())
+            .and_then(|jwk| card.encrypt(&jwk).map_err(|e| e.to_string()));
         match encrypted {
             Ok(jwe) => {
-                let result = to_parent(
-                    json!({"type": "GOPAY_CARD_ENCRYPT_RESULT", "card_token": jwe.as_str()}),
-                );
+                let result = origin.map(|origin| pages::ToParent {
+                    origin: origin.to_string(),
+                    message: json!({"type": "GOPAY_CARD_ENCRYPT_RESULT", "card_token": jwe.as_str()}),
+                });
                 pages::result_page("Card encrypted", jwe.as_str(), result.as_ref())
             }
             Err(problem) => {
-                pages::form_page(TITLE, CARD_INPUTS, "Pay", Some(&problem), ready.as_ref())
+                // GoPay's form says ENCRYPTION_FAILED; the sandbox's own key cannot fail
+                // this way, but the page says so rather than nothing.
+                let result = origin.map(|origin| pages::ToParent {
+                    origin: origin.to_string(),
+                    message: json!({
+                        "type": "GOPAY_CARD_ENCRYPT_ERROR",
+                        "error": "The card could not be encrypted",
+                        "code": "ENCRYPTION_FAILED",
+                    }),
+                });
+                pages::result_page("Card not encrypted", &problem, result.as_ref())
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The pages a provider sends the payer to (an approval page, 3-D Secure, a checkout),
-//! as plain server-rendered HTML: no outside assets, and no script but the one line a
-//! framed page uses to hand its result to the merchant's page ([`ToParent`]), so they
-//! work offline and in any browser. Each page shows what is being paid and one button per choice a tester
+//! as plain server-rendered HTML: no outside assets, and no script but what a framed
+//! page uses to talk with the merchant's page that frames it ([`ToParent`],
+//! [`FrameProtocol`]), so they work offline and in any browser. Each page shows what is being paid and one button per choice a tester
 //! needs; the button posts the choice back to the same URL, the provider's sandbox moves
 //! the payment and answers `303 See Other` to the merchant's return URL.
 
@@ -110,11 +110,16 @@ pub struct Input {
     pub label: &'static str,
     /// The `autocomplete` token browsers fill it from (`cc-number`, `cc-exp-month`, ...).
     pub autocomplete: &'static str,
+    /// The HTML `pattern` its value must match (anchored at both ends, as HTML does).
+    pub pattern: &'static str,
+    /// The field's name in the errors a [`FrameProtocol`] reports (several inputs may
+    /// share one: GoPay's `expiry` is a month and a year).
+    pub reported_as: &'static str,
 }
 
 /// A message a framed page posts to the page that frames it (`window.parent`), and only
 /// to that page's `origin`: what a provider's hosted field (a card form in an iframe)
-/// does to hand its result to the merchant's page. The one script a kit page may carry.
+/// does to hand its result to the merchant's page.
 #[derive(Debug, Clone)]
 pub struct ToParent {
     /// The parent page's origin (`scheme://host[:port]`), the only one the message goes
@@ -128,31 +133,96 @@ impl ToParent {
     /// The `<script>` that posts the message when the page is framed: the origin and the
     /// message as JSON, with `<` escaped so that nothing in them can close the script.
     fn script(&self) -> String {
-        let origin = url::Url::parse(&self.origin)
-            .ok()
-            .filter(|url| matches!(url.scheme(), "http" | "https"))
-            .map(|url| url.origin().ascii_serialization());
-        let Some(origin) = origin else {
+        let Some(origin) = parent_origin(&self.origin) else {
             return String::new();
         };
-        let json = |value: &serde_json::Value| value.to_string().replace('<', "\\u003c");
         format!(
             "<script>if (window.parent !== window) {{ window.parent.postMessage({}, {}); }}</script>\n",
-            json(&self.message),
-            json(&serde_json::Value::String(origin))
+            script_json(&self.message),
+            script_json(&serde_json::Value::String(origin))
+        )
+    }
+}
+
+/// How a hosted form in a frame (a card form) talks with the merchant's page that frames
+/// it, in the provider's message names. The form posts `on_load` when it loads, then:
+/// - [`FrameMessages::init`] from the parent with `"submitMode": "external"` hides the
+///   form's own button: the parent submits with [`FrameMessages::submit`] and is told
+///   [`FrameMessages::validity`] (`isValid`) whenever it changes;
+/// - every validation run (each keystroke) posts [`FrameMessages::errors`]: `errors` is
+///   a list of `{field, code}`, `code` `required` or `pattern`, never a value typed;
+/// - [`FrameMessages::height`] (`height`, in px) tells the parent how tall to make it.
+///
+/// Messages go to `origin` only, and only messages from the parent window at that origin
+/// are read. Other messages the provider defines (themes, locales) are read and ignored:
+/// a sandbox does not need to look like the provider.
+#[derive(Debug, Clone)]
+pub struct FrameProtocol {
+    /// The parent page's origin (`scheme://host[:port]`); anything that is not an http(s)
+    /// origin gets no script at all.
+    pub origin: String,
+    /// Messages posted when the page loads, in order.
+    pub on_load: Vec<serde_json::Value>,
+    /// The provider's message names.
+    pub names: FrameMessages,
+}
+
+/// The `type`s of a [`FrameProtocol`]'s messages.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct FrameMessages {
+    /// From the parent: the form's settings (`submitMode`).
+    pub init: &'static str,
+    /// From the parent: submit the form (external submit mode).
+    pub submit: &'static str,
+    /// To the parent: whether the form is valid, when that changes (external mode).
+    pub validity: &'static str,
+    /// To the parent: the fields that fail validation, on every validation run.
+    pub errors: &'static str,
+    /// To the parent: the page's height in px.
+    pub height: &'static str,
+}
+
+/// The parent's origin, when `origin` is an http(s) URL.
+fn parent_origin(origin: &str) -> Option<String> {
+    url::Url::parse(origin)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .map(|url| url.origin().ascii_serialization())
+}
+
+/// `value` as JSON that cannot close a `<script>`.
+fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
+impl FrameProtocol {
+    /// The static script of `frame.js`, given its settings as JSON.
+    fn script(&self) -> String {
+        let Some(origin) = parent_origin(&self.origin) else {
+            return String::new();
+        };
+        let config = serde_json::json!({
+            "origin": origin,
+            "onLoad": self.on_load,
+            "names": self.names,
+        });
+        format!(
+            "<script>\n{}({});\n</script>\n",
+            include_str!("frame.js").trim_end(),
+            script_json(&config)
         )
     }
 }
 
 /// A page with a form of `inputs` posted back to the same URL (query included) with the
 /// button `submit`; `problem`, when set, is shown above the form (a value refused).
-/// `to_parent` is posted to the framing page when the page loads.
+/// `frame`, when set, is how the form talks with the page that frames it.
 pub fn form_page(
     title: &str,
     inputs: &[Input],
     submit: &str,
     problem: Option<&str>,
-    to_parent: Option<&ToParent>,
+    frame: Option<&FrameProtocol>,
 ) -> Response {
     let mut html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -166,18 +236,20 @@ pub fn form_page(
     html.push_str("<form method=\"post\">\n");
     for input in inputs {
         html.push_str(&format!(
-            "<p><label>{} <input name=\"{}\" autocomplete=\"{}\" inputmode=\"numeric\" required></label></p>\n",
+            "<p><label>{} <input name=\"{}\" autocomplete=\"{}\" inputmode=\"numeric\" pattern=\"{}\" data-report=\"{}\" required></label></p>\n",
             escape(input.label),
             escape(input.name),
-            escape(input.autocomplete)
+            escape(input.autocomplete),
+            escape(input.pattern),
+            escape(input.reported_as)
         ));
     }
     html.push_str(&format!(
         "<button type=\"submit\">{}</button>\n</form>\n",
         escape(submit)
     ));
-    if let Some(to_parent) = to_parent {
-        html.push_str(&to_parent.script());
+    if let Some(frame) = frame {
+        html.push_str(&frame.script());
     }
     html.push_str("<p>payspec sandbox: no real money moves.</p>\n</body></html>\n");
     Response::html(if problem.is_some() { 422 } else { 200 }, html)
@@ -281,22 +353,63 @@ mod tests {
         for refused in ["*", "javascript:alert(1)", "", "file:///etc/passwd"] {
             assert_eq!(to_parent(refused).script(), "", "{refused}");
         }
-        let page = form_page(
-            "Card <form>",
-            &[Input {
-                name: "card_pan",
-                label: "Card number",
-                autocomplete: "cc-number",
-            }],
-            "Pay",
-            Some("bad <number>"),
-            None,
-        );
+        let page = form_page("Card <form>", &[INPUT], "Pay", Some("bad <number>"), None);
         assert_eq!(page.status(), 422);
         let html = String::from_utf8_lossy(page.body()).into_owned();
         assert!(html.contains("Card &lt;form&gt;") && html.contains("bad &lt;number&gt;"));
-        assert!(html.contains(r#"name="card_pan" autocomplete="cc-number""#));
+        assert!(html.contains(
+            r#"name="card_pan" autocomplete="cc-number" inputmode="numeric" pattern="[0-9]{12,19}" data-report="pan" required"#
+        ));
         assert!(!html.contains("<script"));
+    }
+
+    const INPUT: Input = Input {
+        name: "card_pan",
+        label: "Card number",
+        autocomplete: "cc-number",
+        pattern: "[0-9]{12,19}",
+        reported_as: "pan",
+    };
+
+    #[test]
+    fn a_framed_form_talks_to_its_parent_origin_only_and_cannot_close_the_script() {
+        let frame = |origin: &str| FrameProtocol {
+            origin: origin.into(),
+            on_load: vec![serde_json::json!({"type": "READY", "x": "</script><b>"})],
+            names: FrameMessages {
+                init: "INIT",
+                submit: "SUBMIT",
+                validity: "VALIDITY",
+                errors: "ERRORS",
+                height: "HEIGHT",
+            },
+        };
+        let page = form_page(
+            "Card",
+            &[INPUT],
+            "Pay",
+            None,
+            Some(&frame("https://shop.example:8443/checkout")),
+        );
+        let html = String::from_utf8_lossy(page.body()).into_owned();
+        assert_eq!(html.matches("<script>").count(), 1, "{html}");
+        assert_eq!(html.matches("</script>").count(), 1, "{html}");
+        assert!(
+            html.contains(r#""origin":"https://shop.example:8443""#),
+            "{html}"
+        );
+        assert!(html.contains(r#""init":"INIT""#) && html.contains(r#""submit":"SUBMIT""#));
+        assert!(html.contains(r#"\u003c/script>"#), "{html}");
+        // Where it posts: the configured origin, never "*".
+        assert!(
+            !html.contains(r#"'*'"#) && !html.contains(r#""*""#),
+            "{html}"
+        );
+        for refused in ["*", "javascript:alert(1)", "", "data:text/html,x"] {
+            let page = form_page("Card", &[INPUT], "Pay", None, Some(&frame(refused)));
+            let html = String::from_utf8_lossy(page.body()).into_owned();
+            assert!(!html.contains("<script"), "{refused}: {html}");
+        }
     }
 
     #[test]
