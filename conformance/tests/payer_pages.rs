@@ -387,6 +387,37 @@ const TYPED_CARD: [&str; 4] = [
     "cvv=737",
 ];
 
+/// A GoPay sandbox, a client for it, and the messages the shop's page received when
+/// the payer typed [`TYPED_CARD`] into the form framed in `submit_mode` (`internal`: the
+/// payer presses the form's button; `external`: the shop's).
+async fn card_form_in_browser(
+    submit_mode: &str,
+) -> (
+    payspec_gopay_sandbox::Sandbox,
+    payspec_gopay::Client,
+    Vec<serde_json::Value>,
+) {
+    let (shop, shop_url) = Shop::start().await;
+    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let form = client.card_form_url().await.unwrap();
+    let checkout = card_form_checkout(&shop, &shop_url, &form, submit_mode);
+    let mode = match submit_mode {
+        "external" => "--card-form=external",
+        _ => "--card-form",
+    };
+    let args = [&[mode, checkout.as_str()][..], &TYPED_CARD[..]].concat();
+    let seen: serde_json::Value = drive(
+        args.into_iter().map(str::to_string).collect(),
+        &format!("the card form's result ({submit_mode} submit) did not reach the shop's page"),
+    )
+    .await;
+    let messages = seen["messages"].as_array().cloned().unwrap_or_default();
+    (sandbox, client, messages)
+}
+
 /// The types of the messages the shop's page received, in order, without the heights
 /// (posted whenever the form loads or is set up).
 fn message_types(messages: &[serde_json::Value]) -> Vec<&str> {
@@ -435,20 +466,8 @@ async fn charge_the_form_result(client: &payspec_gopay::Client, messages: &[serd
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
 async fn gopay_payer_types_the_card_into_the_hosted_form() {
-    let (shop, shop_url) = Shop::start().await;
-    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
-        .await
-        .unwrap();
-    let client = sandbox.client_builder().build().unwrap();
-    let form = client.card_form_url().await.unwrap();
-    let checkout = card_form_checkout(&shop, &shop_url, &form, "internal");
-    let args = [&["--card-form", checkout.as_str()][..], &TYPED_CARD[..]].concat();
-    let seen: serde_json::Value = drive(
-        args.into_iter().map(str::to_string).collect(),
-        "the card form's result did not reach the shop's page",
-    )
-    .await;
-    let messages = seen["messages"].as_array().unwrap();
+    let (_sandbox, client, messages) = card_form_in_browser("internal").await;
+    let messages = messages.as_slice();
     let types = message_types(messages);
     // Ready when shown, errors as the payer types (none in the last), then the card.
     // Validity is for the external submit mode only.
@@ -490,24 +509,8 @@ async fn gopay_payer_types_the_card_into_the_hosted_form() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs headless Chromium: cargo xtask test runs it (step browser)"]
 async fn gopay_shop_submits_the_hosted_form_with_its_own_button() {
-    let (shop, shop_url) = Shop::start().await;
-    let sandbox = payspec_gopay_sandbox::Sandbox::start(Default::default())
-        .await
-        .unwrap();
-    let client = sandbox.client_builder().build().unwrap();
-    let form = client.card_form_url().await.unwrap();
-    let checkout = card_form_checkout(&shop, &shop_url, &form, "external");
-    let args = [
-        &["--card-form=external", checkout.as_str()][..],
-        &TYPED_CARD[..],
-    ]
-    .concat();
-    let seen: serde_json::Value = drive(
-        args.into_iter().map(str::to_string).collect(),
-        "the externally submitted card form's result did not reach the shop's page",
-    )
-    .await;
-    let messages = seen["messages"].as_array().unwrap();
+    let (_sandbox, client, messages) = card_form_in_browser("external").await;
+    let messages = messages.as_slice();
     let validity: Vec<&str> = messages
         .iter()
         .filter(|m| m[0] == "GOPAY_CARD_FORM_VALIDITY")
