@@ -428,10 +428,10 @@ impl EastPay {
         let refused = |code: &str, text: &str| result(400, code, text);
         match kind {
             "CP" => {
-                let amount = amount.unwrap_or(original.amount - original.captured);
+                let amount = amount.unwrap_or(original.amount.saturating_sub(original.captured));
                 if original.payment_type != "PA"
                     || original.reversed
-                    || original.captured + amount > original.amount
+                    || original.captured.saturating_add(amount) > original.amount
                 {
                     return refused(
                         "700.400.100",
@@ -441,8 +441,8 @@ impl EastPay {
                 original.captured += amount;
             }
             "RF" => {
-                let amount = amount.unwrap_or(original.captured - original.refunded);
-                if original.refunded + amount > original.captured {
+                let amount = amount.unwrap_or(original.captured.saturating_sub(original.refunded));
+                if original.refunded.saturating_add(amount) > original.captured {
                     return refused(
                         "700.400.200",
                         "cannot refund (refund volume exceeded or tx reversed or invalid workflow?)",

@@ -341,7 +341,7 @@ impl MobilePay {
             );
         }
         let amount = i64::from(body.amount.0.get());
-        if payment.refunded + amount > payment.captured {
+        if payment.refunded.saturating_add(amount) > payment.captured {
             return error(
                 409,
                 "amount_exceeds_available_funds",
