@@ -433,6 +433,46 @@ fn operation_facts(json: &Value) -> OperationFacts {
     facts
 }
 
+/// What a server needs to hold a request body to the spec: the spec's schemas and, per
+/// operation (progenitor's name, as the other tables key them), the schema of its JSON
+/// request body. Written next to the generated code as `request_schemas.json`, so that
+/// constraints the generated types do not carry (`maxItems`, `minimum`, ...) can be
+/// checked by a sandbox (`payspec_sandbox::spec_conforming`).
+fn request_schemas(json: &Value) -> Value {
+    let mut operations = serde_json::Map::new();
+    let paths = json.get("paths").and_then(Value::as_object);
+    for item in paths.into_iter().flat_map(|paths| paths.values()) {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, operation) in item {
+            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            if !is_method(method) {
+                continue;
+            }
+            let body = operation
+                .get("requestBody")
+                .map(|body| resolve_local(json, body));
+            if let Some(schema) = body
+                .as_ref()
+                .and_then(|body| body.pointer("/content/application~1json/schema"))
+            {
+                operations.insert(progenitor_name(id), schema.clone());
+            }
+        }
+    }
+    let schemas = json
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    serde_json::json!({
+        "components": {"schemas": schemas},
+        "operations": operations,
+    })
+}
+
 pub(crate) fn is_method(key: &str) -> bool {
     matches!(
         key,
@@ -1186,9 +1226,12 @@ fn generate(root: &Path, provider: &str, progenitor_version: &str) -> Result<Vec
         content: format!("../../{name}"),
         link: true,
     };
+    let schemas = serde_json::to_string(&request_schemas(&spec.json))
+        .map_err(|e| format!("{}: {e}", spec.relative))?;
     Ok(vec![
         file("src/lib.rs", lib),
         file("src/generated.rs", code),
+        file("src/request_schemas.json", format!("{schemas}\n")),
         file("Cargo.toml", cargo),
         file("README.md", readme),
         licence("LICENSE-MIT"),
@@ -1619,6 +1662,11 @@ fn glue(facts: &OperationFacts) -> TokenStream {
     });
     let (nullable_requests, nullable_answers) = &facts.nullable;
     quote! {
+        /// The spec's schemas and each operation's JSON request body schema (by the
+        /// operation's name, as [`OPERATIONS`] names it), as JSON: for a server holding
+        /// requests to the spec (`payspec_sandbox::spec_conforming`).
+        pub const REQUEST_SCHEMAS: &str = include_str!("request_schemas.json");
+
         /// Every property the spec lets be `null` in a request body (`nullable: true`, on
         /// the property or the schema it refers to, in any schema a request body
         /// reaches): serde reads `null` as an absent optional field, so a server checking

@@ -5559,6 +5559,10 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The spec's schemas and each operation's JSON request body schema (by the
+/// operation's name, as [`OPERATIONS`] names it), as JSON: for a server holding
+/// requests to the spec (`payspec_sandbox::spec_conforming`).
+pub const REQUEST_SCHEMAS: &str = include_str!("request_schemas.json");
 /// Every property the spec lets be `null` in a request body (`nullable: true`, on
 /// the property or the schema it refers to, in any schema a request body
 /// reaches): serde reads `null` as an absent optional field, so a server checking

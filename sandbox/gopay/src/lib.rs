@@ -165,9 +165,17 @@ where
     request
         .json()
         .map_err(|e| e.to_string())
-        .and_then(|body| payspec_sandbox::conforming::<T>(&body))
+        .and_then(|body| {
+            REQUEST_SCHEMAS.check(&payspec_gopay_api::OPERATIONS, request, &body)?;
+            payspec_sandbox::conforming::<T>(&body)
+        })
         .map_err(|e| error(400, "BAD_REQUEST", &format!("Invalid {what}: {e}"), request))
 }
+
+/// The spec's request schemas: what the generated types do not hold a body to
+/// (`maxItems`, `minimum`, ...) is checked against them.
+static REQUEST_SCHEMAS: payspec_sandbox::RequestSchemas =
+    payspec_sandbox::RequestSchemas::new(payspec_gopay_api::REQUEST_SCHEMAS);
 
 fn jwt(lifetime: Duration, clock: &Clock, ids: &Ids, scopes: &[String]) -> (String, SystemTime) {
     let exp = clock.after(lifetime);
@@ -673,17 +681,15 @@ impl GoPay {
     /// Apple's merchant session for a payment that can still be paid: the sandbox makes
     /// one (opaque, as Apple's is) for the page's origin.
     fn validate_apple_pay(&self, request: &Request, id: &str) -> Response {
-        let state = self.lock();
-        if let Err(refused) = chargeable(&state, request, id) {
-            return refused;
-        }
-        drop(state);
+        // The request first (its required header and body), then the payment's state.
         let Some(origin) = request.header("origin").filter(|o| !o.is_empty()) else {
             return error(400, "BAD_REQUEST", "Origin is required", request);
         };
-        let body = request.json().unwrap_or_default();
-        if body["validationUrl"].as_str().is_none_or(str::is_empty) {
-            return error(400, "BAD_REQUEST", "validationUrl is required", request);
+        if let Err(refused) = conforming_body::<types::ApplePayValidation>(request, "validation") {
+            return refused;
+        }
+        if let Err(refused) = chargeable(&self.lock(), request, id) {
+            return refused;
         }
         let domain = origin
             .split("://")
@@ -782,7 +788,7 @@ impl GoPay {
             return error(404, "NOT_FOUND", "Payment not found", request);
         };
         if !matches!(payment.state, "PAID" | "PARTIALLY_REFUNDED")
-            || payment.refunded + amount > payment.amount
+            || payment.refunded.saturating_add(amount) > payment.amount
         {
             return error(
                 409,
@@ -1140,7 +1146,11 @@ impl Handler for GoPay {
                 // As the spec's type reads it (types, required fields, constraints: an
                 // amount of at least 1, which a number beyond i64 is not), and a
                 // currency GoPay lists.
-                let parsed = payspec_sandbox::conforming::<types::CreatePaymentRequest>(&body)
+                let parsed = REQUEST_SCHEMAS
+                    .check(&payspec_gopay_api::OPERATIONS, &request, &body)
+                    .and_then(|()| {
+                        payspec_sandbox::conforming::<types::CreatePaymentRequest>(&body)
+                    })
                     .and_then(|r| match r.currency.is_unknown() {
                         true => Err("unsupported currency".to_string()),
                         false => Ok(r),

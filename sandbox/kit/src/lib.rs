@@ -12,6 +12,7 @@ mod journal;
 pub mod pages;
 mod pki;
 mod server;
+mod spec_check;
 mod webhooks;
 
 pub use config::{Clock, Config, Ids, PaymentRecord, State};
@@ -21,6 +22,7 @@ pub use pki::SandboxPki;
 /// What [`conforming`] needs of a request type (every generated type has it).
 pub use schemars::JsonSchema;
 pub use server::{Handler, Request, Response, SandboxServer};
+pub use spec_check::{RequestSchemas, spec_conforming};
 pub use webhooks::{Delivery, WebhookSender};
 
 /// The scope the spec names for the operation `request` calls (the generated
