@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import uuid
 
 import base64
 import json
@@ -116,14 +117,59 @@ def nopan(env):
     ).verify(_Answer(answer), max_age=None, require_components=("@status",), body=answer.content)
     print("nopan: the token call signed by http-message-signatures was accepted, and the answer's signature verified")
     token = answer.json()["access_token"]
+    # A payment initiated through the API, and the account the token is for, so that
+    # schemathesis's capture, refund, cancel and finalize reach the payment instead of
+    # "forbidden for this processing account".
+    account = env["NOPAN_PROCESSING_ACCOUNT_ID"]
+    initiated = session.post(
+        base + "/payments/initiate",
+        json={
+            "processingAccountId": account, "clientTransactionId": "schemathesis",
+            "transactionType": "ONE_TIME",
+            "paymentDetails": {"amount": 100, "currency": "PLN", "country": "PL", "description": "schemathesis"},
+            "providerDetails": {"providerId": "BLIK"},
+            "payerDetails": {"payerId": "schemathesis", "oneTimeCode": "123456"},
+        },
+        headers={"Authorization": f"Bearer {token}"},
+        cert=cert, verify=env["NOPAN_CA_PEM_FILE"], timeout=10,
+    )
+    initiated.raise_for_status()
+    params = {
+        "body.processingAccountId": account,
+        "body.transactionId": initiated.json()["transactionId"],
+    }
     return env["NOPAN_BASE_URL"], [f"Authorization: Bearer {token}"], [
         "--request-cert", cert[0], "--request-cert-key", cert[1],
         "--tls-verify", env["NOPAN_CA_PEM_FILE"],
-    ], {}
+    ], params, {}
 
 
 def mobilepay(env):
-    return env["MOBILEPAY_BASE_URL"], [f"Authorization: Bearer {env['MOBILEPAY_API_KEY']}"], [], {}
+    """A payment the user reserved and the merchant captured and partly refunded, made
+    through the API, so that schemathesis reaches the operations on a payment."""
+    base = env["MOBILEPAY_BASE_URL"]
+    auth = {"Authorization": f"Bearer {env['MOBILEPAY_API_KEY']}"}
+
+    def post(path, body):
+        answer = requests.post(base + path, json=body, headers=auth, timeout=10)
+        answer.raise_for_status()
+        return answer.json() if answer.content else {}
+
+    payment = post("/v1/payments", {
+        "amount": 1000, "idempotencyKey": str(uuid.uuid4()),
+        "paymentPointId": env["MOBILEPAY_PAYMENT_POINT_ID"],
+        "redirectUri": "myapp://done", "reference": "schemathesis",
+    })["paymentId"]
+    post(f"/v1/integration-test/payments/{payment}/reserve",
+         {"paymentSourceId": str(uuid.uuid4()), "userId": str(uuid.uuid4())})
+    post(f"/v1/payments/{payment}/capture", {"amount": 1000})
+    refund = post("/v1/refunds", {
+        "paymentId": payment, "amount": 100, "reference": "schemathesis-refund",
+        "idempotencyKey": str(uuid.uuid4()),
+    })["refundId"]
+    return base, [f"Authorization: Bearer {env['MOBILEPAY_API_KEY']}"], [], {
+        "path.paymentid": payment, "path.refundid": refund,
+    }, {}
 
 
 def gopay(env):
@@ -160,22 +206,62 @@ def gopay(env):
         "path.rec_id": made(f"/eshops/{goid}/recurrences", {"type": "ON_DEMAND", "payment": order}),
         "path.card_id": made("/cards/tokens", {"payload": jwe_token, "permanent": True}, "token"),
     }
-    return base, [f"Authorization: Bearer {answer.json()['access_token']}"], [], params
+    return base, [f"Authorization: Bearer {answer.json()['access_token']}"], [], params, {}
 
 
 def eastpay(env):
     return env["EASTPAY_BASE_URL"], [f"Authorization: Bearer {env['EASTPAY_ACCESS_TOKEN']}"], [], {
         "query.entityId": env["EASTPAY_ENTITY_ID"],
-    }
+    }, {}
 
 
 def vaiipay(env):
-    return env["VAIIPAY_BASE_URL"], [f"Authorization: Bearer {env['PAYMENT_CLIENT_TOKEN']}"], [], {}
+    """Each operation gets the credential its security scheme names (the client token
+    for payments, the OAuth token for the dashboard's payment applications), and ids of
+    a checkout and an application made through the API."""
+    base = env["VAIIPAY_BASE_URL"]
+
+    def post(path, token, body):
+        answer = requests.post(
+            base + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+    checkout = post("/api/payment/checkout", env["PAYMENT_CLIENT_TOKEN"], {
+        "amount": 10000, "currencyCode": "USD", "reference": "schemathesis",
+        "clientId": env["PAYMENT_CLIENT_ID"], "redirectUrl": "https://shop.example/thanks",
+    })["data"]["checkoutUrl"]
+    payment = checkout.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    # The payer pays it in full on the checkout page: RECEIVED, the one status VaiiPay
+    # publishes (the sandbox's names for the states before it and for a wrong amount are
+    # not in the spec, and clients read them as unknown values).
+    requests.post(checkout, data={"choice": "full"}, allow_redirects=False, timeout=10).raise_for_status()
+    application = post("/api/payment-applications", env["VAIIPAY_OAUTH_TOKEN"], {
+        "name": "schemathesis", "secret": "schemathesis-secret",
+    })
+    application = application.get("data", application)["id"]
+    return base, [], [], {
+        "path.paymentId": payment, "path.applicationId": str(application),
+        "path.provider": "tron", "path.method": "usdt",
+    }, {"clientToken": env["PAYMENT_CLIENT_TOKEN"], "oauth": env["VAIIPAY_OAUTH_TOKEN"]}
 
 
 # Where a schema-valid request is refused by design, what the provider answers instead
 # (the check stays on; these statuses count as accepted). Each exception says why.
 CONFIG = {
+    # Nopan answers a step its payment's state does not allow with 422 `5002` ("State
+    # transition not allowed"), and a one-time BLIK payment without its code with 400
+    # `4000`: a schema cannot name a payment's state, nor tie the code to the provider.
+    "nopan": """
+[[operations]]
+include-path-regex = "^/payments/(cancel|capture|finalize|refund)$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422]
+
+[[operations]]
+include-path = "/payments/initiate"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 422]
+""",
     # RFC 6749 5.2: an unknown refresh token is `invalid_grant`, HTTP 400; a card JWE
     # that does not decrypt under GoPay's key is refused with 400 (no schema can say
     # "encrypted to this key").
@@ -220,7 +306,7 @@ PROVIDERS = {"nopan": nopan, "mobilepay": mobilepay, "gopay": gopay, "eastpay": 
 
 
 def run(provider, specs, env, reports):
-    base, headers, extra, params = PROVIDERS[provider](env)
+    base, headers, extra, params, bearer = PROVIDERS[provider](env)
     config = os.path.join(reports, f"{provider}.toml")
     with open(config, "w") as file:
         file.write(CONFIG.get(provider, ""))
@@ -228,6 +314,9 @@ def run(provider, specs, env, reports):
         file.write("\n[parameters]\n")
         for name, value in params.items():
             file.write(f"{json.dumps(name)} = {json.dumps(value)}\n")
+        # A token per security scheme, where the API has several.
+        for scheme, token in bearer.items():
+            file.write(f"\n[auth.openapi.{scheme}]\nbearer = {json.dumps(token)}\n")
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", config,
         "run", os.path.join(specs, f"{provider}.yaml"),

@@ -433,13 +433,14 @@ fn operation_facts(json: &Value) -> OperationFacts {
     facts
 }
 
-/// What a server needs to hold a request body to the spec: the spec's schemas and, per
+/// What a server needs to hold a request to the spec: the spec's schemas and, per
 /// operation (progenitor's name, as the other tables key them), the schema of its JSON
-/// request body. Written next to the generated code as `request_schemas.json`, so that
+/// request body and its header parameters (name in lower case, required, schema). Written next to the generated code as `request_schemas.json`, so that
 /// constraints the generated types do not carry (`maxItems`, `minimum`, ...) can be
 /// checked by a sandbox (`payspec_sandbox::spec_conforming`).
 fn request_schemas(json: &Value) -> Value {
     let mut operations = serde_json::Map::new();
+    let mut headers = serde_json::Map::new();
     let paths = json.get("paths").and_then(Value::as_object);
     for item in paths.into_iter().flat_map(|paths| paths.values()) {
         let Some(item) = item.as_object() else {
@@ -461,6 +462,22 @@ fn request_schemas(json: &Value) -> Value {
             {
                 operations.insert(progenitor_name(id), schema.clone());
             }
+            let resolve = |param: &Value| resolve_local(json, param);
+            let header_params: Vec<Value> = merged_parameters(item, operation, &resolve)
+                .into_iter()
+                .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
+                .filter_map(|p| {
+                    let name = p.get("name").and_then(Value::as_str)?.to_ascii_lowercase();
+                    Some(serde_json::json!({
+                        "name": name,
+                        "required": p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                        "schema": p.get("schema").cloned().unwrap_or(Value::Null),
+                    }))
+                })
+                .collect();
+            if !header_params.is_empty() {
+                headers.insert(progenitor_name(id), Value::Array(header_params));
+            }
         }
     }
     let schemas = json
@@ -470,6 +487,7 @@ fn request_schemas(json: &Value) -> Value {
     serde_json::json!({
         "components": {"schemas": schemas},
         "operations": operations,
+        "headers": headers,
     })
 }
 

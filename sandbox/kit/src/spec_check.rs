@@ -57,6 +57,55 @@ impl RequestSchemas {
             None => Ok(()),
         }
     }
+
+    /// The request's header parameters held to the spec: each required one present, and
+    /// each one sent of the form its schema gives (as a string: lengths, pattern, enum).
+    /// The error names the header, never its value.
+    pub fn check_headers(
+        &self,
+        operations: &payspec_core::OperationTable,
+        request: &crate::Request,
+    ) -> Result<(), String> {
+        let schemas = self
+            .parsed
+            .get_or_init(|| serde_json::from_str(self.text).unwrap_or_default());
+        let Some(operation) = operations.operation_at(request.method.as_str(), &request.path)
+        else {
+            return Ok(());
+        };
+        let declared = schemas
+            .pointer(&format!("/headers/{}", escape(operation)))
+            .and_then(Value::as_array);
+        for header in declared.into_iter().flatten() {
+            let Some(name) = header.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            match request.header(name) {
+                None if header.get("required").and_then(Value::as_bool) == Some(true) => {
+                    return Err(format!("the header {name} is required"));
+                }
+                None => {}
+                Some(value) => {
+                    let schema = header.get("schema").unwrap_or(&Value::Null);
+                    // A header is text; a numeric one is read as its number.
+                    let numeric = matches!(
+                        schema.get("type").and_then(Value::as_str),
+                        Some("integer" | "number")
+                    );
+                    let value = match numeric {
+                        true => serde_json::from_str::<Value>(value.trim())
+                            .ok()
+                            .filter(Value::is_number)
+                            .unwrap_or_else(|| Value::String(value.to_string())),
+                        false => Value::String(value.to_string()),
+                    };
+                    check(&value, schema, schemas, "", 0)
+                        .map_err(|e| format!("the header {name}{}", e.trim_start_matches('/')))?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `name` as one JSON pointer segment.
@@ -321,6 +370,66 @@ mod tests {
         ] {
             assert_eq!(check(body.clone()), Err(error.to_string()), "{body}");
         }
+    }
+
+    #[test]
+    fn headers_are_held_to_their_parameters() {
+        let schemas = RequestSchemas::new(
+            r#"{"headers": {"create": [
+                {"name": "idempotency-key", "required": false, "schema": {"type": "string", "minLength": 1, "maxLength": 4}},
+                {"name": "x-version", "required": true, "schema": {"type": "integer", "minimum": 2}}
+            ]}}"#,
+        );
+        let table = payspec_core::OperationTable {
+            idempotency_header: None,
+            idempotent: &[],
+            unauthenticated: &[],
+            retry_safe: &[],
+            security: &[],
+            routes: &[payspec_core::Route {
+                path: "/things",
+                methods: &["POST"],
+                operations: &["create"],
+            }],
+        };
+        let request = |headers: &[(&'static str, &'static str)]| crate::Request {
+            method: http::Method::POST,
+            path: "/things".into(),
+            query: Vec::new(),
+            target: "/things".into(),
+            headers: headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        http::HeaderName::from_static(name),
+                        http::HeaderValue::from_static(value),
+                    )
+                })
+                .collect(),
+            body: Default::default(),
+            pages: String::new(),
+        };
+        let check = |headers: &[(&'static str, &'static str)]| {
+            schemas.check_headers(&table, &request(headers))
+        };
+        assert_eq!(check(&[("x-version", "2")]), Ok(()));
+        assert_eq!(
+            check(&[("x-version", "3"), ("idempotency-key", "abcd")]),
+            Ok(())
+        );
+        assert_eq!(check(&[]), Err("the header x-version is required".into()));
+        assert_eq!(
+            check(&[("x-version", "1")]),
+            Err("the header x-version: outside the range the API allows".into())
+        );
+        assert_eq!(
+            check(&[("x-version", "two")]),
+            Err("the header x-version: not of the type the API defines (integer)".into())
+        );
+        assert_eq!(
+            check(&[("x-version", "2"), ("idempotency-key", "abcde")]),
+            Err("the header idempotency-key: longer than the API allows".into())
+        );
     }
 
     #[test]

@@ -135,6 +135,11 @@ fn query_fits(request: &Request) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// The spec's request schemas: what the generated types do not hold a body to
+/// (`maxItems`, ranges, patterns) is checked against them.
+static REQUEST_SCHEMAS: payspec_sandbox::RequestSchemas =
+    payspec_sandbox::RequestSchemas::new(payspec_mobilepay_api::REQUEST_SCHEMAS);
+
 /// A body that does not fit the API, in MobilePay's words rather than serde's.
 fn invalid_body(text: &str) -> String {
     match text
@@ -222,7 +227,9 @@ impl MobilePay {
                 request,
             )
         })?;
-        let typed = payspec_sandbox::conforming_with::<T>(&value, NULLABLE_IN_REQUESTS)
+        let typed = REQUEST_SCHEMAS
+            .check(&payspec_mobilepay_api::OPERATIONS, request, &value)
+            .and_then(|()| payspec_sandbox::conforming_with::<T>(&value, NULLABLE_IN_REQUESTS))
             .map_err(|e| error(400, "", &invalid_body(&e), request))?;
         Ok((value, typed))
     }

@@ -218,6 +218,11 @@ fn known(unknown: &[bool]) -> std::result::Result<(), String> {
     }
 }
 
+/// The spec's request schemas: headers, and what the generated types do not hold a
+/// body to (`maxItems`, ranges, patterns).
+static REQUEST_SCHEMAS: payspec_sandbox::RequestSchemas =
+    payspec_sandbox::RequestSchemas::new(payspec_nopan_api::REQUEST_SCHEMAS);
+
 fn invalid(error: impl std::fmt::Display) -> Response {
     declined(
         400,
@@ -1004,6 +1009,17 @@ impl Handler for Nopan {
             ("GET", ["reports"]) => self.reports(&request, false),
             ("GET", ["reports", "download"]) => self.reports(&request, true),
             ("POST", ["payments", _]) => {
+                // The request as the spec writes it (its headers, its body's rules the
+                // generated types do not carry), before the key is looked up.
+                let body = request.json().unwrap_or_default();
+                if let Err(e) = REQUEST_SCHEMAS
+                    .check_headers(&payspec_nopan_api::OPERATIONS, &request)
+                    .and_then(|()| {
+                        REQUEST_SCHEMAS.check(&payspec_nopan_api::OPERATIONS, &request, &body)
+                    })
+                {
+                    return invalid(e);
+                }
                 let key = request.header("idempotency-key").map(str::to_string);
                 let _one_at_a_time = key
                     .is_some()

@@ -121,10 +121,13 @@ impl VaiiPay {
             return refused;
         }
         let body = request.json().unwrap_or_default();
-        if let Err(e) =
-            payspec_sandbox::conforming::<payspec_vaiipay_api::types::CheckoutRequest>(&body)
+        if let Err(e) = REQUEST_SCHEMAS
+            .check(&payspec_vaiipay_api::OPERATIONS, request, &body)
+            .and_then(|()| {
+                payspec_sandbox::conforming::<payspec_vaiipay_api::types::CheckoutRequest>(&body)
+            })
         {
-            return error(422, &e.to_string());
+            return error(422, &e);
         }
         if body["clientId"] != CLIENT_ID && body.get("siteId").is_none() {
             return error(422, "Unknown clientId");
@@ -158,6 +161,11 @@ impl VaiiPay {
             .state_changed()
     }
 }
+
+/// The spec's request schemas: what the generated types do not hold a body to
+/// (`maxItems`, ranges, patterns) is checked against them.
+static REQUEST_SCHEMAS: payspec_sandbox::RequestSchemas =
+    payspec_sandbox::RequestSchemas::new(payspec_vaiipay_api::REQUEST_SCHEMAS);
 
 /// What the payer can do on VaiiPay's checkout page.
 const CHECKOUT_CHOICES: &[pages::Choice] = &[
@@ -317,8 +325,11 @@ impl Handler for VaiiPay {
                     return refused;
                 }
                 let body = request.json().unwrap_or_default();
-                if let Err(e) =
-                    payspec_sandbox::conforming::<types::CreateApplicationRequest>(&body)
+                if let Err(e) = REQUEST_SCHEMAS
+                    .check(&payspec_vaiipay_api::OPERATIONS, &request, &body)
+                    .and_then(|()| {
+                        payspec_sandbox::conforming::<types::CreateApplicationRequest>(&body)
+                    })
                 {
                     return error(422, &e);
                 }
