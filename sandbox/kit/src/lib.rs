@@ -152,7 +152,7 @@ where
     let typed: T = serde_json::from_value(body.clone()).map_err(|e| e.to_string())?;
     if listed_values_only {
         let schema = schema_of::<T>()?;
-        known_values(body, &schema, &schema, String::new(), 0)?;
+        spec_check::check(body, &schema, &schema, "", 0)?;
     }
     let again = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
     same_shape(body, &again, "")?;
@@ -189,101 +189,6 @@ where
         }
     }
     Ok(typed)
-}
-
-/// Checks every value of `value` that `schema` gives an `enum` against it, following
-/// `$ref`s into `root`, `properties`, `items`, `additionalProperties` and the branches of
-/// `allOf` (all must pass) and `anyOf`/`oneOf` (one must).
-fn known_values(
-    value: &serde_json::Value,
-    schema: &serde_json::Value,
-    root: &serde_json::Value,
-    at: String,
-    depth: usize,
-) -> Result<(), String> {
-    use serde_json::Value;
-    // References may chain without descending into the value: bounded.
-    if depth > 64 {
-        return Ok(());
-    }
-    if let Some(target) = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
-        return match root.pointer(target) {
-            Some(target) => known_values(value, target, root, at, depth + 1),
-            None => Ok(()),
-        };
-    }
-    // A branch for another JSON type (an optional field's `{"type": "null"}`) does not fit.
-    if let Some(types) = schema.get("type") {
-        let name = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        };
-        let fits = |t: &Value| t == name || (t == "number" && name == "integer");
-        let fits = match types {
-            Value::Array(list) => list.iter().any(fits),
-            one => fits(one),
-        };
-        if !fits {
-            return Err(format!("{at}: not of the type the API defines"));
-        }
-    }
-    if let Some(values) = schema.get("enum").and_then(Value::as_array)
-        && !value.is_null()
-        && !values.contains(value)
-    {
-        return Err(format!("{at}: {value} is not a value the API defines"));
-    }
-    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
-        for branch in all {
-            known_values(value, branch, root, at.clone(), depth + 1)?;
-        }
-    }
-    for key in ["anyOf", "oneOf"] {
-        if let Some(branches) = schema.get(key).and_then(Value::as_array) {
-            let mut first = None;
-            let fits = branches.iter().any(|branch| {
-                match known_values(value, branch, root, at.clone(), depth + 1) {
-                    Ok(()) => true,
-                    Err(e) => {
-                        first.get_or_insert(e);
-                        false
-                    }
-                }
-            });
-            if !fits && let Some(e) = first {
-                return Err(e);
-            }
-        }
-    }
-    match value {
-        Value::Object(fields) => {
-            let properties = schema.get("properties").and_then(Value::as_object);
-            let others = schema.get("additionalProperties").filter(|s| s.is_object());
-            for (name, inner) in fields {
-                let sub = properties.and_then(|p| p.get(name)).or(others);
-                if let Some(sub) = sub {
-                    known_values(inner, sub, root, format!("{at}/{name}"), depth + 1)?;
-                }
-            }
-            Ok(())
-        }
-        Value::Array(items) => match schema.get("items") {
-            Some(sub) => items.iter().enumerate().try_for_each(|(i, inner)| {
-                known_values(inner, sub, root, format!("{at}/{i}"), depth + 1)
-            }),
-            None => Ok(()),
-        },
-        _ => Ok(()),
-    }
 }
 
 /// The JSON pointers of every `null` in `value`.

@@ -127,7 +127,10 @@ fn type_name(value: &Value) -> &'static str {
     }
 }
 
-fn check(
+/// Checks `value` against `schema`, following local `$ref`s into `root`; `at` is its JSON
+/// pointer. For the spec's schemas, and for the generated types' own
+/// ([`crate::conforming`]: the values a request may send).
+pub(crate) fn check(
     value: &Value,
     schema: &Value,
     root: &Value,
@@ -148,23 +151,33 @@ fn check(
             None => Ok(()),
         };
     }
+    // OpenAPI writes one type and `nullable`; JSON Schema (the generated types' schemas)
+    // may list several, `"null"` among them.
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(one)) => vec![one.as_str()],
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
     if value.is_null() {
-        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
-        // A schema that says nothing of the type (`{}`) takes anything.
-        let typed = schema.get("type").is_some()
-            || schema.get("properties").is_some()
-            || schema.get("enum").is_some();
+        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true)
+            || types.contains(&"null");
+        // A schema that says nothing of the type (`{}`, a list of branches) takes it
+        // here; its branches are not asked.
+        let typed =
+            !types.is_empty() || schema.get("properties").is_some() || schema.get("enum").is_some();
         if typed && !nullable {
             return Err(format!("{}: null where the API defines a value", place()));
         }
         return Ok(());
     }
-    if let Some(expected) = schema.get("type").and_then(Value::as_str) {
+    if !types.is_empty() {
         let actual = type_name(value);
-        if !(expected == actual || (expected == "number" && actual == "integer")) {
+        let fits = |t: &&str| *t == actual || (*t == "number" && actual == "integer");
+        if !types.iter().any(fits) {
             return Err(format!(
-                "{}: not of the type the API defines ({expected})",
-                place()
+                "{}: not of the type the API defines ({})",
+                place(),
+                types.join(" or ")
             ));
         }
     }
