@@ -58,6 +58,23 @@ impl RequestSchemas {
         }
     }
 
+    /// `body`, sent as `request`, held to the spec ([`RequestSchemas::check`]) and then
+    /// read as the generated type `T` ([`crate::conforming_with`], with the fields
+    /// `nullable` names taking `null`): the one way a sandbox reads a JSON request.
+    pub fn conforming<T>(
+        &self,
+        operations: &payspec_core::OperationTable,
+        request: &crate::Request,
+        body: &Value,
+        nullable: &[&str],
+    ) -> Result<T, String>
+    where
+        T: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema + 'static,
+    {
+        self.check(operations, request, body)?;
+        crate::conforming_with::<T>(body, nullable)
+    }
+
     /// The request's header parameters held to the spec: each required one present, and
     /// each one sent of the form its schema gives (as a string: lengths, pattern, enum).
     /// The error names the header, never its value.

@@ -228,8 +228,12 @@ impl MobilePay {
             )
         })?;
         let typed = REQUEST_SCHEMAS
-            .check(&payspec_mobilepay_api::OPERATIONS, request, &value)
-            .and_then(|()| payspec_sandbox::conforming_with::<T>(&value, NULLABLE_IN_REQUESTS))
+            .conforming::<T>(
+                &payspec_mobilepay_api::OPERATIONS,
+                request,
+                &value,
+                NULLABLE_IN_REQUESTS,
+            )
             .map_err(|e| error(400, "", &invalid_body(&e), request))?;
         Ok((value, typed))
     }

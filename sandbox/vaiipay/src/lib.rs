@@ -121,12 +121,12 @@ impl VaiiPay {
             return refused;
         }
         let body = request.json().unwrap_or_default();
-        if let Err(e) = REQUEST_SCHEMAS
-            .check(&payspec_vaiipay_api::OPERATIONS, request, &body)
-            .and_then(|()| {
-                payspec_sandbox::conforming::<payspec_vaiipay_api::types::CheckoutRequest>(&body)
-            })
-        {
+        if let Err(e) = REQUEST_SCHEMAS.conforming::<payspec_vaiipay_api::types::CheckoutRequest>(
+            &payspec_vaiipay_api::OPERATIONS,
+            request,
+            &body,
+            &[],
+        ) {
             return error(422, &e);
         }
         if body["clientId"] != CLIENT_ID && body.get("siteId").is_none() {
@@ -325,12 +325,12 @@ impl Handler for VaiiPay {
                     return refused;
                 }
                 let body = request.json().unwrap_or_default();
-                if let Err(e) = REQUEST_SCHEMAS
-                    .check(&payspec_vaiipay_api::OPERATIONS, &request, &body)
-                    .and_then(|()| {
-                        payspec_sandbox::conforming::<types::CreateApplicationRequest>(&body)
-                    })
-                {
+                if let Err(e) = REQUEST_SCHEMAS.conforming::<types::CreateApplicationRequest>(
+                    &payspec_vaiipay_api::OPERATIONS,
+                    &request,
+                    &body,
+                    &[],
+                ) {
                     return error(422, &e);
                 }
                 let mut apps = self.applications.lock().unwrap_or_else(|p| p.into_inner());
